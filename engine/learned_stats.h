@@ -1,0 +1,51 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/profiles.h"
+
+namespace switchboard::engine {
+
+/// One learned-statistics record: an agent's outcomes for an (intent, segment).
+struct learned_record {
+  std::string agent;
+  std::string intent;
+  std::string segment;
+  outcome_stats stats;
+};
+
+/// Per (agent, intent, segment) outcome statistics, with shrinkage: a rate for a
+/// cell with few observations leans on the agent's rate for the intent, which
+/// leans on a neutral prior. Confined to its owner (the tenant's recommender).
+class learned_stats {
+ public:
+  /// Pseudo-observations pulling a cell toward its parent. Default: 5.
+  static constexpr double shrinkage = 5.0;
+  /// Rate assumed with no observations at all.
+  static constexpr double prior = 0.5;
+
+  /// Records one handled contact; returns the updated cell.
+  const learned_record& record(std::string_view agent, std::string_view intent,
+                               std::string_view segment, const outcome& o,
+                               time_ms handle_ms);
+  /// Loads a persisted cell (recovery).
+  void restore(const learned_record& r);
+  /// Shrunk resolution rate, 0..1.
+  double resolution_rate(std::string_view agent, std::string_view intent,
+                         std::string_view segment) const;
+  const outcome_stats* find(std::string_view agent, std::string_view intent,
+                            std::string_view segment) const;
+  std::vector<learned_record> all() const;
+  std::size_t size() const { return cells_.size(); }
+
+ private:
+  static std::string key(std::string_view agent, std::string_view intent,
+                         std::string_view segment);
+  std::unordered_map<std::string, learned_record> cells_;
+  std::unordered_map<std::string, outcome_stats> by_intent_;  // key: agent \0 intent
+};
+
+}  // namespace switchboard::engine

@@ -1,0 +1,161 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/error.h"
+#include "engine/types.h"
+
+/// Configuration and profile records: tenants, queues, agents, customers, outcomes.
+/// Plain values; storage and the edge translate them to and from protobuf.
+namespace switchboard::engine {
+
+inline constexpr int max_proficiency = 100;
+inline constexpr std::uint32_t max_channel_capacity = 64;
+
+/// Weights of the score terms of the `profile` policy.
+struct score_weights {
+  double skill = 1.0;     ///< Default: 1.
+  double affinity = 2.0;  ///< Default: 2 (dedicated manager / last agent matter most).
+  double value = 1.5;     ///< Default: 1.5.
+  double fairness = 0.5;  ///< Default: 0.5.
+  double aging = 1.0;     ///< Default: 1.
+};
+
+/// An enterprise hosted on the node; everything else is scoped by tenant id.
+struct tenant_config {
+  std::string id;
+  std::string name;
+  policy_kind default_policy = policy_kind::profile;  ///< Default: profile.
+  std::uint32_t ring_no_answer_limit = 3;  ///< Expired offers in a row before away. Default: 3.
+  score_weights weights;
+};
+
+struct skill_requirement {
+  std::string skill;
+  int min_proficiency = 0;  ///< 0..100
+};
+
+/// One overflow step, applied once a contact has waited `after` ms.
+struct overflow_step {
+  time_ms after = 0;
+  int min_proficiency = -1;   ///< cap on every required proficiency; -1 keeps it
+  bool admit_crowd = false;   ///< crowdsourced (remote) agents become eligible
+  std::string move_to_queue;  ///< non-empty: the contact moves to this queue
+};
+
+/// A queue: what it requires of agents, how it orders and overflows, its targets.
+struct queue_config {
+  std::string tenant;
+  std::string id;
+  std::string name;
+  std::vector<skill_requirement> skills;
+  std::vector<std::string> languages;  ///< empty: any; else the contact's must be here
+  std::uint8_t channel_mask = 0x7f;    ///< bit per channel accepted. Default: all.
+  bool admit_crowd = false;            ///< crowd pool eligible from the start
+  int priority = 0;                    ///< higher queues are served first
+  double sl_target = 0.8;              ///< Default: 80% ...
+  time_ms sl_threshold = 20000;        ///< ... answered within 20 s.
+  std::uint32_t max_waiting = 0;       ///< 0: unlimited
+  time_ms max_wait = 0;                ///< 0: unlimited; longer waits are abandoned
+  std::vector<overflow_step> overflow; ///< sorted by `after`
+  time_ms offer_timeout = 15000;       ///< Default: 15 s.
+  policy_kind policy = policy_kind::profile;
+
+  bool accepts(channel c) const { return (channel_mask >> index(c)) & 1u; }
+};
+
+struct agent_skill {
+  std::string name;
+  int proficiency = 0;  ///< 0..100
+};
+
+struct channel_capacity {
+  std::uint32_t max = 0;
+  bool exclusive = false;  ///< while busy on it, nothing else; e.g. voice
+};
+
+/// Learned outcome statistics of one agent for one (intent, segment).
+struct outcome_stats {
+  std::uint64_t handled = 0;
+  std::uint64_t resolved = 0;
+  std::uint64_t sales = 0;
+  double csat_sum = 0;
+  std::uint64_t csat_count = 0;
+  double handle_ms_sum = 0;
+};
+
+/// An agent's static profile (the runtime state lives in `agent_runtime`).
+struct agent_profile {
+  std::string tenant;
+  std::string id;
+  std::string name;
+  std::vector<agent_skill> skills;  ///< kept sorted by name
+  std::vector<std::string> languages;
+  std::array<channel_capacity, channel_count> capacity{};
+  agent_level level = agent_level::junior;
+  bool remote = false;  ///< crowdsourced remote agent; gated by `admit_crowd`
+  double tips = 0;
+
+  /// Proficiency in `skill`, or -1 when the agent lacks it.
+  int proficiency(std::string_view skill) const;
+  bool speaks(std::string_view language) const;
+};
+
+/// One past interaction of a customer.
+struct history_item {
+  time_ms at = 0;
+  channel ch = channel::voice;
+  std::string intent;
+  std::string agent;
+  bool resolved = false;
+};
+
+/// What the engine knows of a customer.
+struct customer_profile {
+  std::string tenant;
+  std::string id;
+  int tier = 0;  ///< star level 0..5
+  double arpu = 0;
+  std::vector<std::string> segments;
+  std::string language;
+  std::string region;
+  std::string account_manager;  ///< dedicated agent id (VIPs)
+  std::string last_agent;
+  std::vector<history_item> history;  ///< most recent last; bounded
+  double complaint_risk = 0;
+  double churn_risk = 0;
+  std::vector<std::string> purchase_intents;
+  std::optional<channel> preferred_channel;
+
+  /// The segment used for learned statistics: the first tag, or "default".
+  std::string_view primary_segment() const;
+};
+
+/// What an agent reports at wrap-up.
+struct outcome {
+  bool resolved = false;
+  bool sale = false;
+  double sale_amount = 0;
+  int csat = 0;  ///< 0 = not rated, 1..5
+  bool complaint = false;
+  std::string disposition;
+  std::string notes;
+  double tip = 0;
+};
+
+inline constexpr std::size_t max_history = 20;
+
+[[nodiscard]] status validate(const tenant_config& x);
+[[nodiscard]] status validate(const queue_config& x);
+/// Also sorts the skills by name.
+[[nodiscard]] status validate(agent_profile& x);
+[[nodiscard]] status validate(const customer_profile& x);
+[[nodiscard]] status validate(const outcome& x);
+
+/// Ids are 1..128 printable ASCII characters without '/' (used as key separator).
+bool valid_id(std::string_view id);
+
+}  // namespace switchboard::engine

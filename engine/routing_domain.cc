@@ -1,0 +1,823 @@
+#include "engine/routing_domain.h"
+
+#include <algorithm>
+
+#include "engine/overflow.h"
+
+namespace switchboard::engine {
+
+namespace {
+
+error not_found(errc code, std::string_view what, std::string_view id) {
+  return make_error(code, std::string{what} + " '" + std::string{id} + "' is not known");
+}
+
+// Keeps the best `limit` eligible candidates, best first.
+void keep_best(std::vector<candidate>& best, std::vector<time_ms>& idles, candidate c,
+               time_ms idle, std::size_t limit) {
+  std::size_t pos = 0;
+  while (pos < best.size() && !better(c.terms, idle, best[pos].terms, idles[pos]))
+    ++pos;
+  if (pos >= limit)
+    return;
+  best.insert(best.begin() + static_cast<std::ptrdiff_t>(pos), std::move(c));
+  idles.insert(idles.begin() + static_cast<std::ptrdiff_t>(pos), idle);
+  if (best.size() > limit) {
+    best.pop_back();
+    idles.pop_back();
+  }
+}
+
+}  // namespace
+
+routing_domain::routing_domain(tenant_config tenant) : tenant_(std::move(tenant)) {}
+
+status routing_domain::set_tenant(tenant_config t) {
+  if (t.id != tenant_.id)
+    return make_error(errc::cross_tenant, "tenant " + t.id + " cannot replace " + tenant_.id);
+  if (auto st = validate(t); !st)
+    return st;
+  tenant_ = std::move(t);
+  return {};
+}
+
+// -- lookups ------------------------------------------------------------------
+
+routing_domain::slot routing_domain::queue_slot(std::string_view id) const {
+  auto i = queue_by_id_.find(std::string{id});
+  return i == queue_by_id_.end() ? no_slot : i->second;
+}
+
+result<routing_domain::slot> routing_domain::agent_slot(std::string_view id) const {
+  auto i = agent_by_id_.find(std::string{id});
+  if (i == agent_by_id_.end())
+    return not_found(errc::unknown_agent, "agent", id);
+  return i->second;
+}
+
+const queue_config* routing_domain::find_queue(std::string_view id) const {
+  auto q = queue_slot(id);
+  return q == no_slot ? nullptr : &queues_[q].config;
+}
+
+const agent_profile* routing_domain::find_agent(std::string_view id) const {
+  auto a = agent_slot(id);
+  return a ? &agents_[*a].profile : nullptr;
+}
+
+const agent_runtime* routing_domain::find_runtime(std::string_view id) const {
+  auto a = agent_slot(id);
+  return a ? &agents_[*a].rt : nullptr;
+}
+
+const customer_profile* routing_domain::find_customer(std::string_view id) const {
+  auto i = customers_.find(std::string{id});
+  return i == customers_.end() ? nullptr : &i->second;
+}
+
+// -- definitions ----------------------------------------------------------------
+
+bool routing_domain::qualifies(const agent_profile& a, const queue_config& q) const {
+  return std::all_of(q.skills.begin(), q.skills.end(),
+                     [&](const skill_requirement& r) { return a.proficiency(r.skill) >= 0; });
+}
+
+status routing_domain::upsert_queue(queue_config q) {
+  if (q.tenant != tenant_.id)
+    return make_error(errc::cross_tenant,
+                      "queue " + q.id + " belongs to tenant " + q.tenant + ", not " + tenant_.id);
+  if (auto st = validate(q); !st)
+    return st;
+  auto s = queue_slot(q.id);
+  if (s == no_slot) {
+    s = static_cast<slot>(queues_.size());
+    queues_.emplace_back();
+    queue_by_id_.emplace(q.id, s);
+  }
+  queues_[s].config = std::move(q);
+  // Which agents qualify may have changed; waiting contacts may now match.
+  for (slot a = 0; a < agents_.size(); ++a)
+    if (agents_[a].live)
+      reindex_agent(a);
+  queues_[s].line.for_each([&](const queue_key&, contact_queue::handle h) {
+    mark_contact(h);
+    return true;
+  });
+  return {};
+}
+
+status routing_domain::upsert_agent(agent_profile p) {
+  if (p.tenant != tenant_.id)
+    return make_error(errc::cross_tenant,
+                      "agent " + p.id + " belongs to tenant " + p.tenant + ", not " + tenant_.id);
+  if (auto st = validate(p); !st)
+    return st;
+  auto found = agent_by_id_.find(p.id);
+  slot a;
+  if (found == agent_by_id_.end()) {
+    a = static_cast<slot>(agents_.size());
+    agents_.emplace_back();
+    agent_by_id_.emplace(p.id, a);
+  } else {
+    a = found->second;
+  }
+  agents_[a].profile = std::move(p);
+  agents_[a].live = true;
+  reindex_agent(a);
+  mark_agent(a);
+  return {};
+}
+
+status routing_domain::upsert_customer(customer_profile c) {
+  if (c.tenant != tenant_.id)
+    return make_error(errc::cross_tenant, "customer " + c.id + " belongs to another tenant");
+  if (auto st = validate(c); !st)
+    return st;
+  auto id = c.id;
+  customers_.insert_or_assign(std::move(id), std::move(c));
+  return {};
+}
+
+void routing_domain::reindex_agent(slot a) {
+  auto& e = agents_[a];
+  for (auto q : e.queues) {
+    queues_[q].ready.erase(a);
+    if (e.rt.logged_in && queues_[q].staffed > 0)
+      --queues_[q].staffed;
+  }
+  e.queues.clear();
+  for (slot q = 0; q < queues_.size(); ++q)
+    if (qualifies(e.profile, queues_[q].config))
+      e.queues.push_back(q);
+  // Higher-priority queues first, so a freed agent serves them first.
+  std::stable_sort(e.queues.begin(), e.queues.end(), [&](slot x, slot y) {
+    return queues_[x].config.priority > queues_[y].config.priority;
+  });
+  for (auto q : e.queues)
+    if (e.rt.logged_in)
+      ++queues_[q].staffed;
+  refresh_ready(a);
+}
+
+void routing_domain::refresh_ready(slot a) {
+  auto& e = agents_[a];
+  bool free = has_any_free_capacity(e.profile, e.rt);
+  for (auto q : e.queues) {
+    if (free)
+      queues_[q].ready.insert(a);
+    else
+      queues_[q].ready.erase(a);
+  }
+}
+
+void routing_domain::mark_agent(slot a) {
+  pending_agents_.push_back(a);
+}
+
+void routing_domain::mark_contact(slot h) {
+  pending_contacts_.push_back(h);
+}
+
+// -- agents ---------------------------------------------------------------------
+
+status routing_domain::login(std::string_view agent, time_ms now) {
+  auto a = agent_slot(agent);
+  if (!a)
+    return a.err();
+  auto& e = agents_[*a];
+  if (!e.rt.logged_in) {
+    e.rt.logged_in = true;
+    e.rt.away = false;
+    e.rt.expired_in_row = 0;
+    if (e.rt.total_load() == 0)
+      e.rt.idle_since = now;
+    for (auto q : e.queues)
+      ++queues_[q].staffed;
+  }
+  refresh_ready(*a);
+  mark_agent(*a);
+  return {};
+}
+
+result<logout_result> routing_domain::logout(std::string_view agent, time_ms now) {
+  auto a = agent_slot(agent);
+  if (!a)
+    return a.err();
+  auto& e = agents_[*a];
+  logout_result out;
+  for (slot h = 0; h < contacts_.size(); ++h) {
+    auto& t = contacts_[h];
+    if (t.agent != *a || t.c.id.empty())
+      continue;
+    if (t.phase == contact_phase::offered) {
+      out.returned.push_back(t.c.id);
+      return_to_line(h, *a, now);
+    } else {
+      out.connected.push_back(t.c.id);
+    }
+  }
+  if (e.rt.logged_in)
+    for (auto q : e.queues)
+      --queues_[q].staffed;
+  e.rt.logged_in = false;
+  e.rt.away = false;
+  refresh_ready(*a);
+  return out;
+}
+
+status routing_domain::set_away(std::string_view agent, bool away, time_ms now) {
+  auto a = agent_slot(agent);
+  if (!a)
+    return a.err();
+  auto& e = agents_[*a];
+  if (!e.rt.logged_in)
+    return make_error(errc::agent_offline, "agent " + std::string{agent} + " is not logged in");
+  e.rt.away = away;
+  if (!away) {
+    e.rt.expired_in_row = 0;
+    if (e.rt.total_load() == 0)
+      e.rt.idle_since = now;
+  }
+  refresh_ready(*a);
+  mark_agent(*a);
+  return {};
+}
+
+// -- contacts -------------------------------------------------------------------
+
+status routing_domain::enqueue(contact c, time_ms now) {
+  (void) now;
+  if (c.tenant != tenant_.id)
+    return make_error(errc::cross_tenant, "contact " + c.id + " belongs to another tenant");
+  auto q = queue_slot(c.queue);
+  if (q == no_slot)
+    return not_found(errc::unknown_queue, "queue", c.queue);
+  auto& qe = queues_[q];
+  if (!qe.config.accepts(c.ch))
+    return make_error(errc::invalid_argument, "queue " + c.queue + " does not take " +
+                                                std::string{to_string(c.ch)} + " contacts");
+  if (c.state != contact_state::queued)
+    return make_error(errc::invalid_transition, "contact " + c.id + " is not in state queued");
+  if (by_contact_.count(c.id) > 0)
+    return make_error(errc::duplicate_id, "contact " + c.id + " is already routed");
+  if (qe.config.max_waiting > 0 && qe.line.size() >= qe.config.max_waiting)
+    return make_error(errc::queue_full, "queue " + c.queue + " holds its maximum of " +
+                                          std::to_string(qe.config.max_waiting) + " contacts");
+  slot h;
+  if (!free_contacts_.empty()) {
+    h = free_contacts_.back();
+    free_contacts_.pop_back();
+  } else {
+    h = static_cast<slot>(contacts_.size());
+    contacts_.emplace_back();
+  }
+  auto& t = contacts_[h];
+  t = tracked_contact{};
+  t.c = std::move(c);
+  t.c.agent.clear();
+  t.queue = q;
+  t.phase = contact_phase::waiting;
+  if (!qe.line.push(t.c.key(), h)) {
+    auto id = t.c.id;
+    release(h);
+    return make_error(errc::duplicate_id, "contact " + id + ": its place in line is taken");
+  }
+  by_contact_.emplace(t.c.id, h);
+  mark_contact(h);
+  return {};
+}
+
+status routing_domain::restore_connected(contact c) {
+  if (c.tenant != tenant_.id)
+    return make_error(errc::cross_tenant, "contact " + c.id + " belongs to another tenant");
+  auto a = agent_slot(c.agent);
+  if (!a)
+    return a.err();
+  auto q = queue_slot(c.queue);
+  if (q == no_slot)
+    return not_found(errc::unknown_queue, "queue", c.queue);
+  if (by_contact_.count(c.id) > 0)
+    return make_error(errc::duplicate_id, "contact " + c.id + " is already routed");
+  slot h = static_cast<slot>(contacts_.size());
+  contacts_.emplace_back();
+  auto& t = contacts_[h];
+  t.phase = c.state == contact_state::wrap_up ? contact_phase::wrap_up : contact_phase::connected;
+  t.queue = q;
+  t.agent = *a;
+  auto& rt = agents_[*a].rt;
+  ++rt.load[index(c.ch)];
+  if (t.phase == contact_phase::wrap_up)
+    ++rt.wrap_count;
+  t.connected_at = c.enqueued_at;
+  t.c = std::move(c);
+  by_contact_.emplace(t.c.id, h);
+  refresh_ready(*a);
+  return {};
+}
+
+void routing_domain::release(slot h) {
+  auto& t = contacts_[h];
+  by_contact_.erase(t.c.id);
+  t = tracked_contact{};
+  free_contacts_.push_back(h);
+}
+
+result<removal> routing_domain::remove(std::string_view contact_id, time_ms now) {
+  auto i = by_contact_.find(std::string{contact_id});
+  if (i == by_contact_.end())
+    return not_found(errc::unknown_contact, "contact", contact_id);
+  auto h = i->second;
+  auto& t = contacts_[h];
+  removal out;
+  out.phase = t.phase;
+  switch (t.phase) {
+    case contact_phase::waiting:
+      queues_[t.queue].line.erase(t.c.key());
+      break;
+    case contact_phase::offered: {
+      auto a = t.agent;
+      out.agent = agents_[a].profile.id;
+      out.offer_id = t.offer_id;
+      --queues_[t.queue].offered;
+      remove_load(agents_[a].rt, t.c.ch, now);
+      refresh_ready(a);
+      mark_agent(a);
+      break;
+    }
+    case contact_phase::connected:
+    case contact_phase::wrap_up:
+      return make_error(errc::invalid_transition,
+                        "contact " + std::string{contact_id} + " is with an agent; it ends at wrap-up");
+  }
+  release(h);
+  return out;
+}
+
+std::int64_t routing_domain::position(std::string_view contact_id) const {
+  auto i = by_contact_.find(std::string{contact_id});
+  if (i == by_contact_.end())
+    return -1;
+  const auto& t = contacts_[i->second];
+  if (t.phase != contact_phase::waiting)
+    return -1;
+  return queues_[t.queue].line.position(t.c.key());
+}
+
+std::optional<contact_phase> routing_domain::phase(std::string_view contact_id) const {
+  auto i = by_contact_.find(std::string{contact_id});
+  if (i == by_contact_.end())
+    return std::nullopt;
+  return contacts_[i->second].phase;
+}
+
+// -- routing --------------------------------------------------------------------
+
+score_inputs routing_domain::inputs(const tracked_contact& t, time_ms now) const {
+  return score_inputs{queues_[t.queue].config, find_customer(t.c.customer), learned_,
+                      tenant_.weights, now};
+}
+
+offer routing_domain::make_offer(slot h, slot a, routing_decision d, time_ms now) {
+  auto& t = contacts_[h];
+  auto& e = agents_[a];
+  auto& q = queues_[t.queue];
+  q.line.erase(t.c.key());
+  ++q.offered;
+  t.phase = contact_phase::offered;
+  t.agent = a;
+  t.offer_id = ++next_offer_id_;
+  t.c.agent = e.profile.id;
+  ++t.c.offers;
+  add_load(e.rt, t.c.ch, now);
+  refresh_ready(a);
+  offer o;
+  o.contact = t.c.id;
+  o.agent = e.profile.id;
+  o.queue = q.config.id;
+  o.offer_id = t.offer_id;
+  o.deadline = now + q.config.offer_timeout;
+  d.agent = e.profile.id;
+  d.at = now;
+  o.decision = std::move(d);
+  return o;
+}
+
+std::optional<offer> routing_domain::match_contact(slot h, time_ms now) {
+  auto& t = contacts_[h];
+  auto& q = queues_[t.queue];
+  auto step = current_step(q.config, now - t.c.enqueued_at);
+  auto in = inputs(t, now);
+  routing_decision d;
+  d.contact = t.c.id;
+  d.queue = q.config.id;
+  d.policy = q.config.policy;
+  d.step = step.index;
+  std::vector<candidate> best;
+  std::vector<time_ms> idles;
+  std::size_t rejected = 0;
+  slot winner = no_slot;
+  score_terms winner_terms;
+  time_ms winner_idle = 0;
+  for (auto a : q.ready) {
+    auto& e = agents_[a];
+    ++d.considered;
+    auto r = check_eligibility(t.c, q.config, step, e.profile, e.rt);
+    if (r != reject_reason::none) {
+      if (rejected++ < max_recorded_rejections)
+        d.candidates.push_back(candidate{e.profile.id, {}, r});
+      continue;
+    }
+    auto terms = score_pair(t.c, e.profile, e.rt, in, q.config.policy);
+    auto idle = e.rt.idle_ms(now);
+    if (winner == no_slot || better(terms, idle, winner_terms, winner_idle)) {
+      winner = a;
+      winner_terms = terms;
+      winner_idle = idle;
+    }
+    keep_best(best, idles, candidate{e.profile.id, terms, reject_reason::none}, idle,
+              max_recorded_candidates);
+  }
+  if (winner == no_slot)
+    return std::nullopt;
+  best.insert(best.end(), d.candidates.begin(), d.candidates.end());
+  d.candidates = std::move(best);
+  return make_offer(h, winner, std::move(d), now);
+}
+
+std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
+  auto& e = agents_[a];
+  if (!has_any_free_capacity(e.profile, e.rt))
+    return std::nullopt;
+  slot winner = no_slot;
+  score_terms winner_terms;
+  int winner_qprio = 0;
+  bool winner_profile = false;
+  std::uint32_t considered = 0;
+  int winner_step = -1;
+  for (auto qs : e.queues) {
+    auto& q = queues_[qs];
+    if (q.line.empty())
+      continue;
+    bool profile = q.config.policy == policy_kind::profile;
+    std::size_t looked = 0;
+    q.line.for_each([&](const queue_key& key, contact_queue::handle h) {
+      if (++looked > contact_window)
+        return false;
+      auto& t = contacts_[h];
+      auto step = current_step(q.config, now - t.c.enqueued_at);
+      ++considered;
+      if (check_eligibility(t.c, q.config, step, e.profile, e.rt) != reject_reason::none)
+        return true;
+      auto terms = score_pair(t.c, e.profile, e.rt, inputs(t, now), q.config.policy);
+      bool take = false;
+      if (winner == no_slot) {
+        take = true;
+      } else {
+        const auto& w = contacts_[winner].c;
+        if (q.config.priority != winner_qprio) {
+          take = q.config.priority > winner_qprio;
+        } else if (key.priority != w.priority) {
+          take = key.priority > w.priority;
+        } else if (profile && winner_profile) {
+          take = terms.total > winner_terms.total;
+        } else {
+          take = key < w.key();
+        }
+      }
+      if (take) {
+        winner = h;
+        winner_terms = terms;
+        winner_qprio = q.config.priority;
+        winner_profile = profile;
+        winner_step = step.index;
+      }
+      // In FIFO policies the first eligible contact of a line is its best.
+      return profile;
+    });
+  }
+  if (winner == no_slot)
+    return std::nullopt;
+  auto& t = contacts_[winner];
+  routing_decision d;
+  d.contact = t.c.id;
+  d.queue = queues_[t.queue].config.id;
+  d.policy = queues_[t.queue].config.policy;
+  d.step = winner_step;
+  d.considered = considered;
+  d.agent_triggered = true;
+  d.candidates.push_back(candidate{e.profile.id, winner_terms, reject_reason::none});
+  return make_offer(winner, a, std::move(d), now);
+}
+
+std::vector<offer> routing_domain::match(time_ms now) {
+  std::vector<offer> out;
+  auto agents = std::move(pending_agents_);
+  pending_agents_.clear();
+  std::sort(agents.begin(), agents.end());
+  agents.erase(std::unique(agents.begin(), agents.end()), agents.end());
+  // Longest-idle agents pick first.
+  std::sort(agents.begin(), agents.end(), [&](slot x, slot y) {
+    return agents_[x].rt.idle_ms(now) > agents_[y].rt.idle_ms(now);
+  });
+  for (auto a : agents)
+    while (auto o = match_agent(a, now))
+      out.push_back(std::move(*o));
+  auto pending = std::move(pending_contacts_);
+  pending_contacts_.clear();
+  std::sort(pending.begin(), pending.end());
+  pending.erase(std::unique(pending.begin(), pending.end()), pending.end());
+  // Only contacts still waiting, in line order across queues.
+  std::erase_if(pending, [&](slot h) {
+    return h >= contacts_.size() || contacts_[h].c.id.empty() ||
+           contacts_[h].phase != contact_phase::waiting;
+  });
+  std::sort(pending.begin(), pending.end(), [&](slot x, slot y) {
+    const auto& qx = queues_[contacts_[x].queue].config;
+    const auto& qy = queues_[contacts_[y].queue].config;
+    if (qx.priority != qy.priority)
+      return qx.priority > qy.priority;
+    return contacts_[x].c.key() < contacts_[y].c.key();
+  });
+  for (auto h : pending)
+    if (contacts_[h].phase == contact_phase::waiting)
+      if (auto o = match_contact(h, now))
+        out.push_back(std::move(*o));
+  return out;
+}
+
+tick_result routing_domain::tick(time_ms now) {
+  tick_result out;
+  struct move_plan {
+    slot h;
+    slot to;
+  };
+  std::vector<move_plan> moves;
+  std::vector<slot> timeouts;
+  for (slot qs = 0; qs < queues_.size(); ++qs) {
+    auto& q = queues_[qs];
+    if (q.config.overflow.empty() && q.config.max_wait == 0)
+      continue;
+    q.line.for_each([&](const queue_key&, contact_queue::handle h) {
+      auto& t = contacts_[h];
+      auto waited = now - t.c.enqueued_at;
+      if (q.config.max_wait > 0 && waited >= q.config.max_wait) {
+        timeouts.push_back(h);
+        return true;
+      }
+      auto step = current_step(q.config, waited);
+      if (step.index != t.step) {
+        t.step = step.index;
+        mark_contact(h);
+        if (!step.move_to_queue.empty()) {
+          auto to = queue_slot(step.move_to_queue);
+          bool been = std::find(t.moved_through.begin(), t.moved_through.end(), to) !=
+                      t.moved_through.end();
+          if (to != no_slot && to != qs && !been)
+            moves.push_back({h, to});
+        }
+      }
+      return true;
+    });
+  }
+  for (auto [h, to] : moves) {
+    auto& t = contacts_[h];
+    auto& from = queues_[t.queue];
+    from.line.erase(t.c.key());
+    out.moves.push_back({t.c.id, from.config.id, queues_[to].config.id});
+    t.moved_through.push_back(t.queue);
+    t.queue = to;
+    t.c.queue = queues_[to].config.id;
+    t.c.journey.push_back("overflow:" + from.config.id + "->" + t.c.queue);
+    // The step in the new queue is computed afresh from the original waiting time.
+    t.step = current_step(queues_[to].config, now - t.c.enqueued_at).index;
+    queues_[to].line.push(t.c.key(), h);
+    mark_contact(h);
+  }
+  for (auto h : timeouts) {
+    auto& t = contacts_[h];
+    queues_[t.queue].line.erase(t.c.key());
+    out.timed_out.push_back(t.c.id);
+    release(h);
+  }
+  return out;
+}
+
+time_ms routing_domain::next_deadline() const {
+  time_ms next = -1;
+  auto consider = [&](time_ms t) {
+    if (t >= 0 && (next < 0 || t < next))
+      next = t;
+  };
+  for (const auto& q : queues_) {
+    if (q.config.overflow.empty() && q.config.max_wait == 0)
+      continue;
+    q.line.for_each([&](const queue_key& key, contact_queue::handle h) {
+      const auto& t = contacts_[h];
+      auto after = next_step_after(q.config, t.step);
+      if (after >= 0)
+        consider(key.enqueued_at + after);
+      if (q.config.max_wait > 0)
+        consider(key.enqueued_at + q.config.max_wait);
+      return true;
+    });
+  }
+  return next;
+}
+
+// -- offers and service -----------------------------------------------------------
+
+result<routing_domain::slot> routing_domain::offered_to(std::string_view contact_id,
+                                                        std::string_view agent,
+                                                        std::uint64_t offer_id) {
+  auto i = by_contact_.find(std::string{contact_id});
+  if (i == by_contact_.end())
+    return not_found(errc::unknown_contact, "contact", contact_id);
+  auto& t = contacts_[i->second];
+  if (t.phase != contact_phase::offered || agents_[t.agent].profile.id != agent ||
+      (offer_id != 0 && t.offer_id != offer_id))
+    return make_error(errc::not_offered, "contact " + std::string{contact_id} +
+                                           " is not offered to agent " + std::string{agent});
+  return i->second;
+}
+
+void routing_domain::return_to_line(slot h, slot a, time_ms now) {
+  auto& t = contacts_[h];
+  auto& q = queues_[t.queue];
+  --q.offered;
+  remove_load(agents_[a].rt, t.c.ch, now);
+  t.phase = contact_phase::waiting;
+  t.agent = no_slot;
+  t.c.last_declined_by = agents_[a].profile.id;
+  t.c.agent.clear();
+  q.line.push(t.c.key(), h);
+  refresh_ready(a);
+  mark_agent(a);
+  mark_contact(h);
+}
+
+status routing_domain::accept(std::string_view contact_id, std::string_view agent,
+                              std::uint64_t offer_id, time_ms now) {
+  auto h = offered_to(contact_id, agent, offer_id);
+  if (!h)
+    return h.err();
+  auto& t = contacts_[*h];
+  t.phase = contact_phase::connected;
+  t.connected_at = now;
+  --queues_[t.queue].offered;
+  agents_[t.agent].rt.expired_in_row = 0;
+  return {};
+}
+
+status routing_domain::decline(std::string_view contact_id, std::string_view agent,
+                               std::uint64_t offer_id, time_ms now) {
+  auto h = offered_to(contact_id, agent, offer_id);
+  if (!h)
+    return h.err();
+  return_to_line(*h, contacts_[*h].agent, now);
+  return {};
+}
+
+result<bool> routing_domain::expire(std::string_view contact_id, std::string_view agent,
+                                    std::uint64_t offer_id, time_ms now) {
+  auto h = offered_to(contact_id, agent, offer_id);
+  if (!h)
+    return h.err();
+  auto a = contacts_[*h].agent;
+  return_to_line(*h, a, now);
+  auto& rt = agents_[a].rt;
+  if (++rt.expired_in_row >= tenant_.ring_no_answer_limit) {
+    rt.away = true;
+    refresh_ready(a);
+    return true;
+  }
+  return false;
+}
+
+status routing_domain::wrap_up(std::string_view contact_id, std::string_view agent,
+                               time_ms now) {
+  (void) now;
+  auto i = by_contact_.find(std::string{contact_id});
+  if (i == by_contact_.end())
+    return not_found(errc::unknown_contact, "contact", contact_id);
+  auto& t = contacts_[i->second];
+  if (t.phase != contact_phase::connected || agents_[t.agent].profile.id != agent)
+    return make_error(errc::not_connected, "contact " + std::string{contact_id} +
+                                             " is not connected with agent " + std::string{agent});
+  t.phase = contact_phase::wrap_up;
+  ++agents_[t.agent].rt.wrap_count;
+  return {};
+}
+
+result<completion> routing_domain::complete(std::string_view contact_id, std::string_view agent,
+                                            const outcome& o, time_ms handle_ms, time_ms now) {
+  if (auto st = validate(o); !st)
+    return st.err();
+  auto i = by_contact_.find(std::string{contact_id});
+  if (i == by_contact_.end())
+    return not_found(errc::unknown_contact, "contact", contact_id);
+  auto h = i->second;
+  auto& t = contacts_[h];
+  if ((t.phase != contact_phase::connected && t.phase != contact_phase::wrap_up) ||
+      agents_[t.agent].profile.id != agent)
+    return make_error(errc::not_connected, "contact " + std::string{contact_id} +
+                                             " is not connected with agent " + std::string{agent});
+  auto a = t.agent;
+  auto& e = agents_[a];
+  if (t.phase == contact_phase::wrap_up && e.rt.wrap_count > 0)
+    --e.rt.wrap_count;
+  remove_load(e.rt, t.c.ch, now);
+  e.profile.tips += o.tip;
+  completion out;
+  auto* cust = t.c.customer.empty() ? nullptr : &customers_[t.c.customer];
+  std::string segment = t.c.segment;
+  if (cust != nullptr) {
+    if (cust->id.empty()) {
+      cust->tenant = tenant_.id;
+      cust->id = t.c.customer;
+    }
+    if (segment.empty())
+      segment = std::string{cust->primary_segment()};
+    cust->last_agent = e.profile.id;
+    cust->history.push_back(history_item{now, t.c.ch, t.c.intent, e.profile.id, o.resolved});
+    if (cust->history.size() > max_history)
+      cust->history.erase(cust->history.begin());
+    out.customer = *cust;
+  }
+  if (segment.empty())
+    segment = "default";
+  out.learned = learned_.record(e.profile.id, t.c.intent, segment, o, handle_ms);
+  release(h);
+  refresh_ready(a);
+  mark_agent(a);
+  return out;
+}
+
+status routing_domain::transfer(std::string_view contact_id, std::string_view agent,
+                                std::string_view to_queue, queue_key new_key, time_ms now) {
+  auto i = by_contact_.find(std::string{contact_id});
+  if (i == by_contact_.end())
+    return not_found(errc::unknown_contact, "contact", contact_id);
+  auto q = queue_slot(to_queue);
+  if (q == no_slot)
+    return not_found(errc::unknown_queue, "queue", to_queue);
+  auto h = i->second;
+  auto& t = contacts_[h];
+  if (t.phase != contact_phase::connected || agents_[t.agent].profile.id != agent)
+    return make_error(errc::not_connected, "contact " + std::string{contact_id} +
+                                             " is not connected with agent " + std::string{agent});
+  if (!queues_[q].config.accepts(t.c.ch))
+    return make_error(errc::invalid_argument, "queue " + std::string{to_queue} +
+                                                " does not take this channel");
+  auto a = t.agent;
+  remove_load(agents_[a].rt, t.c.ch, now);
+  t.c.journey.push_back("transfer:" + t.c.queue + "->" + std::string{to_queue});
+  t.c.queue = std::string{to_queue};
+  t.c.priority = new_key.priority;
+  t.c.enqueued_at = new_key.enqueued_at;
+  t.c.seq = new_key.seq;
+  t.c.agent.clear();
+  t.queue = q;
+  t.agent = no_slot;
+  t.phase = contact_phase::waiting;
+  t.step = -1;
+  queues_[q].line.push(t.c.key(), h);
+  refresh_ready(a);
+  mark_agent(a);
+  mark_contact(h);
+  return {};
+}
+
+// -- views ----------------------------------------------------------------------
+
+std::vector<queue_snapshot> routing_domain::queues() const {
+  std::vector<queue_snapshot> out;
+  out.reserve(queues_.size());
+  for (const auto& q : queues_) {
+    queue_snapshot s;
+    s.id = q.config.id;
+    s.waiting = q.line.size();
+    s.offered = q.offered;
+    s.oldest_enqueued_at = q.line.empty() ? -1 : q.line.front().first.enqueued_at;
+    s.agents_ready = q.ready.size();
+    s.agents_staffed = q.staffed;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<agent_snapshot> routing_domain::agents() const {
+  std::vector<agent_snapshot> out;
+  out.reserve(agents_.size());
+  for (const auto& e : agents_)
+    out.push_back({e.profile.id, e.rt.state(), e.rt.total_load(), occupancy(e.profile, e.rt)});
+  return out;
+}
+
+std::size_t routing_domain::waiting() const {
+  std::size_t n = 0;
+  for (const auto& q : queues_)
+    n += q.line.size();
+  return n;
+}
+
+}  // namespace switchboard::engine

@@ -1,0 +1,255 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "engine/agent.h"
+#include "engine/constraints.h"
+#include "engine/contact.h"
+#include "engine/contact_queue.h"
+#include "engine/learned_stats.h"
+#include "engine/profiles.h"
+#include "engine/scoring.h"
+
+namespace switchboard::engine {
+
+/// One agent considered for a contact, with its score terms or why it was rejected.
+struct candidate {
+  std::string agent;
+  score_terms terms;
+  reject_reason rejected = reject_reason::none;
+};
+
+/// Why a contact went to an agent: the candidates considered and their terms.
+struct routing_decision {
+  std::string contact;
+  std::string queue;
+  std::string agent;
+  policy_kind policy = policy_kind::profile;
+  int step = -1;              ///< overflow step in force
+  time_ms at = 0;
+  std::uint32_t considered = 0;  ///< pairs evaluated
+  bool agent_triggered = false;  ///< an agent freed up and picked among contacts
+  /// Best eligible candidates first (at most `max_recorded_candidates`), then a
+  /// sample of rejected ones with their reasons.
+  std::vector<candidate> candidates;
+};
+
+/// A contact reserved for one agent until accepted, declined or expired.
+struct offer {
+  std::string contact;
+  std::string agent;
+  std::string queue;
+  std::uint64_t offer_id = 0;
+  time_ms deadline = 0;
+  routing_decision decision;
+};
+
+/// Where the domain holds a contact.
+enum class contact_phase : std::uint8_t { waiting, offered, connected, wrap_up };
+
+/// What `remove` undid: a waiting contact left the line, or an offer was cancelled.
+struct removal {
+  contact_phase phase = contact_phase::waiting;
+  std::string agent;  ///< the agent whose offer was cancelled, if any
+  std::uint64_t offer_id = 0;
+};
+
+/// An overflow move of a waiting contact to another queue (keeps its place in time).
+struct queue_move {
+  std::string contact;
+  std::string from;
+  std::string to;
+};
+
+/// What a `tick` changed.
+struct tick_result {
+  std::vector<queue_move> moves;
+  std::vector<std::string> timed_out;  ///< waited past the queue's max wait; removed
+};
+
+/// What a logout released.
+struct logout_result {
+  std::vector<std::string> returned;   ///< offers cancelled, contacts back in line
+  std::vector<std::string> connected;  ///< contacts still connected to the agent
+};
+
+/// What a completion produced, for persistence.
+struct completion {
+  learned_record learned;
+  std::optional<customer_profile> customer;  ///< updated profile, when known
+};
+
+struct queue_snapshot {
+  std::string id;
+  std::size_t waiting = 0;
+  std::size_t offered = 0;
+  time_ms oldest_enqueued_at = -1;  ///< -1 when nobody waits
+  std::size_t agents_ready = 0;     ///< logged in with free capacity, qualified
+  std::size_t agents_staffed = 0;   ///< logged in and qualified
+};
+
+struct agent_snapshot {
+  std::string id;
+  agent_state state = agent_state::offline;
+  std::uint32_t load = 0;
+  double occupancy = 0;
+};
+
+/// The routing state of one tenant: its queues' waiting lines, its agents'
+/// capacity, customers and learned statistics, and the matching between them.
+/// Pure logic in caller-supplied time; confined to one owner (the tenant's
+/// recommender actor, or the simulator). A contact is never offered to two agents:
+/// an offer moves it out of the line until accepted, declined or expired.
+class routing_domain {
+ public:
+  /// Eligible candidates recorded per decision. Default: 8.
+  static constexpr std::size_t max_recorded_candidates = 8;
+  /// Rejected candidates recorded per decision. Default: 8.
+  static constexpr std::size_t max_recorded_rejections = 8;
+  /// Waiting contacts per queue a freed agent looks at (in line order). Default: 64.
+  static constexpr std::size_t contact_window = 64;
+
+  explicit routing_domain(tenant_config tenant);
+
+  const tenant_config& tenant() const { return tenant_; }
+  [[nodiscard]] status set_tenant(tenant_config t);
+
+  // -- definitions ----------------------------------------------------------
+
+  [[nodiscard]] status upsert_queue(queue_config q);
+  /// Replaces the profile, keeping the runtime state (login, load).
+  [[nodiscard]] status upsert_agent(agent_profile p);
+  [[nodiscard]] status upsert_customer(customer_profile c);
+  void restore_learned(const learned_record& r) { learned_.restore(r); }
+
+  const queue_config* find_queue(std::string_view id) const;
+  const agent_profile* find_agent(std::string_view id) const;
+  const agent_runtime* find_runtime(std::string_view id) const;
+  const customer_profile* find_customer(std::string_view id) const;
+  const learned_stats& learned() const { return learned_; }
+
+  // -- agents ---------------------------------------------------------------
+
+  [[nodiscard]] status login(std::string_view agent, time_ms now);
+  /// Logs out: cancels the agent's offers (contacts return to their place).
+  [[nodiscard]] result<logout_result> logout(std::string_view agent, time_ms now);
+  /// Away stops new offers; back from away resets the ring-no-answer counter.
+  [[nodiscard]] status set_away(std::string_view agent, bool away, time_ms now);
+
+  // -- contacts -------------------------------------------------------------
+
+  /// Puts a contact in line at `c.key()`; `c.state` must be queued. Checks tenant,
+  /// queue, channel, duplicates and the queue's max waiting.
+  [[nodiscard]] status enqueue(contact c, time_ms now);
+  /// Recovery: a contact connected with `c.agent` before a restart keeps its load.
+  [[nodiscard]] status restore_connected(contact c);
+  /// The customer left: removes a waiting contact or cancels its offer.
+  [[nodiscard]] result<removal> remove(std::string_view contact, time_ms now);
+  /// 0-based place in line, or -1 when not waiting.
+  std::int64_t position(std::string_view contact) const;
+  std::optional<contact_phase> phase(std::string_view contact) const;
+
+  // -- routing --------------------------------------------------------------
+
+  /// Pairs waiting contacts with free agent capacity, for everything that changed
+  /// since the last call. Each returned offer has reserved the agent's capacity.
+  std::vector<offer> match(time_ms now);
+  /// Applies overflow steps and max-wait limits reached by `now`.
+  tick_result tick(time_ms now);
+  /// Time of the next overflow step or max-wait limit of any waiting contact, or -1.
+  time_ms next_deadline() const;
+
+  // -- offers and service ---------------------------------------------------
+
+  [[nodiscard]] status accept(std::string_view contact, std::string_view agent,
+                              std::uint64_t offer_id, time_ms now);
+  /// The contact returns to its original place; the agent is not offered it again
+  /// right away.
+  [[nodiscard]] status decline(std::string_view contact, std::string_view agent,
+                               std::uint64_t offer_id, time_ms now);
+  /// As decline; after `ring_no_answer_limit` expiries in a row the agent is set
+  /// away. The value says whether that happened.
+  [[nodiscard]] result<bool> expire(std::string_view contact, std::string_view agent,
+                                    std::uint64_t offer_id, time_ms now);
+  [[nodiscard]] status wrap_up(std::string_view contact, std::string_view agent, time_ms now);
+  /// Frees the agent's capacity and learns from the outcome.
+  [[nodiscard]] result<completion> complete(std::string_view contact, std::string_view agent,
+                                            const outcome& o, time_ms handle_ms, time_ms now);
+  /// A connected contact goes back in line in another queue with a new key.
+  [[nodiscard]] status transfer(std::string_view contact, std::string_view agent,
+                                std::string_view to_queue, queue_key new_key, time_ms now);
+
+  // -- views ----------------------------------------------------------------
+
+  std::vector<queue_snapshot> queues() const;
+  std::vector<agent_snapshot> agents() const;
+  std::size_t waiting() const;
+  std::size_t tracked() const { return by_contact_.size(); }
+
+ private:
+  using slot = std::uint32_t;
+  static constexpr slot no_slot = ~slot{0};
+
+  struct queue_entry {
+    queue_config config;
+    contact_queue line;
+    std::unordered_set<slot> ready;  // qualified agents with some free capacity
+    std::size_t staffed = 0;
+    std::size_t offered = 0;
+  };
+
+  struct agent_entry {
+    agent_profile profile;
+    agent_runtime rt;
+    std::vector<slot> queues;  // queues whose skills this agent has (any level)
+    bool live = false;
+  };
+
+  struct tracked_contact {
+    contact c;
+    slot queue = no_slot;
+    slot agent = no_slot;
+    contact_phase phase = contact_phase::waiting;
+    std::uint64_t offer_id = 0;
+    time_ms connected_at = 0;
+    int step = -1;
+    std::vector<slot> moved_through;  // queues left by overflow moves
+  };
+
+  result<slot> agent_slot(std::string_view id) const;
+  slot queue_slot(std::string_view id) const;
+  bool qualifies(const agent_profile& a, const queue_config& q) const;
+  void reindex_agent(slot a);
+  void refresh_ready(slot a);
+  void mark_agent(slot a);
+  void mark_contact(slot h);
+  result<slot> offered_to(std::string_view contact, std::string_view agent,
+                          std::uint64_t offer_id);
+  void return_to_line(slot h, slot a, time_ms now);
+  void release(slot h);
+  offer make_offer(slot h, slot a, routing_decision d, time_ms now);
+  std::optional<offer> match_agent(slot a, time_ms now);
+  std::optional<offer> match_contact(slot h, time_ms now);
+  score_inputs inputs(const tracked_contact& t, time_ms now) const;
+
+  tenant_config tenant_;
+  std::vector<queue_entry> queues_;
+  std::unordered_map<std::string, slot> queue_by_id_;
+  std::vector<agent_entry> agents_;
+  std::unordered_map<std::string, slot> agent_by_id_;
+  std::vector<tracked_contact> contacts_;
+  std::vector<slot> free_contacts_;
+  std::unordered_map<std::string, slot> by_contact_;
+  std::unordered_map<std::string, customer_profile> customers_;
+  learned_stats learned_;
+  std::vector<slot> pending_agents_;
+  std::vector<slot> pending_contacts_;
+  std::uint64_t next_offer_id_ = 0;
+};
+
+}  // namespace switchboard::engine
