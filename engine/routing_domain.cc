@@ -370,6 +370,13 @@ std::optional<contact_phase> routing_domain::phase(std::string_view contact_id) 
   return contacts_[i->second].phase;
 }
 
+std::string_view routing_domain::agent_of(std::string_view contact_id) const {
+  auto i = by_contact_.find(std::string{contact_id});
+  if (i == by_contact_.end() || contacts_[i->second].agent == no_slot)
+    return {};
+  return agents_[contacts_[i->second].agent].profile.id;
+}
+
 // -- routing --------------------------------------------------------------------
 
 score_inputs routing_domain::inputs(const tracked_contact& t, time_ms now) const {

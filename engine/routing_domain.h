@@ -153,6 +153,8 @@ class routing_domain {
   /// 0-based place in line, or -1 when not waiting.
   std::int64_t position(std::string_view contact) const;
   std::optional<contact_phase> phase(std::string_view contact) const;
+  /// The agent a contact is offered to or connected with; empty when none.
+  std::string_view agent_of(std::string_view contact) const;
 
   // -- routing --------------------------------------------------------------
 

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/meta/type_name.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/journal.h"
+
+namespace switchboard {
+
+/// A state change published to subscribers (embedders, the edge). Contact events
+/// come from the contact's session actor after they were handed to the journal;
+/// agent events from the registry and agent actors.
+struct event {
+  engine::event_type type = engine::event_type::contact_created;
+  std::string tenant;
+  std::string contact;
+  std::string agent;
+  std::string queue;
+  engine::contact_state state = engine::contact_state::created;
+  engine::time_ms at = 0;
+  std::uint64_t offer_id = 0;    ///< offers: the id to accept or decline
+  engine::time_ms deadline = 0;  ///< offers: when it expires
+  std::string detail;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event& x) {
+  return f(caf::meta::type_name("switchboard.event"), x.type, x.tenant, x.contact, x.agent,
+           x.queue, x.state, x.at, x.offer_id, x.deadline, x.detail);
+}
+
+/// A subscriber callback; called on the event hub's thread, one event at a time,
+/// so it must return quickly.
+using event_callback = std::function<void(const event&)>;
+
+namespace actors {
+/// Node-local: a callback cannot cross nodes.
+struct subscribe_msg {
+  std::shared_ptr<event_callback> callback;
+};
+}  // namespace actors
+
+}  // namespace switchboard
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::subscribe_msg)

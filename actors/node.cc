@@ -1,0 +1,237 @@
+#include "actors/node.h"
+
+#include <caf/all.hpp>
+#include <mutex>
+#include <optional>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/context.h"
+#include "actors/errors.h"
+#include "actors/event_hub.h"
+#include "actors/messages.h"
+#include "actors/registry_actor.h"
+#include "actors/storage_actor.h"
+#include "actors/system_config.h"
+
+namespace switchboard {
+
+namespace {
+
+using engine::errc;
+
+queue_stats to_public(const actors::queue_view& v) {
+  return queue_stats{v.id,        v.waiting,      v.offered,       v.longest_wait_ms,
+                     v.agents_ready, v.agents_staffed, v.entered,  v.answered,
+                     v.abandoned, v.completed,    v.offers_expired, v.service_level,
+                     v.asa_ms,    v.aht_ms,       v.ewt_ms};
+}
+
+}  // namespace
+
+struct node::impl {
+  node_options opts;
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  caf::actor storage;
+  caf::actor hub;
+  caf::actor registry;
+  recovery_summary recovered;
+  std::mutex stop_mutex;
+  bool stopped = false;
+
+  /// Sends `msg` to the registry and waits for the reply of type `Reply`.
+  template <class Reply, class Msg>
+  result<Reply> call(Msg msg) {
+    if (stopped)
+      return engine::make_error(errc::shutting_down, "the node is shut down");
+    caf::scoped_actor self{*sys};
+    std::optional<result<Reply>> out;
+    self->request(registry, opts.request_timeout, std::move(msg))
+      .receive([&](Reply& r) { out.emplace(std::move(r)); },
+               [&](caf::error& e) { out.emplace(actors::from_caf(e)); });
+    return std::move(*out);
+  }
+
+  template <class Msg>
+  status call_ok(Msg msg) {
+    auto r = call<actors::ok_atom>(std::move(msg));
+    if (!r)
+      return r.err();
+    return {};
+  }
+};
+
+node::node(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+node::~node() {
+  shutdown();
+}
+
+result<std::unique_ptr<node>> node::open(node_options opts) {
+  if (opts.data_dir.empty())
+    return engine::make_error(errc::invalid_argument, "node: a data directory is required");
+  if (!opts.clock)
+    opts.clock = std::make_shared<engine::system_clock>();
+  if (!opts.logger) {
+    opts.logger = std::make_shared<spdlog::logger>(
+      "switchboard", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    opts.logger->set_level(spdlog::level::warn);
+  }
+  storage::store_options so;
+  so.data_dir = opts.data_dir;
+  so.mode = opts.durability;
+  auto st = storage::store::open(so);
+  if (!st)
+    return st.err();
+  auto snap = (*st)->load();
+  if (!snap)
+    return snap.err();
+  auto p = std::make_unique<impl>();
+  p->opts = opts;
+  actors::register_types(p->cfg);
+  if (opts.threads > 0)
+    p->cfg.set("scheduler.max-threads", opts.threads);
+  p->sys = std::make_unique<caf::actor_system>(p->cfg);
+  actors::storage_actor_options sao;
+  sao.max_batch = opts.max_batch;
+  p->storage = actors::spawn_storage_actor(*p->sys, std::shared_ptr<storage::store>(std::move(*st)),
+                                           sao, opts.logger);
+  p->hub = actors::spawn_event_hub(*p->sys);
+  actors::actor_context ctx{p->storage, p->hub, opts.clock, opts.logger};
+  p->registry = actors::spawn_registry(*p->sys, ctx);
+  std::unique_ptr<node> n{new node(std::move(p))};
+  auto rep = n->impl_->call<actors::restore_report>(actors::restore_req{std::move(*snap)});
+  if (!rep)
+    return rep.err();
+  const auto& r = *rep;
+  n->impl_->recovered =
+    recovery_summary{r.tenants, r.queues, r.agents, r.customers, r.learned, r.requeued, r.connected};
+  return n;
+}
+
+const recovery_summary& node::recovered() const {
+  return impl_->recovered;
+}
+
+status node::define_tenant(const engine::tenant_config& t) {
+  return impl_->call_ok(actors::define_tenant_req{t});
+}
+
+status node::define_queue(const engine::queue_config& q) {
+  return impl_->call_ok(actors::define_queue_req{q});
+}
+
+status node::define_agent(const engine::agent_profile& a) {
+  return impl_->call_ok(actors::define_agent_req{a});
+}
+
+status node::upsert_customer(const engine::customer_profile& c) {
+  return impl_->call_ok(actors::upsert_customer_req{c});
+}
+
+status node::login(const std::string& tenant, const std::string& agent) {
+  return impl_->call_ok(actors::login_req{tenant, agent});
+}
+
+status node::logout(const std::string& tenant, const std::string& agent) {
+  return impl_->call_ok(actors::logout_req{tenant, agent});
+}
+
+status node::set_away(const std::string& tenant, const std::string& agent, bool away) {
+  return impl_->call_ok(actors::presence_req{tenant, agent, away});
+}
+
+status node::accept(const std::string& tenant, const std::string& agent,
+                    const std::string& contact, std::uint64_t offer_id) {
+  return impl_->call_ok(actors::accept_req{tenant, agent, contact, offer_id});
+}
+
+status node::decline(const std::string& tenant, const std::string& agent,
+                     const std::string& contact, std::uint64_t offer_id) {
+  return impl_->call_ok(actors::decline_req{tenant, agent, contact, offer_id});
+}
+
+status node::wrap_up(const std::string& tenant, const std::string& agent,
+                     const std::string& contact) {
+  return impl_->call_ok(actors::wrap_up_req{tenant, agent, contact});
+}
+
+status node::complete(const std::string& tenant, const std::string& agent,
+                      const std::string& contact, const engine::outcome& o) {
+  return impl_->call_ok(actors::complete_req{tenant, agent, contact, o});
+}
+
+result<contact_ack> node::submit(engine::contact c) {
+  auto r = impl_->call<actors::submit_ack>(actors::submit_req{std::move(c)});
+  if (!r)
+    return r.err();
+  return contact_ack{r->contact, r->seq, r->enqueued_at};
+}
+
+status node::end_contact(const std::string& tenant, const std::string& contact,
+                         const std::string& reason) {
+  return impl_->call_ok(actors::end_contact_req{tenant, contact, reason});
+}
+
+result<engine::contact> node::find_contact(const std::string& tenant, const std::string& contact) {
+  return impl_->call<engine::contact>(actors::contact_req{tenant, contact});
+}
+
+void node::subscribe(event_callback cb) {
+  if (impl_->stopped)
+    return;
+  caf::anon_send(impl_->hub, actors::subscribe_msg{std::make_shared<event_callback>(std::move(cb))});
+}
+
+result<tenant_stats> node::stats(const std::string& tenant) {
+  auto r = impl_->call<actors::tenant_stats>(actors::tenant_stats_req{tenant});
+  if (!r)
+    return r.err();
+  tenant_stats out;
+  out.tenant = r->tenant;
+  for (const auto& q : r->queues)
+    out.queues.push_back(to_public(q));
+  for (const auto& a : r->agents)
+    out.agents.push_back(agent_stats{a.id, a.state, a.load, a.occupancy});
+  out.waiting = r->waiting;
+  out.offered = r->offered;
+  out.connected = r->connected;
+  out.routed = r->routed;
+  out.completed = r->completed;
+  out.abandoned = r->abandoned;
+  out.offers_expired = r->offers_expired;
+  out.service_level = r->service_level;
+  return out;
+}
+
+void node::shutdown() {
+  std::lock_guard<std::mutex> guard{impl_->stop_mutex};
+  if (impl_->stopped || !impl_->sys)
+    return;
+  impl_->stopped = true;
+  auto& p = *impl_;
+  {
+    caf::scoped_actor self{*p.sys};
+    // 1. Stop routing: the registry and, linked to it, every tenant's actors.
+    self->monitor(p.registry);
+    self->send(p.registry, actors::stop_atom::value);
+    self->receive([](const caf::down_msg&) {},
+                  caf::after(std::chrono::seconds(30)) >> [&] {
+                    p.opts.logger->error("node: registry did not stop within 30 s");
+                  });
+    // 2. Commit what is in the journal's mailbox, then stop the writer.
+    self->request(p.storage, std::chrono::seconds(60), actors::stop_atom::value)
+      .receive([](actors::ok_atom) {},
+               [&](caf::error& e) {
+                 p.opts.logger->error("node: final journal commit: {}", caf::to_string(e));
+               });
+    self->send(p.hub, actors::stop_atom::value);
+  }
+  p.registry = caf::actor{};
+  p.storage = caf::actor{};
+  p.hub = caf::actor{};
+  p.sys.reset();
+}
+
+}  // namespace switchboard

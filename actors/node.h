@@ -1,0 +1,170 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/event.h"
+#include "engine/clock.h"
+#include "engine/contact.h"
+#include "engine/error.h"
+#include "engine/profiles.h"
+#include "storage/store.h"
+
+namespace spdlog {
+class logger;
+}
+
+/// The embedding API: one Switchboard node in the caller's process.
+namespace switchboard {
+
+using engine::result;
+using engine::status;
+
+/// How to open a node. Built once by the caller.
+struct node_options {
+  std::string data_dir;  ///< Required: the node's RocksDB directory (created if missing).
+  storage::durability durability = storage::durability::sync;  ///< Default: sync.
+  std::size_t threads = 0;  ///< Scheduler threads; 0: one per core. Default: 0.
+  /// Time source of the engine; null: the wall clock. Timers (offer timeouts) run
+  /// on CAF's real clock either way.
+  std::shared_ptr<const engine::clock> clock;
+  /// How long a facade call waits for the node. Default: 30 s.
+  std::chrono::milliseconds request_timeout{30000};
+  /// Logger for the node's actors; null: a stderr logger named "switchboard".
+  std::shared_ptr<spdlog::logger> logger;
+  /// Group commit: commit as soon as this many records are buffered. Default: 8192.
+  std::size_t max_batch = 8192;
+};
+
+/// What the node restored from its data directory when it opened.
+struct recovery_summary {
+  std::uint64_t tenants = 0;
+  std::uint64_t queues = 0;
+  std::uint64_t agents = 0;
+  std::uint64_t customers = 0;
+  std::uint64_t learned = 0;
+  std::uint64_t requeued = 0;   ///< waiting or offered before: back in line, in order
+  std::uint64_t connected = 0;  ///< with an agent before: still with that agent
+};
+
+/// A submitted contact, acknowledged once it is in line and durably journaled.
+struct contact_ack {
+  std::string contact;
+  std::uint64_t seq = 0;          ///< node-wide order of arrival
+  engine::time_ms enqueued_at = 0;
+};
+
+struct queue_stats {
+  std::string id;
+  std::uint64_t waiting = 0;
+  std::uint64_t offered = 0;
+  engine::time_ms longest_wait_ms = 0;
+  std::uint64_t agents_ready = 0;
+  std::uint64_t agents_staffed = 0;
+  std::uint64_t entered = 0;
+  std::uint64_t answered = 0;
+  std::uint64_t abandoned = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t offers_expired = 0;
+  double service_level = 1.0;
+  double asa_ms = 0;
+  double aht_ms = 0;
+  engine::time_ms ewt_ms = 0;
+};
+
+struct agent_stats {
+  std::string id;
+  engine::agent_state state = engine::agent_state::offline;
+  std::uint32_t load = 0;
+  double occupancy = 0;
+};
+
+/// Live statistics of one tenant.
+struct tenant_stats {
+  std::string tenant;
+  std::vector<queue_stats> queues;
+  std::vector<agent_stats> agents;
+  std::uint64_t waiting = 0;
+  std::uint64_t offered = 0;
+  std::uint64_t connected = 0;
+  std::uint64_t routed = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t abandoned = 0;
+  std::uint64_t offers_expired = 0;
+  double service_level = 1.0;
+};
+
+/// One Switchboard node: an actor system with a registry, per-tenant recommenders,
+/// queue, agent and session actors, and a RocksDB journal. Every call is
+/// thread-safe and blocks until the node answered (at most `request_timeout`);
+/// failures are typed (`engine::errc`) with a message naming the offending id.
+class node {
+ public:
+  /// Opens the data directory, restores what it holds (profiles, and every
+  /// contact that was queued, offered or connected) and starts the actors.
+  /// Errors: invalid_argument, bad_data_dir, database_locked, corrupt_record.
+  [[nodiscard]] static result<std::unique_ptr<node>> open(node_options opts);
+
+  /// Shuts down cleanly (see `shutdown`).
+  ~node();
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  const recovery_summary& recovered() const;
+
+  // -- definitions (persisted before they are acknowledged) ---------------------
+
+  [[nodiscard]] status define_tenant(const engine::tenant_config& t);
+  [[nodiscard]] status define_queue(const engine::queue_config& q);
+  [[nodiscard]] status define_agent(const engine::agent_profile& a);
+  [[nodiscard]] status upsert_customer(const engine::customer_profile& c);
+
+  // -- agents ---------------------------------------------------------------------
+
+  [[nodiscard]] status login(const std::string& tenant, const std::string& agent);
+  /// Offers the agent held return to their contacts' original places.
+  [[nodiscard]] status logout(const std::string& tenant, const std::string& agent);
+  [[nodiscard]] status set_away(const std::string& tenant, const std::string& agent, bool away);
+  [[nodiscard]] status accept(const std::string& tenant, const std::string& agent,
+                              const std::string& contact, std::uint64_t offer_id = 0);
+  [[nodiscard]] status decline(const std::string& tenant, const std::string& agent,
+                               const std::string& contact, std::uint64_t offer_id = 0);
+  [[nodiscard]] status wrap_up(const std::string& tenant, const std::string& agent,
+                               const std::string& contact);
+  /// Ends the contact with its outcome (wrapping it up first if needed).
+  [[nodiscard]] status complete(const std::string& tenant, const std::string& agent,
+                                const std::string& contact, const engine::outcome& o);
+
+  // -- contacts -------------------------------------------------------------------
+
+  /// Submits a new contact (state new; tenant, id, queue, channel set). Returns
+  /// once it is in line and its creation is durably journaled.
+  [[nodiscard]] result<contact_ack> submit(engine::contact c);
+  /// The customer left: a waiting contact is abandoned, one with an agent goes to
+  /// wrap-up.
+  [[nodiscard]] status end_contact(const std::string& tenant, const std::string& contact,
+                                   const std::string& reason = "customer_left");
+  /// The live contact as its session holds it.
+  [[nodiscard]] result<engine::contact> find_contact(const std::string& tenant,
+                                                     const std::string& contact);
+
+  // -- observation ------------------------------------------------------------------
+
+  /// Calls `cb` for every event from now on, on the node's event thread.
+  void subscribe(event_callback cb);
+  [[nodiscard]] result<tenant_stats> stats(const std::string& tenant);
+
+  /// Stops routing, commits everything handed to the journal, stops the actors.
+  /// Idempotent; later calls fail with shutting_down.
+  void shutdown();
+
+ private:
+  struct impl;
+  explicit node(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace switchboard

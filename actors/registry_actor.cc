@@ -1,0 +1,452 @@
+#include "actors/registry_actor.h"
+
+#include <caf/all.hpp>
+#include <map>
+#include <unordered_map>
+
+#include "actors/agent_actor.h"
+#include "actors/errors.h"
+#include "actors/event.h"
+#include "actors/messages.h"
+#include "actors/queue_actor.h"
+#include "actors/recommender_actor.h"
+#include "actors/session_actor.h"
+
+namespace switchboard::actors {
+
+namespace {
+
+using engine::errc;
+
+struct tenant_entry {
+  engine::tenant_config config;
+  caf::actor recommender;
+  std::unordered_map<std::string, caf::actor> queues;
+  std::unordered_map<std::string, caf::actor> agent_actors;  // logged in
+  std::unordered_map<std::string, caf::actor> sessions;      // live contacts
+};
+
+struct registry_state {
+  actor_context ctx;
+  std::unordered_map<std::string, tenant_entry> tenants;
+  std::uint64_t next_seq = 1;
+  static inline const char* name = "registry";
+};
+
+using reg_ptr = caf::stateful_actor<registry_state>*;
+
+engine::time_ms now(reg_ptr self) {
+  return self->state.ctx.clock->now();
+}
+
+tenant_entry* find_tenant(reg_ptr self, const std::string& id) {
+  auto i = self->state.tenants.find(id);
+  return i == self->state.tenants.end() ? nullptr : &i->second;
+}
+
+/// Hands the current request to `dest`, which answers the requester directly.
+template <class Reply, class Msg>
+caf::delegated<Reply> forward(reg_ptr self, const caf::actor& dest, Msg&& msg) {
+  self->delegate(dest, std::forward<Msg>(msg));
+  return {};
+}
+
+caf::error no_tenant(const std::string& id) {
+  return to_caf(errc::unknown_tenant, "tenant '" + id + "' is not defined");
+}
+
+/// Spawned children die with the registry; their own exits never take it down.
+template <class F, class... Ts>
+caf::actor spawn_child(reg_ptr self, F spawner, Ts&&... xs) {
+  auto child = spawner(self, std::forward<Ts>(xs)...);
+  self->link_to(child);
+  return child;
+}
+
+tenant_entry& ensure_tenant(reg_ptr self, const engine::tenant_config& t) {
+  auto& st = self->state;
+  auto [i, added] = st.tenants.try_emplace(t.id);
+  i->second.config = t;
+  if (added)
+    i->second.recommender = spawn_child(self, spawn_recommender, st.ctx, t);
+  else
+    self->send(i->second.recommender, t);
+  return i->second;
+}
+
+caf::actor ensure_queue(reg_ptr self, tenant_entry& te, const engine::queue_config& q) {
+  auto i = te.queues.find(q.id);
+  if (i != te.queues.end()) {
+    self->send(i->second, q);
+    return i->second;
+  }
+  auto qa = spawn_child(self, spawn_queue_actor, q);
+  te.queues.emplace(q.id, qa);
+  return qa;
+}
+
+/// Persists `b`, then answers `rp` (ok or the storage error).
+template <class Promise>
+void persist_then_reply(reg_ptr self, storage::write_batch b, Promise rp) {
+  self->request(self->state.ctx.storage, caf::infinite, persist_req{std::move(b)})
+    .then([=](ok_atom) mutable { rp.deliver(ok_atom::value); },
+          [=](caf::error& e) mutable { rp.deliver(e); });
+}
+
+/// Asks the tenant's recommender to accept a definition, then persists it.
+template <class Msg>
+caf::result<ok_atom> define_via_recommender(reg_ptr self, tenant_entry& te, Msg msg,
+                                            storage::write_batch b) {
+  auto rp = self->make_response_promise<ok_atom>();
+  self->request(te.recommender, caf::infinite, std::move(msg))
+    .then([=](ok_atom) mutable { persist_then_reply(self, std::move(b), rp); },
+          [=](caf::error& e) mutable { rp.deliver(e); });
+  return rp;
+}
+
+void journal_agent(reg_ptr self, const std::string& tenant, const std::string& agent,
+                   engine::event_type type) {
+  engine::journal_event je;
+  je.at = now(self);
+  je.tenant = tenant;
+  je.agent = agent;
+  je.type = type;
+  storage::write_batch b;
+  b.events.push_back(je);
+  self->send(self->state.ctx.storage, persist_msg{std::move(b)});
+  event ev;
+  ev.type = type;
+  ev.tenant = tenant;
+  ev.agent = agent;
+  ev.at = je.at;
+  self->send(self->state.ctx.hub, std::move(ev));
+}
+
+/// Routes an agent's request to its agent actor, or straight to the recommender
+/// when the agent is offline but still has contacts to finish (after a restart).
+template <class Req>
+caf::result<ok_atom> to_agent(reg_ptr self, Req& r, bool needs_login) {
+  auto* te = find_tenant(self, r.tenant);
+  if (te == nullptr)
+    return no_tenant(r.tenant);
+  auto i = te->agent_actors.find(r.agent);
+  if (i != te->agent_actors.end())
+    return forward<ok_atom>(self, i->second, std::move(r));
+  if (needs_login)
+    return to_caf(errc::agent_offline, "agent '" + r.agent + "' is not logged in");
+  return forward<ok_atom>(self, te->recommender, std::move(r));
+}
+
+struct stats_acc {
+  tenant_stats out;
+  std::map<std::string, queue_view> queues;
+  std::size_t remaining = 0;
+  engine::time_ms at = 0;
+};
+
+void finish_stats(const std::shared_ptr<stats_acc>& acc,
+                  caf::typed_response_promise<tenant_stats>& rp) {
+  auto& out = acc->out;
+  double weight = 0;
+  double sl = 0;
+  for (auto& [id, v] : acc->queues) {
+    out.waiting += v.waiting;
+    out.offered += v.offered;
+    out.completed += v.completed;
+    out.abandoned += v.abandoned;
+    out.offers_expired += v.offers_expired;
+    auto servers = std::max<std::uint64_t>(1, v.agents_staffed);
+    v.ewt_ms = static_cast<engine::time_ms>(v.aht_ms * static_cast<double>(v.waiting + 1) /
+                                            static_cast<double>(servers));
+    auto w = static_cast<double>(v.answered + v.abandoned);
+    sl += w * v.service_level;
+    weight += w;
+    out.queues.push_back(v);
+  }
+  out.service_level = weight > 0 ? sl / weight : 1.0;
+  rp.deliver(std::move(out));
+}
+
+caf::behavior registry(reg_ptr self, actor_context ctx) {
+  self->state.ctx = std::move(ctx);
+  self->set_exit_handler([=](caf::exit_msg& m) {
+    if (m.reason && m.source != self->address())
+      self->state.ctx.log->error("registry: a child actor failed: {}", caf::to_string(m.reason));
+  });
+  return {
+    [=](define_tenant_req& r) -> caf::result<ok_atom> {
+      if (auto s = engine::validate(r.tenant); !s)
+        return to_caf(s.err());
+      ensure_tenant(self, r.tenant);
+      storage::write_batch b;
+      b.tenants.push_back(r.tenant);
+      auto rp = self->make_response_promise<ok_atom>();
+      persist_then_reply(self, std::move(b), rp);
+      return rp;
+    },
+    [=](define_queue_req& r) -> caf::result<ok_atom> {
+      auto* te = find_tenant(self, r.queue.tenant);
+      if (te == nullptr)
+        return no_tenant(r.queue.tenant);
+      if (auto s = engine::validate(r.queue); !s)
+        return to_caf(s.err());
+      for (const auto& step : r.queue.overflow)
+        if (!step.move_to_queue.empty() && te->queues.count(step.move_to_queue) == 0)
+          return to_caf(errc::unknown_queue, "queue " + r.queue.id + ": overflow target '" +
+                                               step.move_to_queue + "' is not defined");
+      auto qa = ensure_queue(self, *te, r.queue);
+      storage::write_batch b;
+      b.queues.push_back(r.queue);
+      return define_via_recommender(self, *te, rec_queue_msg{r.queue, qa}, std::move(b));
+    },
+    [=](define_agent_req& r) -> caf::result<ok_atom> {
+      auto* te = find_tenant(self, r.agent.tenant);
+      if (te == nullptr)
+        return no_tenant(r.agent.tenant);
+      if (auto s = engine::validate(r.agent); !s)
+        return to_caf(s.err());
+      storage::write_batch b;
+      b.agents.push_back(r.agent);
+      return define_via_recommender(self, *te, std::move(r), std::move(b));
+    },
+    [=](upsert_customer_req& r) -> caf::result<ok_atom> {
+      auto* te = find_tenant(self, r.customer.tenant);
+      if (te == nullptr)
+        return no_tenant(r.customer.tenant);
+      if (auto s = engine::validate(r.customer); !s)
+        return to_caf(s.err());
+      storage::write_batch b;
+      b.customers.push_back(r.customer);
+      return define_via_recommender(self, *te, std::move(r), std::move(b));
+    },
+    [=](login_req& r) -> caf::result<ok_atom> {
+      auto* te = find_tenant(self, r.tenant);
+      if (te == nullptr)
+        return no_tenant(r.tenant);
+      if (te->agent_actors.count(r.agent) > 0)
+        return ok_atom::value;  // already logged in: idempotent
+      auto& st = self->state;
+      auto aa = spawn_child(self, spawn_agent_actor,
+                            agent_args{st.ctx, r.tenant, r.agent, te->recommender});
+      auto rp = self->make_response_promise<ok_atom>();
+      auto tenant = r.tenant;
+      auto agent = r.agent;
+      self->request(te->recommender, caf::infinite, rec_login_req{r.agent, aa})
+        .then(
+          [=](ok_atom) mutable {
+            if (auto* t = find_tenant(self, tenant))
+              t->agent_actors[agent] = aa;
+            journal_agent(self, tenant, agent, engine::event_type::agent_login);
+            rp.deliver(ok_atom::value);
+          },
+          [=](caf::error& e) mutable {
+            self->unlink_from(aa);
+            self->send(aa, stop_atom::value);
+            rp.deliver(e);
+          });
+      return rp;
+    },
+    [=](logout_req& r) -> caf::result<ok_atom> {
+      auto* te = find_tenant(self, r.tenant);
+      if (te == nullptr)
+        return no_tenant(r.tenant);
+      auto rp = self->make_response_promise<ok_atom>();
+      auto tenant = r.tenant;
+      auto agent = r.agent;
+      self->request(te->recommender, caf::infinite, r)
+        .then(
+          [=](ok_atom) mutable {
+            if (auto* t = find_tenant(self, tenant)) {
+              auto i = t->agent_actors.find(agent);
+              if (i != t->agent_actors.end()) {
+                self->unlink_from(i->second);
+                self->send(i->second, stop_atom::value);
+                t->agent_actors.erase(i);
+              }
+            }
+            journal_agent(self, tenant, agent, engine::event_type::agent_logout);
+            rp.deliver(ok_atom::value);
+          },
+          [=](caf::error& e) mutable { rp.deliver(e); });
+      return rp;
+    },
+    [=](presence_req& r) -> caf::result<ok_atom> {
+      auto* te = find_tenant(self, r.tenant);
+      if (te == nullptr)
+        return no_tenant(r.tenant);
+      journal_agent(self, r.tenant, r.agent,
+                    r.away ? engine::event_type::agent_away : engine::event_type::agent_available);
+      return forward<ok_atom>(self, te->recommender, std::move(r));
+    },
+    [=](submit_req& r) -> caf::result<submit_ack> {
+      auto& c = r.contact;
+      auto* te = find_tenant(self, c.tenant);
+      if (te == nullptr)
+        return no_tenant(c.tenant);
+      if (auto s = engine::validate_new_contact(c); !s)
+        return to_caf(s.err());
+      if (te->queues.count(c.queue) == 0)
+        return to_caf(errc::unknown_queue,
+                      "queue '" + c.queue + "' is not defined in tenant " + c.tenant);
+      if (te->sessions.count(c.id) > 0)
+        return to_caf(errc::duplicate_id, "contact '" + c.id + "' is already live");
+      auto& st = self->state;
+      c.seq = st.next_seq++;
+      c.created_at = now(self);
+      c.enqueued_at = c.created_at;
+      c.agent.clear();
+      c.last_declined_by.clear();
+      c.offers = 0;
+      auto id = c.id;
+      auto session = spawn_child(self, spawn_session,
+                                 session_args{st.ctx, self, te->recommender, c,
+                                              session_start::submitted});
+      te->sessions.emplace(std::move(id), session);
+      return forward<submit_ack>(self, session, std::move(r));
+    },
+    [=](accept_req& r) { return to_agent(self, r, true); },
+    [=](decline_req& r) { return to_agent(self, r, true); },
+    [=](wrap_up_req& r) { return to_agent(self, r, false); },
+    [=](complete_req& r) { return to_agent(self, r, false); },
+    [=](end_contact_req& r) -> caf::result<ok_atom> {
+      auto* te = find_tenant(self, r.tenant);
+      if (te == nullptr)
+        return no_tenant(r.tenant);
+      return forward<ok_atom>(self, te->recommender, std::move(r));
+    },
+    [=](contact_req& r) -> caf::result<engine::contact> {
+      auto* te = find_tenant(self, r.tenant);
+      if (te == nullptr)
+        return no_tenant(r.tenant);
+      auto i = te->sessions.find(r.contact);
+      if (i == te->sessions.end())
+        return to_caf(errc::unknown_contact,
+                      "contact '" + r.contact + "' is not live in tenant " + r.tenant);
+      return forward<engine::contact>(self, i->second, std::move(r));
+    },
+    [=](session_ended_msg& m) {
+      if (auto* te = find_tenant(self, m.tenant)) {
+        auto i = te->sessions.find(m.contact);
+        if (i != te->sessions.end()) {
+          self->unlink_from(i->second);
+          te->sessions.erase(i);
+        }
+      }
+    },
+    [=](tenant_stats_req& r) -> caf::result<tenant_stats> {
+      auto* te = find_tenant(self, r.tenant);
+      if (te == nullptr)
+        return no_tenant(r.tenant);
+      auto rp = self->make_response_promise<tenant_stats>();
+      auto acc = std::make_shared<stats_acc>();
+      acc->out.tenant = r.tenant;
+      acc->remaining = 1 + te->queues.size();
+      acc->at = now(self);
+      auto done = [=]() mutable {
+        if (--acc->remaining == 0)
+          finish_stats(acc, rp);
+      };
+      self->request(te->recommender, caf::infinite, rec_snapshot_req{})
+        .then(
+          [=](rec_snapshot& s) mutable {
+            for (const auto& q : s.queues) {
+              auto& v = acc->queues[q.id];
+              v.id = q.id;
+              v.waiting = q.waiting;
+              v.offered = q.offered;
+              v.longest_wait_ms = q.oldest_enqueued_at < 0 ? 0 : acc->at - q.oldest_enqueued_at;
+              v.agents_ready = q.agents_ready;
+              v.agents_staffed = q.agents_staffed;
+            }
+            acc->out.agents = std::move(s.agents);
+            acc->out.routed = s.routed;
+            acc->out.connected = s.connected;
+            done();
+          },
+          [=](caf::error&) mutable { done(); });
+      for (const auto& [id, qa] : te->queues) {
+        self->request(qa, caf::infinite, queue_stats_req{})
+          .then(
+            [=](queue_view& v) mutable {
+              auto& dst = acc->queues[v.id];
+              dst.id = v.id;
+              dst.entered = v.entered;
+              dst.answered = v.answered;
+              dst.abandoned = v.abandoned;
+              dst.completed = v.completed;
+              dst.offers_expired = v.offers_expired;
+              dst.service_level = v.service_level;
+              dst.asa_ms = v.asa_ms;
+              dst.aht_ms = v.aht_ms;
+              done();
+            },
+            [=](caf::error&) mutable { done(); });
+      }
+      return rp;
+    },
+    [=](restore_req& r) -> restore_report {
+      auto& st = self->state;
+      auto& snap = r.snap;
+      restore_report rep;
+      for (const auto& t : snap.tenants) {
+        ensure_tenant(self, t);
+        ++rep.tenants;
+      }
+      // Queues in two passes: overflow targets must exist before their sources.
+      for (const auto& q : snap.queues)
+        if (auto* te = find_tenant(self, q.tenant))
+          ensure_queue(self, *te, q);
+      for (const auto& q : snap.queues) {
+        if (auto* te = find_tenant(self, q.tenant)) {
+          self->send(te->recommender, rec_queue_msg{q, te->queues[q.id]});
+          ++rep.queues;
+        }
+      }
+      for (const auto& a : snap.agents)
+        if (auto* te = find_tenant(self, a.tenant)) {
+          self->send(te->recommender, define_agent_req{a});
+          ++rep.agents;
+        }
+      for (const auto& c : snap.customers)
+        if (auto* te = find_tenant(self, c.tenant)) {
+          self->send(te->recommender, upsert_customer_req{c});
+          ++rep.customers;
+        }
+      std::unordered_map<std::string, std::vector<engine::learned_record>> learned;
+      for (const auto& l : snap.learned)
+        learned[l.tenant].push_back(l.record);
+      for (auto& [tenant, cells] : learned)
+        if (auto* te = find_tenant(self, tenant)) {
+          rep.learned += cells.size();
+          self->send(te->recommender, std::move(cells));
+        }
+      for (auto& c : snap.live) {
+        auto* te = find_tenant(self, c.tenant);
+        if (te == nullptr) {
+          st.ctx.log->error("restore: contact {} of unknown tenant {} skipped", c.id, c.tenant);
+          continue;
+        }
+        st.next_seq = std::max(st.next_seq, c.seq + 1);
+        bool with_agent = c.state == engine::contact_state::connected ||
+                          c.state == engine::contact_state::wrap_up;
+        (with_agent ? rep.connected : rep.requeued) += 1;
+        auto id = c.id;
+        auto session = spawn_child(self, spawn_session,
+                                   session_args{st.ctx, self, te->recommender, std::move(c),
+                                                session_start::restored});
+        te->sessions.emplace(std::move(id), session);
+      }
+      st.next_seq = std::max(st.next_seq, snap.next_contact_seq);
+      return rep;
+    },
+    [=](stop_atom) { self->quit(caf::exit_reason::user_shutdown); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_registry(caf::actor_system& sys, actor_context ctx) {
+  return sys.spawn(registry, std::move(ctx));
+}
+
+}  // namespace switchboard::actors

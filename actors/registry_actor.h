@@ -1,0 +1,37 @@
+#pragma once
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <cstdint>
+
+#include "actors/context.h"
+
+namespace switchboard::actors {
+
+/// What a node restored from its database on start.
+struct restore_report {
+  std::uint64_t tenants = 0;
+  std::uint64_t queues = 0;
+  std::uint64_t agents = 0;
+  std::uint64_t customers = 0;
+  std::uint64_t learned = 0;
+  std::uint64_t requeued = 0;   ///< contacts back in line (queued or offered before)
+  std::uint64_t connected = 0;  ///< contacts back with their agent
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, restore_report& x) {
+  return f(caf::meta::type_name("restore_report"), x.tenants, x.queues, x.agents, x.customers,
+           x.learned, x.requeued, x.connected);
+}
+
+/// Spawns the registry: the node's directory of tenants, queues, agents and live
+/// contacts, and the entry point of every request (define_*_req, login_req,
+/// submit_req, accept_req, ...). It validates ids and tenancy, persists
+/// definitions before acknowledging them, assigns each new contact its node-wide
+/// sequence number, and spawns (linked) the recommender and queue actors of each
+/// tenant, an agent actor per logged-in agent and a session per contact.
+/// `restore_req` replays a database snapshot; `stop_atom` stops everything.
+caf::actor spawn_registry(caf::actor_system& sys, actor_context ctx);
+
+}  // namespace switchboard::actors

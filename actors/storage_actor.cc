@@ -1,0 +1,98 @@
+#include "actors/storage_actor.h"
+
+#include <caf/all.hpp>
+#include <vector>
+
+#include "actors/errors.h"
+#include "actors/messages.h"
+
+namespace switchboard::actors {
+
+namespace {
+
+struct storage_state {
+  std::shared_ptr<storage::store> store;
+  storage_actor_options opts;
+  std::shared_ptr<spdlog::logger> log;
+  storage::write_batch pending;
+  std::vector<caf::response_promise> waiting;
+  bool flush_scheduled = false;
+  std::uint64_t commits = 0;
+  static inline const char* name = "storage";
+};
+
+using storage_ptr = caf::stateful_actor<storage_state>*;
+
+void commit(storage_ptr self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  if (st.pending.empty() && st.waiting.empty())
+    return;
+  auto batch = std::move(st.pending);
+  st.pending = storage::write_batch{};
+  auto waiting = std::move(st.waiting);
+  st.waiting.clear();
+  auto res = st.store->commit(batch);
+  ++st.commits;
+  if (!res) {
+    st.log->error("storage: commit of {} records failed: {}", batch.size(), res.err().message);
+    auto err = to_caf(res.err());
+    for (auto& rp : waiting)
+      rp.deliver(err);
+    return;
+  }
+  for (auto& rp : waiting)
+    rp.deliver(ok_atom::value);
+}
+
+void schedule(storage_ptr self) {
+  auto& st = self->state;
+  if (st.pending.size() >= st.opts.max_batch) {
+    commit(self);
+    return;
+  }
+  if (st.flush_scheduled)
+    return;
+  st.flush_scheduled = true;
+  // Sent to ourselves, the flush queues behind every write already in the mailbox:
+  // they all land in one commit.
+  if (st.opts.linger.count() > 0)
+    self->delayed_send(self, st.opts.linger, flush_atom::value);
+  else
+    self->send(self, flush_atom::value);
+}
+
+caf::behavior storage_actor(storage_ptr self, std::shared_ptr<storage::store> store,
+                            storage_actor_options opts, std::shared_ptr<spdlog::logger> log) {
+  self->state.store = std::move(store);
+  self->state.opts = opts;
+  self->state.log = std::move(log);
+  return {
+    [=](persist_req& r) -> caf::result<ok_atom> {
+      auto rp = self->make_response_promise();
+      self->state.pending.append(std::move(r.batch));
+      self->state.waiting.push_back(rp);
+      schedule(self);
+      return caf::delegated<ok_atom>{};
+    },
+    [=](persist_msg& r) {
+      self->state.pending.append(std::move(r.batch));
+      schedule(self);
+    },
+    [=](flush_atom) { commit(self); },
+    [=](stop_atom) -> ok_atom {
+      commit(self);
+      self->quit();
+      return ok_atom::value;
+    },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_storage_actor(caf::actor_system& sys, std::shared_ptr<storage::store> store,
+                               storage_actor_options opts, std::shared_ptr<spdlog::logger> log) {
+  return sys.spawn<caf::detached>(storage_actor, std::move(store), opts, std::move(log));
+}
+
+}  // namespace switchboard::actors
