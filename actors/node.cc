@@ -105,8 +105,11 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
   if (!rep)
     return rep.err();
   const auto& r = *rep;
-  n->impl_->recovered =
-    recovery_summary{r.tenants, r.queues, r.agents, r.customers, r.learned, r.requeued, r.connected};
+  auto& rec = n->impl_->recovered;
+  rec = recovery_summary{r.tenants, r.queues,   r.agents,    r.customers,
+                         r.learned, r.requeued, r.connected, {}};
+  for (const auto& c : r.with_agents)
+    rec.with_agents.push_back({c.tenant, c.contact, c.agent});
   return n;
 }
 

@@ -48,6 +48,13 @@ struct recovery_summary {
   std::uint64_t learned = 0;
   std::uint64_t requeued = 0;   ///< waiting or offered before: back in line, in order
   std::uint64_t connected = 0;  ///< with an agent before: still with that agent
+  /// The contacts still with an agent, for the embedder to finish them.
+  struct with_agent {
+    std::string tenant;
+    std::string contact;
+    std::string agent;
+  };
+  std::vector<with_agent> with_agents;
 };
 
 /// A submitted contact, acknowledged once it is in line and durably journaled.

@@ -70,7 +70,7 @@ tenant_entry& ensure_tenant(reg_ptr self, const engine::tenant_config& t) {
   if (added)
     i->second.recommender = spawn_child(self, spawn_recommender, st.ctx, t);
   else
-    self->send(i->second.recommender, t);
+    caf::anon_send(i->second.recommender, t);  // the reply is not needed
   return i->second;
 }
 
@@ -392,24 +392,25 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
         ensure_tenant(self, t);
         ++rep.tenants;
       }
+      // Restored definitions were valid when stored; replies are not awaited (anon).
       // Queues in two passes: overflow targets must exist before their sources.
       for (const auto& q : snap.queues)
         if (auto* te = find_tenant(self, q.tenant))
           ensure_queue(self, *te, q);
       for (const auto& q : snap.queues) {
         if (auto* te = find_tenant(self, q.tenant)) {
-          self->send(te->recommender, rec_queue_msg{q, te->queues[q.id]});
+          caf::anon_send(te->recommender, rec_queue_msg{q, te->queues[q.id]});
           ++rep.queues;
         }
       }
       for (const auto& a : snap.agents)
         if (auto* te = find_tenant(self, a.tenant)) {
-          self->send(te->recommender, define_agent_req{a});
+          caf::anon_send(te->recommender, define_agent_req{a});
           ++rep.agents;
         }
       for (const auto& c : snap.customers)
         if (auto* te = find_tenant(self, c.tenant)) {
-          self->send(te->recommender, upsert_customer_req{c});
+          caf::anon_send(te->recommender, upsert_customer_req{c});
           ++rep.customers;
         }
       std::unordered_map<std::string, std::vector<engine::learned_record>> learned;
@@ -430,6 +431,8 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
         bool with_agent = c.state == engine::contact_state::connected ||
                           c.state == engine::contact_state::wrap_up;
         (with_agent ? rep.connected : rep.requeued) += 1;
+        if (with_agent)
+          rep.with_agents.push_back({c.tenant, c.id, c.agent});
         auto id = c.id;
         auto session = spawn_child(self, spawn_session,
                                    session_args{st.ctx, self, te->recommender, std::move(c),

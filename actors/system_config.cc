@@ -63,6 +63,7 @@ void register_types(caf::actor_system_config& cfg) {
     .add_message_type<queue_event_msg>("sb.queue_event_msg")
     .add_message_type<queue_stats_req>("sb.queue_stats_req")
     .add_message_type<session_ended_msg>("sb.session_ended_msg")
+    .add_message_type<restored_contact>("sb.restored_contact")
     .add_message_type<restore_report>("sb.restore_report");
   cfg.add_error_category(actors::error_category, [](std::uint8_t code, caf::atom_value,
                                              const caf::message& ctx) {

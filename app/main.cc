@@ -1,0 +1,42 @@
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "app/cli.h"
+
+namespace {
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: switchboard <command> [flags]\n"
+               "\n"
+               "commands:\n"
+               "  demo     --seconds S --data-dir D [--summary-json F] [--rate R] [--seed N]\n"
+               "           [--durability sync|no_sync]\n"
+               "           run a demo tenant with simulated customers and agents in real time\n"
+               "  inspect  --data-dir D [--json]\n"
+               "           show what a node's database holds\n"
+               "  help     this text\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  std::string cmd = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (cmd == "demo")
+    return switchboard::app::run_demo(args);
+  if (cmd == "inspect")
+    return switchboard::app::run_inspect(args);
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    usage(stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "switchboard: unknown command '%s'\n\n", cmd.c_str());
+  usage(stderr);
+  return 2;
+}
