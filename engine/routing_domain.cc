@@ -595,8 +595,10 @@ tick_result routing_domain::tick(time_ms now) {
     t.queue = to;
     t.c.queue = queues_[to].config.id;
     t.c.journey.push_back("overflow:" + from.config.id + "->" + t.c.queue);
-    // The step in the new queue is computed afresh from the original waiting time.
-    t.step = current_step(queues_[to].config, now - t.c.enqueued_at).index;
+    // No step of the new queue has been applied yet. Its steps count from the
+    // original waiting time, so some may be due already (a further move among
+    // them): next_deadline() reports them as due and the next tick applies them.
+    t.step = -1;
     queues_[to].line.push(t.c.key(), h);
     mark_contact(h);
   }

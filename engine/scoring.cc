@@ -46,7 +46,11 @@ score_terms score_pair(const contact& c, const agent_profile& a, const agent_run
   score_terms t;
   t.skill = skill_term(c, a, in.queue);
   t.affinity = affinity_term(a, in.customer);
-  auto segment = in.customer ? in.customer->primary_segment() : std::string_view{"default"};
+  // The segment completion records under (routing_domain::complete): the contact's
+  // own, else the customer's primary one, else "default".
+  auto segment = !c.segment.empty() ? std::string_view{c.segment}
+                 : in.customer      ? in.customer->primary_segment()
+                                    : std::string_view{"default"};
   t.value = customer_value(in.customer) * in.learned.resolution_rate(a.id, c.intent, segment);
   auto idle = static_cast<double>(rt.idle_ms(in.now));
   t.fairness = 0.5 * (1.0 - occupancy(a, rt)) + 0.5 * idle / (idle + idle_scale_ms);

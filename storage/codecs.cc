@@ -530,6 +530,7 @@ pb::RoutingDecision to_proto(const engine::routing_decision& x) {
   }
   m.set_at_ms(x.at);
   m.set_considered(x.considered);
+  m.set_agent_triggered(x.agent_triggered);
   return m;
 }
 
@@ -546,6 +547,7 @@ result<engine::routing_decision> from_proto(const pb::RoutingDecision& m) {
   x.step = m.overflow_step();
   x.at = m.at_ms();
   x.considered = m.considered();
+  x.agent_triggered = m.agent_triggered();
   x.candidates.reserve(static_cast<std::size_t>(m.candidates_size()));
   for (const auto& c : m.candidates()) {
     engine::candidate k;

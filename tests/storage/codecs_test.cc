@@ -244,12 +244,12 @@ TEST(codecs, every_reject_reason_round_trips_by_name) {
   }
 }
 
-TEST(codecs, decision_loses_only_agent_triggered) {
+TEST(codecs, decision_keeps_whether_an_agent_triggered_it) {
   auto in = sample_decision();
   in.agent_triggered = true;
   auto out = decode_decision(encode(in));
   ASSERT_TRUE(out.ok());
-  EXPECT_FALSE(out->agent_triggered);  // the schema has no field for it
+  EXPECT_TRUE(out->agent_triggered);
 }
 
 TEST(codecs, journal_event_round_trips_with_outcome_and_decision) {
