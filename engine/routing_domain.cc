@@ -777,6 +777,11 @@ status routing_domain::transfer(std::string_view contact_id, std::string_view ag
   if (!queues_[q].config.accepts(t.c.ch))
     return make_error(errc::invalid_argument, "queue " + std::string{to_queue} +
                                                 " does not take this channel");
+  // Checked before anything changes: a failed push below would leave the contact
+  // waiting in no line at all.
+  if (queues_[q].line.contains(new_key))
+    return make_error(errc::duplicate_id, "contact " + std::string{contact_id} +
+                                            ": its new place in line is taken");
   auto a = t.agent;
   remove_load(agents_[a].rt, t.c.ch, now);
   t.c.journey.push_back("transfer:" + t.c.queue + "->" + std::string{to_queue});

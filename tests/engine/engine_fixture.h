@@ -244,6 +244,12 @@ inline const offer* offer_for(const std::vector<offer>& offers, std::string_view
   return i == offers.end() ? nullptr : &*i;
 }
 
+/// The agent `contact` is offered to among `offers`, or "(not offered)".
+inline std::string offered_to(const std::vector<offer>& offers, std::string_view contact) {
+  const auto* o = offer_for(offers, contact);
+  return o == nullptr ? std::string{"(not offered)"} : o->agent;
+}
+
 /// A printable summary of everything a caller can observe of a domain: queue and
 /// agent snapshots, agent runtimes, and the phase and place of the given contacts.
 /// Two equal summaries mean an operation changed nothing visible.

@@ -21,6 +21,7 @@ using testkit::customer_builder;
 using testkit::is_ok;
 using testkit::observe;
 using testkit::offer_for;
+using testkit::offered_to;
 using testkit::queue_builder;
 
 class routing : public testkit::domain_fixture {
@@ -110,8 +111,8 @@ TEST_F(routing, a_contact_offered_to_one_agent_is_not_offered_to_another_until_r
   ASSERT_TRUE(is_ok(domain_.decline("c-1", "a", first.offer_id, 5'000)));
   auto offers = match(5'000);
   ASSERT_EQ(offers.size(), 2u);
-  EXPECT_EQ(offer_for(offers, "c-1")->agent, "b");
-  EXPECT_EQ(offer_for(offers, "c-2")->agent, "a");
+  EXPECT_EQ(offered_to(offers, "c-1"), "b");
+  EXPECT_EQ(offered_to(offers, "c-2"), "a");
 }
 
 // -- requeue in place ------------------------------------------------------------------------
@@ -168,8 +169,8 @@ TEST_F(requeue, the_next_free_agent_is_offered_the_declined_contact_first) {
   login("b", 6'000);
   auto offers = match(6'000);
   ASSERT_EQ(offers.size(), 2u);
-  EXPECT_EQ(offer_for(offers, "c-1")->agent, "b") << "c-1 is first in line again";
-  EXPECT_EQ(offer_for(offers, "c-2")->agent, "a") << "a just declined c-1, so it gets the next";
+  EXPECT_EQ(offered_to(offers, "c-1"), "b") << "c-1 is first in line again";
+  EXPECT_EQ(offered_to(offers, "c-2"), "a") << "a just declined c-1, so it gets the next";
   EXPECT_EQ(domain_.position("c-3"), 0);
   EXPECT_EQ(domain_.position("c-4"), 1);
 }
@@ -223,7 +224,9 @@ TEST_F(requeue, logout_returns_offered_contacts_to_their_place_and_keeps_connect
   login("a", 4'000);
   auto offers = match(4'000);
   ASSERT_EQ(offers.size(), 2u);
-  accept(*offer_for(offers, "c-1"), 5'000);
+  const auto* first = offer_for(offers, "c-1");
+  ASSERT_NE(first, nullptr);
+  accept(*first, 5'000);
   auto out = domain_.logout("a", 6'000);
   ASSERT_TRUE(is_ok(out));
   EXPECT_EQ(out->returned, (std::vector<std::string>{"c-2"}));
@@ -921,6 +924,16 @@ TEST_F(bad_input, wrap_up_twice_is_not_connected) {
   auto after_first = now();
   EXPECT_EQ(domain_.wrap_up("c-0", "a", 3'100).code(), errc::not_connected);
   EXPECT_EQ(now(), after_first);
+}
+
+TEST_F(bad_input, a_transfer_to_a_taken_place_in_line_is_duplicate_id_and_changes_nothing) {
+  // c-2 waits in `support` at (0, 2 000 ms, seq 12); c-0 is connected with a.
+  auto st = domain_.transfer("c-0", "a", "support", queue_key{0, 2'000, 12}, 3'000);
+  EXPECT_EQ(st.code(), errc::duplicate_id);
+  expect_unchanged();
+  EXPECT_EQ(domain_.phase("c-0"), contact_phase::connected);
+  ASSERT_TRUE(is_ok(domain_.transfer("c-0", "a", "support", queue_key{0, 3'000, 13}, 3'000)));
+  EXPECT_EQ(domain_.position("c-0"), 1);
 }
 
 TEST_F(bad_input, an_invalid_outcome_is_rejected_before_anything_changes) {

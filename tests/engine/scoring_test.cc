@@ -291,6 +291,7 @@ TEST_F(routing_policy, longest_idle_offers_to_the_agent_idle_longest) {
   ASSERT_EQ(offers.size(), 1u);
   EXPECT_EQ(offers[0].agent, "veteran-idler");
   EXPECT_EQ(offers[0].decision.policy, policy_kind::longest_idle);
+  ASSERT_FALSE(offers[0].decision.candidates.empty());
   EXPECT_DOUBLE_EQ(offers[0].decision.candidates[0].terms.total, 39.0);
 }
 
@@ -346,6 +347,7 @@ TEST_F(routing_policy, profile_prefers_the_last_agent_over_a_stranger_when_all_e
   auto offers = match(10'000);
   ASSERT_EQ(offers.size(), 1u);
   EXPECT_EQ(offers[0].agent, "familiar");
+  ASSERT_FALSE(offers[0].decision.candidates.empty());
   EXPECT_DOUBLE_EQ(offers[0].decision.candidates[0].terms.affinity, 0.5);
 }
 
@@ -413,7 +415,7 @@ TEST_F(routing_policy, the_decision_keeps_at_most_the_configured_number_of_candi
   const auto& d = offers[0].decision;
   EXPECT_EQ(d.agent, "good-11");
   EXPECT_EQ(d.considered, 24u);
-  EXPECT_EQ(d.candidates.size(),
+  ASSERT_EQ(d.candidates.size(),
             routing_domain::max_recorded_candidates + routing_domain::max_recorded_rejections);
   for (std::size_t i = 0; i < routing_domain::max_recorded_candidates; ++i) {
     EXPECT_EQ(d.candidates[i].agent, "good-" + std::to_string(11 - i));
