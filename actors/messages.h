@@ -26,6 +26,8 @@ using match_atom = caf::atom_constant<caf::atom("match")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
+/// A restored session is back with its recommender (see the registry's restore).
+using restored_atom = caf::atom_constant<caf::atom("restored")>;
 
 // -- requests to the registry (from the facade or the edge) ---------------------
 

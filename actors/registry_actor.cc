@@ -30,6 +30,11 @@ struct registry_state {
   actor_context ctx;
   std::unordered_map<std::string, tenant_entry> tenants;
   std::uint64_t next_seq = 1;
+  /// Restored sessions not yet back with their recommender; the restore report
+  /// waits for them.
+  std::size_t restoring = 0;
+  restore_report restored;
+  caf::typed_response_promise<restore_report> restore_rp;
   static inline const char* name = "registry";
 };
 
@@ -274,9 +279,19 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       auto* te = find_tenant(self, r.tenant);
       if (te == nullptr)
         return no_tenant(r.tenant);
-      journal_agent(self, r.tenant, r.agent,
-                    r.away ? engine::event_type::agent_away : engine::event_type::agent_available);
-      return forward<ok_atom>(self, te->recommender, std::move(r));
+      // Journaled and published only once the recommender accepted the change.
+      auto rp = self->make_response_promise<ok_atom>();
+      auto tenant = r.tenant;
+      auto agent = r.agent;
+      auto type = r.away ? engine::event_type::agent_away : engine::event_type::agent_available;
+      self->request(te->recommender, caf::infinite, std::move(r))
+        .then(
+          [=](ok_atom) mutable {
+            journal_agent(self, tenant, agent, type);
+            rp.deliver(ok_atom::value);
+          },
+          [=](caf::error& e) mutable { rp.deliver(e); });
+      return rp;
     },
     [=](submit_req& r) -> caf::result<submit_ack> {
       auto& c = r.contact;
@@ -318,11 +333,18 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       auto* te = find_tenant(self, r.tenant);
       if (te == nullptr)
         return no_tenant(r.tenant);
+      auto unknown = to_caf(errc::unknown_contact,
+                            "contact '" + r.contact + "' is not live in tenant " + r.tenant);
       auto i = te->sessions.find(r.contact);
       if (i == te->sessions.end())
-        return to_caf(errc::unknown_contact,
-                      "contact '" + r.contact + "' is not live in tenant " + r.tenant);
-      return forward<engine::contact>(self, i->second, std::move(r));
+        return unknown;
+      // A session that just ended may be gone before its session_ended_msg got
+      // here: that is an unknown contact, not a failure.
+      auto rp = self->make_response_promise<engine::contact>();
+      self->request(i->second, caf::infinite, std::move(r))
+        .then([=](engine::contact& c) mutable { rp.deliver(std::move(c)); },
+              [=](caf::error&) mutable { rp.deliver(unknown); });
+      return rp;
     },
     [=](session_ended_msg& m) {
       if (auto* te = find_tenant(self, m.tenant)) {
@@ -384,7 +406,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       }
       return rp;
     },
-    [=](restore_req& r) -> restore_report {
+    [=](restore_req& r) -> caf::result<restore_report> {
       auto& st = self->state;
       auto& snap = r.snap;
       restore_report rep;
@@ -438,9 +460,21 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
                                    session_args{st.ctx, self, te->recommender, std::move(c),
                                                 session_start::restored});
         te->sessions.emplace(std::move(id), session);
+        ++st.restoring;
       }
       st.next_seq = std::max(st.next_seq, snap.next_contact_seq);
-      return rep;
+      if (st.restoring == 0)
+        return rep;
+      // Answered once every restored session is back with its recommender (see
+      // restored_atom): routing after node::open sees every contact, in order.
+      st.restored = std::move(rep);
+      st.restore_rp = self->make_response_promise<restore_report>();
+      return st.restore_rp;
+    },
+    [=](restored_atom) {
+      auto& st = self->state;
+      if (st.restoring > 0 && --st.restoring == 0)
+        st.restore_rp.deliver(std::move(st.restored));
     },
     [=](stop_atom) { self->quit(caf::exit_reason::user_shutdown); },
   };

@@ -103,12 +103,20 @@ void fail(session_ptr self, const std::string& why) {
   end(self);
 }
 
+/// Tells the registry this restored contact is back with the recommender (or
+/// failed): the node opens only once every one is, so that routing after open
+/// sees them all, in their original order.
+void restored(session_ptr self) {
+  self->send(self->state.args.registry, restored_atom::value);
+}
+
 /// Recovery: back in line (queued, offered) or back with the agent (connected).
 void restore(session_ptr self) {
   auto& c = contact_of(self);
   auto& args = self->state.args;
   if (c.state == contact_state::connected || c.state == contact_state::wrap_up) {
-    self->send(args.recommender, rec_restore_connected{routing_copy(c), self});
+    self->request(args.recommender, caf::infinite, rec_restore_connected{routing_copy(c), self})
+      .then([=] { restored(self); }, [=](caf::error&) { restored(self); });
     return;
   }
   auto was = c.state;
@@ -121,8 +129,12 @@ void restore(session_ptr self) {
         b.events.front().detail = "restored after restart";
         publish(self, b.events.front());
         self->send(self->state.args.ctx.storage, persist_msg{std::move(b)});
+        restored(self);
       },
-      [=](caf::error& err) { fail(self, "not re-queued after restart: " + from_caf(err).message); });
+      [=](caf::error& err) {
+        restored(self);
+        fail(self, "not re-queued after restart: " + from_caf(err).message);
+      });
 }
 
 caf::behavior session(session_ptr self, session_args args) {
@@ -156,9 +168,13 @@ caf::behavior session(session_ptr self, session_args args) {
                     [=](caf::error& err) mutable { rp.deliver(err); });
           },
           [=](caf::error& err) mutable {
+            // Unregistered before answering: a corrected retry with the same id
+            // must not find this session still live (duplicate_id).
+            auto& c = contact_of(self);
+            c.state = contact_state::failed;
+            self->send(self->state.args.registry, session_ended_msg{c.tenant, c.id});
             rp.deliver(err);
-            contact_of(self).state = contact_state::failed;
-            end(self);
+            self->quit();
           });
       return rp;
     },
