@@ -15,6 +15,11 @@ using engine::event_type;
 
 struct session_state {
   session_args args;
+  /// A submit is answered once the contact's creation is committed, but the
+  /// contact may be served or abandoned before that: the session then quits only
+  /// after answering, or the submitter would never hear back.
+  bool ack_pending = false;
+  bool ended = false;
   static inline const char* name = "session";
 };
 
@@ -95,7 +100,17 @@ bool change(session_ptr self, contact_state to, event_type type,
 void end(session_ptr self) {
   const auto& c = contact_of(self);
   self->send(self->state.args.registry, session_ended_msg{c.tenant, c.id});
-  self->quit();
+  if (self->state.ack_pending)
+    self->state.ended = true;  // quits in acked()
+  else
+    self->quit();
+}
+
+/// The submit was answered; a session that ended meanwhile can go now.
+void acked(session_ptr self) {
+  self->state.ack_pending = false;
+  if (self->state.ended)
+    self->quit();
 }
 
 void fail(session_ptr self, const std::string& why) {
@@ -163,9 +178,17 @@ caf::behavior session(session_ptr self, session_args args) {
             publish(self, b.events[0]);
             publish(self, b.events[1]);
             submit_ack ack{c.id, c.seq, c.enqueued_at};
+            self->state.ack_pending = true;
             self->request(self->state.args.ctx.storage, caf::infinite, persist_req{std::move(b)})
-              .then([=](ok_atom) mutable { rp.deliver(ack); },
-                    [=](caf::error& err) mutable { rp.deliver(err); });
+              .then(
+                [=](ok_atom) mutable {
+                  rp.deliver(ack);
+                  acked(self);
+                },
+                [=](caf::error& err) mutable {
+                  rp.deliver(err);
+                  acked(self);
+                });
           },
           [=](caf::error& err) mutable {
             // Unregistered before answering: a corrected retry with the same id

@@ -2,6 +2,7 @@
 // out, accept, decline and complete from their own threads. No contact is ever
 // offered to two agents at once, and no agent holds more than its capacity.
 #include <atomic>
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <random>
@@ -295,8 +296,9 @@ void no_double_offer::agent_loop(simulated_agent& me, unsigned seed) {
     } else {
       held.erase(e->contact);
       // Offers published before our last logout were cancelled by it.
-      bool stale_answer = stale && (s.code() == errc::not_offered || s.code() == errc::unknown_contact);
-      if (!s.ok() && !stale_answer)
+      bool stale_answer =
+        stale && (s.code() == errc::not_offered || s.code() == errc::unknown_contact);
+      if (!stale_answer)
         ledger_.report(me.id + ": " + (decline ? "decline " : "accept ") + e->contact +
                        " failed: " + describe(s));
     }

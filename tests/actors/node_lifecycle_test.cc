@@ -1,5 +1,6 @@
 // Contact lifecycles through the real actors: CAF scheduler, RocksDB in a temp dir.
 #include <algorithm>
+#include <thread>
 
 #include "storage/store.h"
 #include "tests/actors/node_fixture.h"
@@ -246,6 +247,25 @@ TEST_F(node_lifecycle, a_customer_leaving_a_connected_contact_sends_it_to_wrap_u
   ASSERT_TRUE(s.ok()) << describe(s);
   EXPECT_EQ(s->completed, 1u);
   EXPECT_EQ(s->abandoned, 0u);
+}
+
+TEST_F(node_lifecycle, a_submit_is_answered_even_when_the_customer_leaves_before_its_commit) {
+  // The creation is published before it is committed: a customer leaving right
+  // then ends the session while the submitter still waits for its answer.
+  constexpr int rounds = 20;
+  auto id = [](int i) { return "gone-" + std::to_string(i); };
+  std::thread leaver{[&] {
+    for (int i = 0; i < rounds; ++i)
+      if (rec_.wait_event(is(event_type::queued, id(i))))
+        (void) n().end_contact(t1, id(i));
+  }};
+  for (int i = 0; i < rounds; ++i) {
+    auto ack = n().submit(make_contact(t1, id(i), "q1"));
+    EXPECT_TRUE(ack.ok()) << id(i) << ": " << describe(ack);
+  }
+  leaver.join();
+  for (int i = 0; i < rounds; ++i)
+    EXPECT_TRUE(saw(is(event_type::abandoned, id(i)))) << id(i);
 }
 
 TEST_F(node_lifecycle, the_journal_holds_every_state_change_of_a_contact_in_order) {
