@@ -24,7 +24,7 @@ typename Inspector::result_type inspect(Inspector& f, score_weights& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tenant_config& x) {
   return f(caf::meta::type_name("tenant_config"), x.id, x.name, x.default_policy,
-           x.ring_no_answer_limit, x.weights);
+           x.ring_no_answer_limit, x.decline_cooldown, x.weights);
 }
 
 template <class Inspector>

@@ -98,6 +98,8 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
   p->storage = actors::spawn_storage_actor(*p->sys, std::shared_ptr<storage::store>(std::move(*st)),
                                            sao, opts.logger);
   p->hub = actors::spawn_event_hub(*p->sys);
+  if (opts.on_event)
+    caf::anon_send(p->hub, actors::subscribe_msg{std::make_shared<event_callback>(opts.on_event)});
   actors::actor_context ctx{p->storage, p->hub, opts.clock, opts.logger};
   p->registry = actors::spawn_registry(*p->sys, ctx);
   std::unique_ptr<node> n{new node(std::move(p))};

@@ -35,6 +35,9 @@ struct node_options {
   std::chrono::milliseconds request_timeout{30000};
   /// Logger for the node's actors; null: a stderr logger named "switchboard".
   std::shared_ptr<spdlog::logger> logger;
+  /// Subscribed before the node restores its database, so it also sees the
+  /// recovery events (`requeued_on_recovery`). Optional; see `node::subscribe`.
+  event_callback on_event;
   /// Group commit: commit as soon as this many records are buffered. Default: 8192.
   std::size_t max_batch = 8192;
 };

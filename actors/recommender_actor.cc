@@ -108,8 +108,8 @@ void run_tick(rec_ptr self) {
     tell_session(self, c, caf::make_message(abandoned_msg{"max_wait"}));
     forget(self, c);
   }
-  if (!res.moves.empty() || !res.timed_out.empty())
-    schedule_match(self);
+  // Steps reached or decline marks lapsed may have made contacts eligible.
+  schedule_match(self);
   self->delayed_send(self, tick_interval, tick_atom::value);
 }
 
@@ -136,6 +136,10 @@ caf::result<ok_atom> reply(const engine::status& s) {
 caf::behavior recommender(rec_ptr self, actor_context ctx, engine::tenant_config tenant) {
   self->state.ctx = std::move(ctx);
   self->state.domain = std::make_unique<engine::routing_domain>(std::move(tenant));
+  // Offer ids after a restart must not repeat ones issued before it: start them at
+  // the clock's milliseconds x 1000 (good while a node averages < 1000 offers/ms).
+  self->state.domain->set_offer_id_base(
+    static_cast<std::uint64_t>(std::max<engine::time_ms>(0, now(self))) * 1000);
   return {
     [=](engine::tenant_config& t) -> caf::result<ok_atom> {
       return reply(self->state.domain->set_tenant(std::move(t)));
@@ -143,12 +147,11 @@ caf::behavior recommender(rec_ptr self, actor_context ctx, engine::tenant_config
     [=](rec_queue_msg& m) -> caf::result<ok_atom> {
       auto& st = self->state;
       auto id = m.queue.id;
-      bool timed = !m.queue.overflow.empty() || m.queue.max_wait > 0;
       if (auto s = st.domain->upsert_queue(std::move(m.queue)); !s)
         return to_caf(s.err());
       st.queues[id] = m.queue_actor;
-      if (timed)
-        start_ticking(self);
+      // Overflow steps, max waits and lapsing decline marks are time-driven.
+      start_ticking(self);
       schedule_match(self);
       return ok_atom::value;
     },

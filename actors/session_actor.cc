@@ -77,7 +77,8 @@ void publish(session_ptr self, const engine::journal_event& e, std::uint64_t off
 bool change(session_ptr self, contact_state to, event_type type,
             std::optional<engine::outcome> result = std::nullopt,
             std::optional<engine::routing_decision> decision = std::nullopt,
-            std::uint64_t offer_id = 0, engine::time_ms deadline = 0, std::string detail = {}) {
+            std::uint64_t offer_id = 0, engine::time_ms deadline = 0, std::string detail = {},
+            std::string agent = {}) {
   auto& c = contact_of(self);
   auto from = c.state;
   if (from != to) {
@@ -87,7 +88,7 @@ bool change(session_ptr self, contact_state to, event_type type,
       return false;
     }
   }
-  auto b = journal_batch(self, type, from);
+  auto b = journal_batch(self, type, from, std::move(agent));
   auto& e = b.events.front();
   e.result = std::move(result);
   e.decision = std::move(decision);
@@ -212,7 +213,9 @@ caf::behavior session(session_ptr self, session_args args) {
       auto& c = contact_of(self);
       c.last_declined_by = m.agent;
       c.agent.clear();
-      change(self, contact_state::queued, m.reason, std::nullopt, std::nullopt, 0, 0, m.agent);
+      // The event names the agent whose offer ended, though the contact has none now.
+      change(self, contact_state::queued, m.reason, std::nullopt, std::nullopt, 0, 0, {},
+             m.agent);
     },
     [=](connected_msg& m) {
       contact_of(self).agent = m.agent;

@@ -19,7 +19,7 @@ enum class reject_reason : std::uint8_t {
   missing_skill,
   proficiency,        ///< below the minimum of the current overflow step
   crowd_not_admitted, ///< crowdsourced agent before the admit-crowd step
-  just_declined,      ///< this agent just declined or let the offer expire
+  just_declined,      ///< this agent declined or let the offer expire, within the tenant's decline_cooldown
 };
 
 std::string_view to_string(reject_reason r);

@@ -41,6 +41,8 @@ std::string_view customer_profile::primary_segment() const {
 status validate(const tenant_config& x) {
   if (!valid_id(x.id))
     return bad(errc::invalid_argument, "tenant id '" + x.id + "' is not a valid id");
+  if (x.decline_cooldown < 0)
+    return bad(errc::invalid_argument, "tenant " + x.id + ": decline_cooldown must be >= 0");
   if (x.ring_no_answer_limit == 0)
     return bad(errc::invalid_argument, "tenant " + x.id + ": ring_no_answer_limit must be >= 1");
   const auto& w = x.weights;

@@ -30,6 +30,9 @@ struct tenant_config {
   std::string name;
   policy_kind default_policy = policy_kind::profile;  ///< Default: profile.
   std::uint32_t ring_no_answer_limit = 3;  ///< Expired offers in a row before away. Default: 3.
+  /// How long a contact is not offered again to the agent who declined it or let it
+  /// ring out. Default: 30 s.
+  time_ms decline_cooldown = 30000;
   score_weights weights;
 };
 

@@ -560,6 +560,17 @@ tick_result routing_domain::tick(time_ms now) {
   };
   std::vector<move_plan> moves;
   std::vector<slot> timeouts;
+  while (!cooldowns_.empty() && cooldowns_.top().until <= now) {
+    auto cd = cooldowns_.top();
+    cooldowns_.pop();
+    auto& t = contacts_[cd.h];
+    // Only if the slot still holds the contact whose offer was declined.
+    if (!t.c.id.empty() && t.offer_id == cd.offer_id && !t.c.last_declined_by.empty()) {
+      t.c.last_declined_by.clear();
+      if (t.phase == contact_phase::waiting)
+        mark_contact(cd.h);
+    }
+  }
   for (slot qs = 0; qs < queues_.size(); ++qs) {
     auto& q = queues_[qs];
     if (q.config.overflow.empty() && q.config.max_wait == 0)
@@ -617,6 +628,8 @@ time_ms routing_domain::next_deadline() const {
     if (t >= 0 && (next < 0 || t < next))
       next = t;
   };
+  if (!cooldowns_.empty())
+    consider(cooldowns_.top().until);
   for (const auto& q : queues_) {
     if (q.config.overflow.empty() && q.config.max_wait == 0)
       continue;
@@ -658,6 +671,7 @@ void routing_domain::return_to_line(slot h, slot a, time_ms now) {
   t.agent = no_slot;
   t.c.last_declined_by = agents_[a].profile.id;
   t.c.agent.clear();
+  cooldowns_.push({now + tenant_.decline_cooldown, h, t.offer_id});
   q.line.push(t.c.key(), h);
   refresh_ready(a);
   mark_agent(a);
@@ -672,6 +686,7 @@ status routing_domain::accept(std::string_view contact_id, std::string_view agen
   auto& t = contacts_[*h];
   t.phase = contact_phase::connected;
   t.connected_at = now;
+  t.c.last_declined_by.clear();  // a decline mark only holds while the contact waits
   --queues_[t.queue].offered;
   agents_[t.agent].rt.expired_in_row = 0;
   return {};

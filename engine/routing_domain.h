@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <queue>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -161,9 +162,12 @@ class routing_domain {
   /// Pairs waiting contacts with free agent capacity, for everything that changed
   /// since the last call. Each returned offer has reserved the agent's capacity.
   std::vector<offer> match(time_ms now);
-  /// Applies overflow steps and max-wait limits reached by `now`.
+  /// Offer ids are issued after `base`: an owner restarted after a crash passes a
+  /// value that ids issued before the crash cannot reach (e.g. derived from time).
+  void set_offer_id_base(std::uint64_t base) { next_offer_id_ = std::max(next_offer_id_, base); }
+  /// Applies overflow steps, max-wait limits and lapsed decline marks due by `now`.
   tick_result tick(time_ms now);
-  /// Time of the next overflow step or max-wait limit of any waiting contact, or -1.
+  /// Time of the next overflow step, max-wait limit or lapse of a decline mark, or -1.
   time_ms next_deadline() const;
 
   // -- offers and service ---------------------------------------------------
@@ -252,6 +256,15 @@ class routing_domain {
   std::vector<slot> pending_agents_;
   std::vector<slot> pending_contacts_;
   std::uint64_t next_offer_id_ = 0;
+
+  /// When a contact's "just declined" mark lapses (tenant decline_cooldown).
+  struct cooldown {
+    time_ms until;
+    slot h;
+    std::uint64_t offer_id;  // the offer that was declined: identifies the mark
+    bool operator>(const cooldown& o) const { return until > o.until; }
+  };
+  std::priority_queue<cooldown, std::vector<cooldown>, std::greater<>> cooldowns_;
 };
 
 }  // namespace switchboard::engine

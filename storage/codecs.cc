@@ -202,6 +202,7 @@ pb::Tenant to_proto(const engine::tenant_config& x) {
   m.set_name(x.name);
   m.set_default_policy(to_proto(x.default_policy));
   m.set_ring_no_answer_limit(x.ring_no_answer_limit);
+  m.set_decline_cooldown_ms(x.decline_cooldown);
   auto* w = m.mutable_weights();
   w->set_skill(x.weights.skill);
   w->set_affinity(x.weights.affinity);
@@ -220,6 +221,7 @@ result<engine::tenant_config> from_proto(const pb::Tenant& m) {
     return policy.err();
   x.default_policy = *policy;
   x.ring_no_answer_limit = m.ring_no_answer_limit();
+  x.decline_cooldown = m.decline_cooldown_ms();
   // Absent weights (an edge client may omit them) keep the engine defaults.
   if (m.has_weights()) {
     const auto& w = m.weights();

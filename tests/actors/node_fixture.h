@@ -121,12 +121,7 @@ class event_recorder {
 /// The agent an event is about: offers and connections name it in `agent`; the
 /// contact's return to line (declined, expired, cancelled) in `detail`.
 inline std::string agent_of(const event& e) {
-  switch (e.type) {
-    case event_type::offer_declined:
-    case event_type::offer_expired:
-    case event_type::offer_cancelled: return e.detail;
-    default: return e.agent;
-  }
+  return e.agent;
 }
 
 inline event_recorder::match is(event_type t, std::string contact) {

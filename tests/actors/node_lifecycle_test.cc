@@ -330,7 +330,7 @@ TEST_F(node_lifecycle, the_journal_holds_every_state_change_of_a_contact_in_orde
     last_seq = e.seq;
     EXPECT_GE(e.at, ack.enqueued_at);
   }
-  EXPECT_EQ((*journal)[3].detail, decliner);
+  EXPECT_EQ((*journal)[3].agent, decliner) << "the declined event names the agent whose offer ended";
   EXPECT_TRUE((*journal)[2].decision.has_value());
   ASSERT_TRUE(journal->back().result.has_value());
   EXPECT_EQ(journal->back().result->notes, "refund issued");

@@ -1043,6 +1043,7 @@ class routing_property {
     std::string agent;
     std::uint64_t offer_id = 0;
     std::string last_declined;
+    time_ms declined_until = 0;  // when the domain's tick lets the mark lapse
   };
   struct model_agent {
     bool in = false;
@@ -1097,6 +1098,9 @@ class routing_property {
       if (due < 0 || due > now_)
         return;
       auto r = domain_.tick(now_);
+      for (auto& [id, c] : contacts_)
+        if (!c.last_declined.empty() && c.declined_until <= now_)
+          c.last_declined.clear();
       for (const auto& m : r.moves) {
         auto i = contacts_.find(m.contact);
         ASSERT_NE(i, contacts_.end()) << m.contact;
@@ -1225,6 +1229,7 @@ class routing_property {
 
   void back_in_line(model_contact& c) {
     c.last_declined = c.agent;
+    c.declined_until = now_ + domain_.tenant().decline_cooldown;
     c.phase = ph::waiting;
     c.agent.clear();
     c.offer_id = 0;
@@ -1259,6 +1264,7 @@ class routing_property {
     auto& c = contacts_[id];
     ASSERT_TRUE(is_ok(domain_.accept(id, c.agent, c.offer_id, now_)));
     c.phase = ph::connected;
+    c.last_declined.clear();
     agents_[c.agent].rna = 0;
   }
 
@@ -1484,6 +1490,56 @@ TEST(routing_property, random_interleavings_keep_one_offer_per_contact_and_agent
     EXPECT_GT(p.offers_made(), 500);
     EXPECT_GT(p.completed(), 100);
   }
+}
+
+// -- the decline mark lapses --------------------------------------------------------
+
+class decline_cooldown : public testkit::domain_fixture {};
+
+TEST_F(decline_cooldown, the_only_able_agent_gets_a_declined_contact_again_after_the_cooldown) {
+  add_queue(queue_builder());
+  add_agent(agent_builder("a"));
+  login("a", 0);
+  enqueue(contact_builder("c-1").at(1'000));
+  auto offers = match(1'000);
+  ASSERT_EQ(offers.size(), 1u);
+  ASSERT_TRUE(is_ok(domain_.decline("c-1", "a", offers[0].offer_id, 2'000)));
+  EXPECT_TRUE(match(2'000).empty()) << "not right away";
+  auto cooldown = domain_.tenant().decline_cooldown;
+  EXPECT_EQ(domain_.next_deadline(), 2'000 + cooldown);
+  (void) domain_.tick(2'000 + cooldown - 1);
+  EXPECT_TRUE(match(2'000 + cooldown - 1).empty()) << "still within the cooldown";
+  (void) domain_.tick(2'000 + cooldown);
+  auto again = match(2'000 + cooldown);
+  ASSERT_EQ(again.size(), 1u) << "the mark lapsed: the contact must not wait forever";
+  EXPECT_EQ(again[0].contact, "c-1");
+  EXPECT_EQ(again[0].agent, "a");
+  EXPECT_NE(again[0].offer_id, offers[0].offer_id);
+}
+
+TEST_F(decline_cooldown, a_newer_decline_by_another_agent_is_not_cleared_by_the_older_mark) {
+  add_queue(queue_builder());
+  add_agent(agent_builder("a"));
+  add_agent(agent_builder("b"));
+  login("a", 0);
+  enqueue(contact_builder("c-1").at(1'000));
+  auto first = match(1'000);
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_TRUE(is_ok(domain_.decline("c-1", "a", first[0].offer_id, 2'000)));
+  login("b", 3'000);
+  auto second = match(3'000);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].agent, "b");
+  ASSERT_TRUE(is_ok(domain_.decline("c-1", "b", second[0].offer_id, 4'000)));
+  ASSERT_TRUE(is_ok(domain_.logout("a", 4'000)));  // only b could take it now
+  auto cooldown = domain_.tenant().decline_cooldown;
+  // a's older mark lapses first; b's newer one must still hold.
+  (void) domain_.tick(2'000 + cooldown);
+  EXPECT_TRUE(match(2'000 + cooldown).empty()) << "b declined it more recently";
+  (void) domain_.tick(4'000 + cooldown);
+  auto third = match(4'000 + cooldown);
+  ASSERT_EQ(third.size(), 1u);
+  EXPECT_EQ(third[0].agent, "b");
 }
 
 }  // namespace

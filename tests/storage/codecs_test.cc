@@ -20,6 +20,7 @@ TEST(codecs, tenant_round_trips_every_field) {
   EXPECT_EQ(out->name, in.name);
   EXPECT_EQ(out->default_policy, engine::policy_kind::skills);
   EXPECT_EQ(out->ring_no_answer_limit, 4u);
+  EXPECT_EQ(out->decline_cooldown, 12345);
   EXPECT_EQ(out->weights.skill, 1.25);
   EXPECT_EQ(out->weights.affinity, 2.5);
   EXPECT_EQ(out->weights.value, 0.75);

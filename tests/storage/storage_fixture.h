@@ -48,6 +48,7 @@ inline engine::tenant_config sample_tenant(std::string id = "acme") {
   t.name = "Acme Telecom";
   t.default_policy = engine::policy_kind::skills;
   t.ring_no_answer_limit = 4;
+  t.decline_cooldown = 12345;
   t.weights = {1.25, 2.5, 0.75, 0.125, 3.0};
   return t;
 }
