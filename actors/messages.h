@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/inspect.h"
+#include "actors/stats.h"
 #include "engine/contact.h"
 #include "engine/journal.h"
 #include "engine/profiles.h"
@@ -102,42 +103,6 @@ struct contact_req {
 };
 struct tenant_stats_req {
   std::string tenant;
-};
-
-// -- views ------------------------------------------------------------------------
-
-/// Live statistics of one queue.
-struct queue_view {
-  std::string id;
-  std::uint64_t waiting = 0;
-  std::uint64_t offered = 0;
-  engine::time_ms longest_wait_ms = 0;
-  std::uint64_t agents_ready = 0;
-  std::uint64_t agents_staffed = 0;
-  std::uint64_t entered = 0;
-  std::uint64_t answered = 0;
-  std::uint64_t abandoned = 0;
-  std::uint64_t completed = 0;
-  std::uint64_t offers_expired = 0;
-  double service_level = 1.0;
-  double asa_ms = 0;
-  double aht_ms = 0;
-  engine::time_ms ewt_ms = 0;  ///< estimated wait of a contact joining now
-};
-
-/// Live statistics of one tenant: its queues and agents.
-struct tenant_stats {
-  std::string tenant;
-  std::vector<queue_view> queues;
-  std::vector<engine::agent_snapshot> agents;
-  std::uint64_t waiting = 0;
-  std::uint64_t offered = 0;
-  std::uint64_t connected = 0;  ///< with an agent now (connected or wrap-up)
-  std::uint64_t routed = 0;     ///< offers accepted since start
-  std::uint64_t completed = 0;
-  std::uint64_t abandoned = 0;
-  std::uint64_t offers_expired = 0;
-  double service_level = 1.0;   ///< over all queues
 };
 
 // -- recommender ------------------------------------------------------------------
@@ -326,18 +291,6 @@ typename Inspector::result_type inspect(Inspector& f, contact_req& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tenant_stats_req& x) {
   return f(caf::meta::type_name("tenant_stats_req"), x.tenant);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, queue_view& x) {
-  return f(caf::meta::type_name("queue_view"), x.id, x.waiting, x.offered, x.longest_wait_ms,
-           x.agents_ready, x.agents_staffed, x.entered, x.answered, x.abandoned, x.completed,
-           x.offers_expired, x.service_level, x.asa_ms, x.aht_ms, x.ewt_ms);
-}
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, tenant_stats& x) {
-  return f(caf::meta::type_name("tenant_stats"), x.tenant, x.queues, x.agents, x.waiting,
-           x.offered, x.connected, x.routed, x.completed, x.abandoned, x.offers_expired,
-           x.service_level);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rec_queue_msg& x) {

@@ -16,18 +16,7 @@
 
 namespace switchboard {
 
-namespace {
-
 using engine::errc;
-
-queue_stats to_public(const actors::queue_view& v) {
-  return queue_stats{v.id,        v.waiting,      v.offered,       v.longest_wait_ms,
-                     v.agents_ready, v.agents_staffed, v.entered,  v.answered,
-                     v.abandoned, v.completed,    v.offers_expired, v.service_level,
-                     v.asa_ms,    v.aht_ms,       v.ewt_ms};
-}
-
-}  // namespace
 
 struct node::impl {
   node_options opts;
@@ -190,24 +179,7 @@ void node::subscribe(event_callback cb) {
 }
 
 result<tenant_stats> node::stats(const std::string& tenant) {
-  auto r = impl_->call<actors::tenant_stats>(actors::tenant_stats_req{tenant});
-  if (!r)
-    return r.err();
-  tenant_stats out;
-  out.tenant = r->tenant;
-  for (const auto& q : r->queues)
-    out.queues.push_back(to_public(q));
-  for (const auto& a : r->agents)
-    out.agents.push_back(agent_stats{a.id, a.state, a.load, a.occupancy});
-  out.waiting = r->waiting;
-  out.offered = r->offered;
-  out.connected = r->connected;
-  out.routed = r->routed;
-  out.completed = r->completed;
-  out.abandoned = r->abandoned;
-  out.offers_expired = r->offers_expired;
-  out.service_level = r->service_level;
-  return out;
+  return impl_->call<tenant_stats>(actors::tenant_stats_req{tenant});
 }
 
 void node::shutdown() {

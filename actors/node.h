@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "actors/event.h"
+#include "actors/stats.h"
 #include "engine/clock.h"
 #include "engine/contact.h"
 #include "engine/error.h"
@@ -65,46 +66,6 @@ struct contact_ack {
   std::string contact;
   std::uint64_t seq = 0;          ///< node-wide order of arrival
   engine::time_ms enqueued_at = 0;
-};
-
-struct queue_stats {
-  std::string id;
-  std::uint64_t waiting = 0;
-  std::uint64_t offered = 0;
-  engine::time_ms longest_wait_ms = 0;
-  std::uint64_t agents_ready = 0;
-  std::uint64_t agents_staffed = 0;
-  std::uint64_t entered = 0;
-  std::uint64_t answered = 0;
-  std::uint64_t abandoned = 0;
-  std::uint64_t completed = 0;
-  std::uint64_t offers_expired = 0;
-  double service_level = 1.0;
-  double asa_ms = 0;
-  double aht_ms = 0;
-  engine::time_ms ewt_ms = 0;
-};
-
-struct agent_stats {
-  std::string id;
-  engine::agent_state state = engine::agent_state::offline;
-  std::uint32_t load = 0;
-  double occupancy = 0;
-};
-
-/// Live statistics of one tenant.
-struct tenant_stats {
-  std::string tenant;
-  std::vector<queue_stats> queues;
-  std::vector<agent_stats> agents;
-  std::uint64_t waiting = 0;
-  std::uint64_t offered = 0;
-  std::uint64_t connected = 0;
-  std::uint64_t routed = 0;
-  std::uint64_t completed = 0;
-  std::uint64_t abandoned = 0;
-  std::uint64_t offers_expired = 0;
-  double service_level = 1.0;
 };
 
 /// One Switchboard node: an actor system with a registry, per-tenant recommenders,

@@ -37,7 +37,7 @@ caf::behavior queue_actor(queue_ptr self, engine::queue_config config) {
     },
     [=](const queue_stats_req&) {
       const auto& s = self->state.stats;
-      queue_view v;
+      queue_stats v;
       v.id = self->state.config.id;
       v.entered = s.entered();
       v.answered = s.answered();

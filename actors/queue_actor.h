@@ -11,7 +11,7 @@ namespace switchboard::actors {
 /// Spawns the actor of one queue, as a child of `parent`. It keeps the queue's
 /// service statistics (service level, abandonment, speed of answer, handle time)
 /// from `queue_event_msg`s sent by the recommender, answers `queue_stats_req` with
-/// a `queue_view` (statistics part) and follows configuration changes
+/// a `queue_stats` (statistics part) and follows configuration changes
 /// (`engine::queue_config`). The waiting line itself is in the recommender, which
 /// must see every queue of its tenant at once to match agents across them.
 caf::actor spawn_queue_actor(caf::local_actor* parent, engine::queue_config config);

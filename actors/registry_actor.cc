@@ -109,6 +109,20 @@ caf::result<ok_atom> define_via_recommender(reg_ptr self, tenant_entry& te, Msg 
   return rp;
 }
 
+/// A tenant-scoped definition (agent, customer): validated here, accepted by the
+/// tenant's recommender, then persisted into `field` of a batch and acknowledged.
+template <class Req, class Record, class Field>
+caf::result<ok_atom> define_record(reg_ptr self, Req&& req, Record record, Field field) {
+  auto* te = find_tenant(self, record.tenant);
+  if (te == nullptr)
+    return no_tenant(record.tenant);
+  if (auto s = engine::validate(record); !s)
+    return to_caf(s.err());
+  storage::write_batch b;
+  (b.*field).push_back(std::move(record));
+  return define_via_recommender(self, *te, std::forward<Req>(req), std::move(b));
+}
+
 void journal_agent(reg_ptr self, const std::string& tenant, const std::string& agent,
                    engine::event_type type) {
   engine::journal_event je;
@@ -144,7 +158,7 @@ caf::result<ok_atom> to_agent(reg_ptr self, Req& r, bool needs_login) {
 
 struct stats_acc {
   tenant_stats out;
-  std::map<std::string, queue_view> queues;
+  std::map<std::string, queue_stats> queues;
   std::size_t remaining = 0;
   engine::time_ms at = 0;
 };
@@ -205,24 +219,10 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       return define_via_recommender(self, *te, rec_queue_msg{r.queue, qa}, std::move(b));
     },
     [=](define_agent_req& r) -> caf::result<ok_atom> {
-      auto* te = find_tenant(self, r.agent.tenant);
-      if (te == nullptr)
-        return no_tenant(r.agent.tenant);
-      if (auto s = engine::validate(r.agent); !s)
-        return to_caf(s.err());
-      storage::write_batch b;
-      b.agents.push_back(r.agent);
-      return define_via_recommender(self, *te, std::move(r), std::move(b));
+      return define_record(self, std::move(r), r.agent, &storage::write_batch::agents);
     },
     [=](upsert_customer_req& r) -> caf::result<ok_atom> {
-      auto* te = find_tenant(self, r.customer.tenant);
-      if (te == nullptr)
-        return no_tenant(r.customer.tenant);
-      if (auto s = engine::validate(r.customer); !s)
-        return to_caf(s.err());
-      storage::write_batch b;
-      b.customers.push_back(r.customer);
-      return define_via_recommender(self, *te, std::move(r), std::move(b));
+      return define_record(self, std::move(r), r.customer, &storage::write_batch::customers);
     },
     [=](login_req& r) -> caf::result<ok_atom> {
       auto* te = find_tenant(self, r.tenant);
@@ -389,7 +389,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       for (const auto& [id, qa] : te->queues) {
         self->request(qa, caf::infinite, queue_stats_req{})
           .then(
-            [=](queue_view& v) mutable {
+            [=](queue_stats& v) mutable {
               auto& dst = acc->queues[v.id];
               dst.id = v.id;
               dst.entered = v.entered;

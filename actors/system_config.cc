@@ -39,7 +39,7 @@ void register_types(caf::actor_system_config& cfg) {
     .add_message_type<end_contact_req>("sb.end_contact_req")
     .add_message_type<contact_req>("sb.contact_req")
     .add_message_type<tenant_stats_req>("sb.tenant_stats_req")
-    .add_message_type<queue_view>("sb.queue_view")
+    .add_message_type<queue_stats>("sb.queue_stats")
     .add_message_type<tenant_stats>("sb.tenant_stats")
     .add_message_type<rec_queue_msg>("sb.rec_queue_msg")
     .add_message_type<rec_enqueue_req>("sb.rec_enqueue_req")

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "tests/testkit/temp_dir.h"
 #include "actors/node.h"
 
 /// Shared parts of the actor-level tests: a temp dir, a node opened on it with a
@@ -30,28 +31,7 @@ using engine::event_type;
 /// Upper bound of every wait: a failure bound, never a synchronisation device.
 inline constexpr std::chrono::milliseconds wait_bound{20000};
 
-/// A fresh directory from mkdtemp(3); removed with its contents on destruction.
-class temp_dir {
- public:
-  temp_dir() {
-    auto tmpl = (std::filesystem::temp_directory_path() / "sb-actors-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr)
-      throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    path_ = tmpl;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using testkit::temp_dir;
 
 /// Collects every event a node publishes (node::subscribe). The callback runs on
 /// the node's event thread; tests read through `wait_for` and friends. Must

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/testkit/temp_dir.h"
 #include "engine/contact.h"
 #include "engine/journal.h"
 #include "engine/learned_stats.h"
@@ -18,29 +19,7 @@
 /// with every field set to a non-default value.
 namespace switchboard::storage::testing {
 
-/// A fresh directory under /tmp, removed with everything in it on destruction.
-class temp_dir {
- public:
-  temp_dir() {
-    std::string pattern = "/tmp/sb_storage_test_XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr)
-      ADD_FAILURE() << "mkdtemp failed";
-    path_ = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-
-  const std::string& path() const { return path_; }
-  /// A path inside the directory.
-  std::string sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using testkit::temp_dir;
 
 inline engine::tenant_config sample_tenant(std::string id = "acme") {
   engine::tenant_config t;
