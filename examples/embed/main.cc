@@ -9,8 +9,9 @@
 //   stats
 // Switchboard decides who serves whom; the platform is told through events.
 //
-//   printf 'call c1 cust-1 support\naccept alice c1\ndone alice c1 1 5\nstats\n' |
-//     ./embed_example /tmp/embed-data
+//   ./embed_example /tmp/embed-data     then type the commands
+// An offer is made asynchronously: accept once the "event offered" line is printed
+// (tests/e2e/embed_example_test.sh drives it that way through a fifo).
 #include <cstdio>
 #include <iostream>
 #include <sstream>
