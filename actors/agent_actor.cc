@@ -52,6 +52,7 @@ caf::behavior agent_actor(agent_ptr self, agent_args args) {
     },
     [=](wrap_up_req& r) { return self->delegate(self->state.args.recommender, std::move(r)); },
     [=](complete_req& r) { return self->delegate(self->state.args.recommender, std::move(r)); },
+    [=](transfer_req& r) { return self->delegate(self->state.args.recommender, std::move(r)); },
     [=](agent_away_msg& m) {
       const auto& a = self->state.args;
       event ev;

@@ -104,6 +104,34 @@ struct contact_req {
 struct tenant_stats_req {
   std::string tenant;
 };
+/// Lookups of a tenant's definitions, answered by its recommender.
+struct find_agent_req {
+  std::string tenant;
+  std::string agent;
+};
+struct find_customer_req {
+  std::string tenant;
+  std::string customer;
+};
+struct find_queue_req {
+  std::string tenant;
+  std::string queue;
+};
+/// 0-based place of a waiting contact in its line (-1 when not waiting).
+struct position_req {
+  std::string tenant;
+  std::string contact;
+};
+/// A connected contact goes back in line in `to_queue`; the registry assigns its
+/// new place (seq, enqueue time), the priority is kept.
+struct transfer_req {
+  std::string tenant;
+  std::string agent;
+  std::string contact;
+  std::string to_queue;
+  std::uint64_t seq = 0;
+  engine::time_ms enqueued_at = 0;
+};
 
 // -- recommender ------------------------------------------------------------------
 
@@ -169,6 +197,14 @@ struct abandoned_msg {
 struct moved_msg {
   std::string from;
   std::string to;
+};
+/// The agent transferred the contact: it waits in `to` with a new place in line.
+struct transferred_msg {
+  std::string agent;
+  std::string from;
+  std::string to;
+  std::uint64_t seq = 0;
+  engine::time_ms enqueued_at = 0;
 };
 
 // -- agent actor --------------------------------------------------------------------
@@ -291,6 +327,31 @@ typename Inspector::result_type inspect(Inspector& f, contact_req& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tenant_stats_req& x) {
   return f(caf::meta::type_name("tenant_stats_req"), x.tenant);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, find_agent_req& x) {
+  return f(caf::meta::type_name("find_agent_req"), x.tenant, x.agent);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, find_customer_req& x) {
+  return f(caf::meta::type_name("find_customer_req"), x.tenant, x.customer);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, find_queue_req& x) {
+  return f(caf::meta::type_name("find_queue_req"), x.tenant, x.queue);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, position_req& x) {
+  return f(caf::meta::type_name("position_req"), x.tenant, x.contact);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, transfer_req& x) {
+  return f(caf::meta::type_name("transfer_req"), x.tenant, x.agent, x.contact, x.to_queue, x.seq,
+           x.enqueued_at);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, transferred_msg& x) {
+  return f(caf::meta::type_name("transferred_msg"), x.agent, x.from, x.to, x.seq, x.enqueued_at);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rec_queue_msg& x) {

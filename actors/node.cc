@@ -156,6 +156,11 @@ status node::complete(const std::string& tenant, const std::string& agent,
   return impl_->call_ok(actors::complete_req{tenant, agent, contact, o});
 }
 
+status node::transfer(const std::string& tenant, const std::string& agent,
+                      const std::string& contact, const std::string& to_queue) {
+  return impl_->call_ok(actors::transfer_req{tenant, agent, contact, to_queue, 0, 0});
+}
+
 result<contact_ack> node::submit(engine::contact c) {
   auto r = impl_->call<actors::submit_ack>(actors::submit_req{std::move(c)});
   if (!r)
@@ -170,6 +175,23 @@ status node::end_contact(const std::string& tenant, const std::string& contact,
 
 result<engine::contact> node::find_contact(const std::string& tenant, const std::string& contact) {
   return impl_->call<engine::contact>(actors::contact_req{tenant, contact});
+}
+
+result<std::int64_t> node::position(const std::string& tenant, const std::string& contact) {
+  return impl_->call<std::int64_t>(actors::position_req{tenant, contact});
+}
+
+result<agent_info> node::find_agent(const std::string& tenant, const std::string& agent) {
+  return impl_->call<agent_info>(actors::find_agent_req{tenant, agent});
+}
+
+result<engine::customer_profile> node::find_customer(const std::string& tenant,
+                                                     const std::string& customer) {
+  return impl_->call<engine::customer_profile>(actors::find_customer_req{tenant, customer});
+}
+
+result<engine::queue_config> node::find_queue(const std::string& tenant, const std::string& queue) {
+  return impl_->call<engine::queue_config>(actors::find_queue_req{tenant, queue});
 }
 
 void node::subscribe(event_callback cb) {

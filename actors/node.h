@@ -108,6 +108,12 @@ class node {
   /// Ends the contact with its outcome (wrapping it up first if needed).
   [[nodiscard]] status complete(const std::string& tenant, const std::string& agent,
                                 const std::string& contact, const engine::outcome& o);
+  /// The agent hands a connected contact to `to_queue`: it leaves the agent (journal
+  /// `transferred`) and waits in the target queue behind everyone already there
+  /// (journal `queued`), with its priority. Errors: unknown_queue, unknown_contact,
+  /// not_connected (not with this agent), invalid_argument (channel not taken there).
+  [[nodiscard]] status transfer(const std::string& tenant, const std::string& agent,
+                                const std::string& contact, const std::string& to_queue);
 
   // -- contacts -------------------------------------------------------------------
 
@@ -121,6 +127,22 @@ class node {
   /// The live contact as its session holds it.
   [[nodiscard]] result<engine::contact> find_contact(const std::string& tenant,
                                                      const std::string& contact);
+  /// 0-based place of a waiting contact in its queue's line; -1 when it is not
+  /// waiting (offered, with an agent, or unknown).
+  [[nodiscard]] result<std::int64_t> position(const std::string& tenant,
+                                              const std::string& contact);
+
+  // -- lookups (the tenant's recommender answers) ------------------------------------
+
+  /// An agent's profile, live state and learned totals. Errors: unknown_tenant,
+  /// unknown_agent.
+  [[nodiscard]] result<agent_info> find_agent(const std::string& tenant, const std::string& agent);
+  /// What the node knows of a customer. Errors: unknown_tenant, unknown_customer.
+  [[nodiscard]] result<engine::customer_profile> find_customer(const std::string& tenant,
+                                                               const std::string& customer);
+  /// A queue's configuration. Errors: unknown_tenant, unknown_queue.
+  [[nodiscard]] result<engine::queue_config> find_queue(const std::string& tenant,
+                                                        const std::string& queue);
 
   // -- observation ------------------------------------------------------------------
 

@@ -324,6 +324,70 @@ caf::behavior recommender(rec_ptr self, actor_context ctx, engine::tenant_config
       s.connected = st.connected_at.size();
       return s;
     },
+    [=](const find_agent_req& r) -> caf::result<agent_info> {
+      const auto& d = *self->state.domain;
+      const auto* p = d.find_agent(r.agent);
+      if (p == nullptr)
+        return to_caf(engine::errc::unknown_agent,
+                      "agent '" + r.agent + "' is not defined in tenant " + r.tenant);
+      agent_info out;
+      out.profile = *p;
+      if (const auto* rt = d.find_runtime(r.agent)) {
+        out.state = rt->state();
+        out.load = rt->total_load();
+      }
+      for (const auto& cell : d.learned().all()) {
+        if (cell.agent != r.agent)
+          continue;
+        auto& t = out.totals;
+        t.handled += cell.stats.handled;
+        t.resolved += cell.stats.resolved;
+        t.sales += cell.stats.sales;
+        t.csat_sum += cell.stats.csat_sum;
+        t.csat_count += cell.stats.csat_count;
+        t.handle_ms_sum += cell.stats.handle_ms_sum;
+      }
+      return out;
+    },
+    [=](const find_customer_req& r) -> caf::result<engine::customer_profile> {
+      const auto* c = self->state.domain->find_customer(r.customer);
+      if (c == nullptr)
+        return to_caf(engine::errc::unknown_customer,
+                      "customer '" + r.customer + "' is not known in tenant " + r.tenant);
+      return *c;
+    },
+    [=](const find_queue_req& r) -> caf::result<engine::queue_config> {
+      const auto* q = self->state.domain->find_queue(r.queue);
+      if (q == nullptr)
+        return to_caf(engine::errc::unknown_queue,
+                      "queue '" + r.queue + "' is not defined in tenant " + r.tenant);
+      return *q;
+    },
+    [=](transfer_req& r) -> caf::result<ok_atom> {
+      auto& st = self->state;
+      const auto* c = st.domain->find_contact(r.contact);
+      if (c == nullptr)
+        return to_caf(engine::errc::unknown_contact,
+                      "contact '" + r.contact + "' is not live in tenant " + r.tenant);
+      auto from = c->queue;
+      engine::queue_key key{c->priority, r.enqueued_at, r.seq};
+      auto t = now(self);
+      if (auto s = st.domain->transfer(r.contact, r.agent, r.to_queue, key, t); !s)
+        return to_caf(s.err());
+      // The leg in the old queue ends here; the contact waits anew in the target.
+      auto since = st.connected_at.find(r.contact);
+      queue_event(self, from, queue_event_kind::completed,
+                  since == st.connected_at.end() ? 0 : t - since->second);
+      st.connected_at.erase(r.contact);
+      st.contact_queue[r.contact] = r.to_queue;
+      st.enqueued_at[r.contact] = r.enqueued_at;
+      queue_event(self, r.to_queue, queue_event_kind::enqueued);
+      tell_session(self, r.contact,
+                   caf::make_message(transferred_msg{r.agent, from, r.to_queue, r.seq,
+                                                     r.enqueued_at}));
+      schedule_match(self);
+      return ok_atom::value;
+    },
     [=](const rec_position_req& r) -> std::int64_t {
       return self->state.domain->position(r.contact);
     },

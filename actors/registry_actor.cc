@@ -346,6 +346,42 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
               [=](caf::error&) mutable { rp.deliver(unknown); });
       return rp;
     },
+    [=](find_agent_req& r) -> caf::result<agent_info> {
+      auto* te = find_tenant(self, r.tenant);
+      if (te == nullptr)
+        return no_tenant(r.tenant);
+      return forward<agent_info>(self, te->recommender, std::move(r));
+    },
+    [=](find_customer_req& r) -> caf::result<engine::customer_profile> {
+      auto* te = find_tenant(self, r.tenant);
+      if (te == nullptr)
+        return no_tenant(r.tenant);
+      return forward<engine::customer_profile>(self, te->recommender, std::move(r));
+    },
+    [=](find_queue_req& r) -> caf::result<engine::queue_config> {
+      auto* te = find_tenant(self, r.tenant);
+      if (te == nullptr)
+        return no_tenant(r.tenant);
+      return forward<engine::queue_config>(self, te->recommender, std::move(r));
+    },
+    [=](position_req& r) -> caf::result<std::int64_t> {
+      auto* te = find_tenant(self, r.tenant);
+      if (te == nullptr)
+        return no_tenant(r.tenant);
+      return forward<std::int64_t>(self, te->recommender, rec_position_req{std::move(r.contact)});
+    },
+    [=](transfer_req& r) -> caf::result<ok_atom> {
+      auto* te = find_tenant(self, r.tenant);
+      if (te == nullptr)
+        return no_tenant(r.tenant);
+      if (te->queues.count(r.to_queue) == 0)
+        return to_caf(errc::unknown_queue,
+                      "queue '" + r.to_queue + "' is not defined in tenant " + r.tenant);
+      // A new place in line in the target queue: after everyone already waiting.
+      r.seq = self->state.next_seq++;
+      r.enqueued_at = now(self);
+      return to_agent(self, r, false);
+    },
     [=](session_ended_msg& m) {
       if (auto* te = find_tenant(self, m.tenant)) {
         auto i = te->sessions.find(m.contact);

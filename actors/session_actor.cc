@@ -240,6 +240,20 @@ caf::behavior session(session_ptr self, session_args args) {
       change(self, c.state, event_type::overflow_moved, std::nullopt, std::nullopt, 0, 0,
              m.from + "->" + m.to);
     },
+    [=](transferred_msg& m) {
+      auto& c = contact_of(self);
+      c.journey.push_back("transfer:" + m.from + "->" + m.to);
+      if (!change(self, contact_state::transferred, event_type::transferred, std::nullopt,
+                  std::nullopt, 0, 0, m.from + "->" + m.to, m.agent))
+        return;
+      // A new leg: waiting in the target queue at its new place, without an agent.
+      c.queue = m.to;
+      c.enqueued_at = m.enqueued_at;
+      c.seq = m.seq;
+      c.agent.clear();
+      change(self, contact_state::queued, event_type::queued, std::nullopt, std::nullopt, 0, 0,
+             "transfer");
+    },
     [=](const contact_req&) -> engine::contact { return contact_of(self); },
   };
 }

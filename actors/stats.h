@@ -33,6 +33,15 @@ struct queue_stats {
 /// One agent's state and load.
 using agent_stats = engine::agent_snapshot;
 
+/// One agent's profile, live state and learned totals (`node::find_agent`).
+struct agent_info {
+  engine::agent_profile profile;
+  engine::agent_state state = engine::agent_state::offline;
+  std::uint32_t load = 0;
+  /// The agent's learned outcome statistics summed over intents and segments.
+  engine::outcome_stats totals;
+};
+
 /// Live statistics of one tenant: its queues and agents.
 struct tenant_stats {
   std::string tenant;
@@ -60,6 +69,11 @@ typename Inspector::result_type inspect(Inspector& f, tenant_stats& x) {
   return f(caf::meta::type_name("tenant_stats"), x.tenant, x.queues, x.agents, x.waiting,
            x.offered, x.connected, x.routed, x.completed, x.abandoned, x.offers_expired,
            x.service_level);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_info& x) {
+  return f(caf::meta::type_name("agent_info"), x.profile, x.state, x.load, x.totals);
 }
 
 }  // namespace switchboard

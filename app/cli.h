@@ -38,5 +38,6 @@ std::string json_escape(const std::string& s);
 
 int run_demo(const std::vector<std::string>& args);
 int run_inspect(const std::vector<std::string>& args);
+int run_serve(const std::vector<std::string>& args);
 
 }  // namespace switchboard::app

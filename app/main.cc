@@ -16,6 +16,10 @@ void usage(std::FILE* out) {
                "           run a demo tenant with simulated customers and agents in real time\n"
                "  inspect  --data-dir D [--json]\n"
                "           show what a node's database holds\n"
+               "  serve    [--config FILE] [--listen ADDR] [--port P] [--data-dir D] [--web-dir W]\n"
+               "           [--log-level L] [--demo]\n"
+               "           serve gateways, agents and supervisors over WebSocket and HTTP (one\n"
+               "           port); --demo adds the demo tenant, its simulated load and a token\n"
                "  help     this text\n");
 }
 
@@ -32,6 +36,8 @@ int main(int argc, char** argv) {
     return switchboard::app::run_demo(args);
   if (cmd == "inspect")
     return switchboard::app::run_inspect(args);
+  if (cmd == "serve")
+    return switchboard::app::run_serve(args);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     usage(stdout);
     return 0;

@@ -70,6 +70,11 @@ const agent_runtime* routing_domain::find_runtime(std::string_view id) const {
   return a ? &agents_[*a].rt : nullptr;
 }
 
+const contact* routing_domain::find_contact(std::string_view id) const {
+  auto i = by_contact_.find(std::string{id});
+  return i == by_contact_.end() ? nullptr : &contacts_[i->second].c;
+}
+
 const customer_profile* routing_domain::find_customer(std::string_view id) const {
   auto i = customers_.find(std::string{id});
   return i == customers_.end() ? nullptr : &i->second;

@@ -156,6 +156,8 @@ class routing_domain {
   std::optional<contact_phase> phase(std::string_view contact) const;
   /// The agent a contact is offered to or connected with; empty when none.
   std::string_view agent_of(std::string_view contact) const;
+  /// The domain's copy of a tracked contact (no attached data), or null.
+  const contact* find_contact(std::string_view contact) const;
 
   // -- routing --------------------------------------------------------------
 

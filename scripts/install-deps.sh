@@ -7,7 +7,12 @@ packages=(
   cmake ninja-build g++ ccache pkg-config
   libcaf-dev libprotobuf-dev protobuf-compiler librocksdb-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev libboost1.81-dev libssl-dev
+  chromium
 )
+# The pages' build and browser tests need node and npm; a node from elsewhere
+# (e.g. NodeSource, which bundles npm) is kept rather than replaced by Debian's.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,211 @@
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <pthread.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+#include "actors/node.h"
+#include "app/cli.h"
+#include "app/demo_driver.h"
+#include "app/demo_tenant.h"
+#include "net/auth.h"
+#include "net/config.h"
+#include "net/edge_server.h"
+
+namespace switchboard::app {
+
+namespace {
+
+/// The agent of the demo tenant that a person plays on the agent desktop; the
+/// simulation leaves it alone.
+constexpr const char* demo_human_agent = "agent-1";
+/// Arrivals per second of the simulated load under `serve --demo`.
+constexpr double demo_rate = 4;
+
+/// The built pages next to the sources (web/dist), else the sources (web/).
+std::string default_web_dir() {
+#ifdef SB_SOURCE_DIR
+  for (const char* sub : {"/web/dist", "/web"}) {
+    auto p = std::string{SB_SOURCE_DIR} + sub;
+    if (std::filesystem::exists(p + "/index.html"))
+      return p;
+  }
+#endif
+  return {};
+}
+
+/// For query strings: everything but unreserved characters percent-encoded.
+std::string url_encode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "switchboard serve: %s\n", message.c_str());
+  return 2;
+}
+
+/// Tenants with an API key must exist for their clients to do anything; a
+/// missing one is defined with defaults (an existing one is left as it is).
+engine::status ensure_tenants(node& n, const net::serve_config& cfg) {
+  for (const auto& k : cfg.edge.tenants) {
+    auto s = n.stats(k.tenant);
+    if (s)
+      continue;
+    if (s.code() != engine::errc::unknown_tenant)
+      return s.err();
+    engine::tenant_config t;
+    t.id = k.tenant;
+    t.name = k.tenant;
+    if (auto d = n.define_tenant(t); !d)
+      return d;
+  }
+  return {};
+}
+
+}  // namespace
+
+int run_serve(const std::vector<std::string>& args) {
+  auto f = flags::parse(args, {"config", "listen", "port", "data-dir", "web-dir", "log-level"},
+                        {"demo"});
+  if (!f)
+    return usage_error(f.err().message);
+  net::serve_config cfg;
+  if (auto path = f->get("config")) {
+    auto loaded = net::load_serve_config(*path);
+    if (!loaded)
+      return usage_error(loaded.err().message);
+    cfg = std::move(*loaded);
+  }
+  if (auto v = f->get("listen"))
+    cfg.edge.listen_address = *v;
+  if (f->has("port")) {
+    auto p = f->number("port", 0, 0, 65535);
+    if (!p || *p != static_cast<double>(static_cast<int>(*p)))
+      return usage_error(p ? "--port expects an integer" : p.err().message);
+    cfg.edge.port = static_cast<std::uint16_t>(*p);
+  }
+  if (auto v = f->get("data-dir"))
+    cfg.data_dir = *v;
+  if (auto v = f->get("web-dir"))
+    cfg.edge.web_dir = *v;
+  if (auto v = f->get("log-level"))
+    cfg.log_level = *v;
+  if (f->has("demo"))
+    cfg.demo = true;
+  if (cfg.edge.web_dir.empty())
+    cfg.edge.web_dir = default_web_dir();
+  if (auto s = net::validate(cfg); !s)
+    return usage_error(s.err().message);
+
+  // The demo tenant needs an API key for the wallboard and chat pages.
+  std::string demo_key;
+  if (cfg.demo) {
+    for (const auto& k : cfg.edge.tenants)
+      if (k.tenant == "demo")
+        demo_key = k.api_key;
+    if (demo_key.empty()) {
+      demo_key = net::random_secret(18);
+      cfg.edge.tenants.push_back({"demo", demo_key});
+    }
+  }
+
+  auto level = spdlog::level::from_str(cfg.log_level);
+  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  auto net_log = std::make_shared<spdlog::logger>("net", sink);
+  net_log->set_level(level);
+  auto node_log = std::make_shared<spdlog::logger>("switchboard", sink);
+  node_log->set_level(std::max(level, spdlog::level::info));
+
+  // SIGTERM/SIGINT are taken by sigwait below: blocked before any thread starts,
+  // so every thread inherits the mask and none is interrupted.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  node_options nopts;
+  nopts.data_dir = cfg.data_dir;
+  nopts.durability = cfg.durability;
+  nopts.threads = cfg.node_threads;
+  nopts.logger = node_log;
+  auto n = node::open(nopts);
+  if (!n) {
+    std::fprintf(stderr, "switchboard serve: cannot open %s: %s: %s\n", cfg.data_dir.c_str(),
+                 std::string{engine::to_string(n.err().code)}.c_str(), n.err().message.c_str());
+    return 1;
+  }
+  auto& nd = **n;
+  demo_tenant demo;
+  if (cfg.demo) {
+    demo = make_demo_tenant(42);
+    if (auto s = define_demo_tenant(nd, demo); !s) {
+      std::fprintf(stderr, "switchboard serve: defining the demo tenant: %s\n",
+                   s.err().message.c_str());
+      return 1;
+    }
+  }
+  if (auto s = ensure_tenants(nd, cfg); !s) {
+    std::fprintf(stderr, "switchboard serve: %s\n", s.err().message.c_str());
+    return 1;
+  }
+  auto edge = net::edge_server::start(nd, cfg.edge, net_log);
+  if (!edge) {
+    std::fprintf(stderr, "switchboard serve: %s\n", edge.err().message.c_str());
+    return 1;
+  }
+  auto url = (*edge)->url();
+  std::printf("listening on %s\n", url.c_str());
+  if (cfg.edge.web_dir.empty())
+    std::printf("no web dir (set web_dir or --web-dir): pages are not served\n");
+  std::unique_ptr<demo_driver> driver;
+  std::thread driver_thread;
+  if (cfg.demo) {
+    auto token = (*edge)->mint_agent_token("demo", demo_human_agent, std::chrono::hours(8));
+    auto key = url_encode(demo_key);
+    std::printf("demo tenant 'demo': API key %s\n", demo_key.c_str());
+    std::printf("agent token for %s (yours; not simulated, valid 8 h):\n  %s\n", demo_human_agent,
+                token.c_str());
+    std::printf("pages:\n");
+    std::printf("  agent desktop  %s/agent?tenant=demo&token=%s\n", url.c_str(),
+                url_encode(token).c_str());
+    std::printf("  wallboard      %s/wallboard?tenant=demo&key=%s\n", url.c_str(), key.c_str());
+    std::printf("  customer chat  %s/chat?tenant=demo&key=%s\n", url.c_str(), key.c_str());
+    std::printf("simulated load: %.0f contacts/s on %zu agents; Ctrl-C stops\n", demo_rate,
+                demo.agents.size() - 1);
+    driver_options dopts;
+    dopts.rate = demo_rate;
+    dopts.human_agents = {demo_human_agent};
+    dopts.status_lines = false;
+    driver = std::make_unique<demo_driver>(dopts, nd, std::move(demo));
+    driver_thread = std::thread([d = driver.get()] { d->run(0); });
+  }
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::printf("%s: shutting down\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  std::fflush(stdout);
+  if (driver) {
+    driver->stop();
+    driver_thread.join();
+  }
+  (*edge)->stop();
+  nd.shutdown();  // commits the journal
+  std::printf("stopped\n");
+  return 0;
+}
+
+}  // namespace switchboard::app

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "engine/error.h"
+#include "net/options.h"
+#include "storage/store.h"
+
+namespace switchboard::net {
+
+/// What `switchboard serve` runs: the edge's options plus the node's. Built from
+/// the JSON mapping of `pb::ServeConfig` (proto/edge.proto), then overridden by
+/// command-line flags.
+struct serve_config {
+  edge_options edge;
+  std::string data_dir;  ///< Required.
+  storage::durability durability = storage::durability::sync;  ///< Default: sync.
+  std::size_t node_threads = 0;  ///< 0: one per core. Default: 0.
+  std::string log_level = "info";  ///< trace|debug|info|warn|error. Default: info.
+  bool demo = false;  ///< Run the demo tenant and its simulated load. Default: false.
+};
+
+/// Parses a ServeConfig in JSON. Unknown fields, wrong types and bad values are
+/// errc::invalid_argument with a message naming the field. Fields left out (or 0)
+/// take their defaults. `data_dir` is checked by `validate`, since a flag may
+/// still set it.
+[[nodiscard]] engine::result<serve_config> parse_serve_config(std::string_view json);
+
+/// Reads and parses a config file.
+[[nodiscard]] engine::result<serve_config> load_serve_config(const std::string& path);
+
+/// The checks that hold after flags were applied (data dir, port, log level, TLS pair).
+[[nodiscard]] engine::status validate(const serve_config& c);
+
+/// True for trace, debug, info, warn, error, critical, off.
+bool valid_log_level(std::string_view level);
+
+}  // namespace switchboard::net

@@ -1,0 +1,117 @@
+#pragma once
+
+#include <atomic>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "actors/event.h"
+#include "net/internal/context.h"
+#include "net/internal/event_router.h"
+#include "net/internal/transport.h"
+#include "proto/edge.pb.h"
+
+namespace switchboard::net::internal {
+
+/// The protocol side of one WebSocket connection: authentication, the role's
+/// requests, and the pushes the event router hands it. Free of Beast.
+///
+/// Threads: `on_frame` and `on_closed` run on the connection's io strand (the
+/// transport calls them); everything else runs on the connection's worker strand
+/// (a strand of the worker pool), one task at a time and in order, so requests
+/// of one connection are handled in the order they arrived and the blocking node
+/// calls never run on an io thread. The role, tenant and agent are confined to
+/// the worker strand. Owned (shared) by its transport, by tasks in flight and by
+/// the router's lookups; holds its transport weakly.
+class client_session : public std::enable_shared_from_this<client_session> {
+ public:
+  client_session(edge_context& ctx, std::weak_ptr<transport> t, std::uint64_t id);
+  ~client_session();
+  client_session(const client_session&) = delete;
+  client_session& operator=(const client_session&) = delete;
+
+  // -- io strand ------------------------------------------------------------------
+
+  /// One complete frame from the client (already within max_frame_bytes).
+  void on_frame(std::string data, bool text);
+  /// The connection is gone. Called once.
+  void on_closed();
+
+  // -- any thread -------------------------------------------------------------------
+
+  /// Runs `task` on this connection's worker strand.
+  void post(std::function<void()> task);
+  /// Sends a message with the connection's current encoding.
+  void push(const pb::Envelope& e);
+  /// Server shutdown: a final Error SHUTTING_DOWN, then a close frame.
+  void shutdown_notice();
+  /// Closes the connection (another connection of the same agent took over).
+  void close(std::string reason);
+  std::uint64_t id() const { return id_; }
+
+  // -- worker strand: pushes prepared by the event router ----------------------------
+
+  void deliver_contact_update(const event& e);
+  void deliver_offer(const offer_info& o);
+  void deliver_agent_update(const std::string& contact, const std::string& what,
+                            engine::contact_state state, const std::string& detail);
+  /// The agent's grace period ran out while it served `contact`.
+  void deliver_agent_lost(const std::string& contact, const std::string& agent,
+                          engine::contact_state state);
+
+ private:
+  struct request {
+    pb::Envelope env;
+    bool text = false;
+  };
+
+  void reply(const request& r, pb::Envelope out);
+  void ack(const request& r);
+  void fail(const request& r, pb::ErrorCode code, std::string message);
+  void fail(const request& r, const engine::error& e);
+  /// `s` ok: Ack; else its error.
+  void answer(const request& r, const engine::status& s);
+
+  void dispatch(request r);
+  void on_closed_worker();
+  void handle_hello(const request& r);
+  bool allowed(pb::Envelope::BodyCase body) const;
+
+  void open_contact(const request& r);
+  void customer_message(const request& r);
+  void end_contact(const request& r);
+
+  void set_availability(const request& r);
+  void agent_message(const request& r);
+  void wrap_up(const request& r);
+  void agent_stats(const request& r);
+
+  void define_queue(const request& r);
+  void define_agent(const request& r);
+  void set_policy(const request& r);
+  void mint_token(const request& r);
+  void subscribe_stats(const request& r);
+
+  edge_context& ctx_;
+  std::weak_ptr<transport> transport_;
+  std::uint64_t id_;
+  boost::asio::strand<boost::asio::thread_pool::executor_type> worker_;
+  std::atomic<bool> text_{false};  ///< encoding of pushes: that of the last request
+
+  // io strand
+  double tokens_ = 0;
+  std::chrono::steady_clock::time_point refilled_{};
+  bool closed_ = false;
+
+  // worker strand
+  client_role role_ = client_role::unauthenticated;
+  std::string tenant_;
+  std::string agent_;
+  bool gone_ = false;     ///< the connection closed
+  bool refused_ = false;  ///< its Hello was refused; nothing more is handled
+};
+
+}  // namespace switchboard::net::internal

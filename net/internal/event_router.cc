@@ -1,0 +1,506 @@
+#include "net/internal/event_router.h"
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+
+#include "net/internal/builders.h"
+#include "net/internal/client_session.h"
+
+namespace switchboard::net::internal {
+
+namespace {
+
+using engine::event_type;
+
+bool gateway_sees(event_type t) {
+  switch (t) {
+    case event_type::queued:
+    case event_type::offered:
+    case event_type::offer_declined:
+    case event_type::offer_expired:
+    case event_type::offer_cancelled:
+    case event_type::connected:
+    case event_type::wrap_up:
+    case event_type::completed:
+    case event_type::abandoned:
+    case event_type::transferred:
+    case event_type::overflow_moved:
+    case event_type::failed:
+    case event_type::requeued_on_recovery: return true;
+    default: return false;
+  }
+}
+
+bool back_in_line(event_type t) {
+  return t == event_type::queued || t == event_type::offer_declined ||
+         t == event_type::offer_expired || t == event_type::offer_cancelled ||
+         t == event_type::requeued_on_recovery;
+}
+
+}  // namespace
+
+event_router::event_router(edge_context& ctx)
+  : ctx_(ctx), timers_(boost::asio::make_strand(ctx.ioc)) {
+  for (const auto& t : ctx_.keys.tenants())
+    tenants_.insert(t);
+}
+
+event_router::~event_router() = default;
+
+void event_router::stop() {
+  std::lock_guard<std::mutex> g{mutex_};
+  stopped_ = true;
+  // Timers are touched only on the timers strand; cancel them there. The
+  // io_context is still running (the server stops it after this).
+  boost::asio::post(timers_, [this] {
+    std::lock_guard<std::mutex> g2{mutex_};
+    for (auto& [k, t] : grace_timers_)
+      t->cancel();
+    for (auto& [k, f] : feeds_)
+      if (f.timer)
+        f.timer->cancel();
+  });
+}
+
+void event_router::release_timers() {
+  std::lock_guard<std::mutex> g{mutex_};
+  grace_timers_.clear();
+  for (auto& [k, f] : feeds_)
+    f.timer.reset();
+}
+
+void event_router::observe_latency(const event& e) {
+  if (e.contact.empty())
+    return;
+  // Event timestamps are milliseconds; the edge's own arrival times resolve the
+  // sub-millisecond decisions (both events pass the same event thread).
+  auto k = key(e.tenant, e.contact);
+  auto now = std::chrono::steady_clock::now();
+  if (back_in_line(e.type)) {
+    queued_at_[k] = now;
+  } else if (e.type == event_type::offered) {
+    auto i = queued_at_.find(k);
+    if (i != queued_at_.end()) {
+      ctx_.metrics.routing_latency(
+        std::chrono::duration_cast<std::chrono::microseconds>(now - i->second));
+      queued_at_.erase(i);
+    }
+  } else if (engine::is_terminal(e.state) || e.type == event_type::transferred) {
+    queued_at_.erase(k);
+  }
+}
+
+void event_router::on_event(const event& e) {
+  std::lock_guard<std::mutex> g{mutex_};
+  if (stopped_)
+    return;
+  tenants_.insert(e.tenant);
+  observe_latency(e);
+  if (e.contact.empty()) {
+    // Agent events: ring-no-answer set the agent away; it should know why.
+    if (e.type == event_type::agent_away && !e.detail.empty()) {
+      auto ai = agents_.find(key(e.tenant, e.agent));
+      if (ai != agents_.end())
+        if (auto s = ai->second.session.lock())
+          s->post([s, d = e.detail] {
+            s->deliver_agent_update("", "agent_away", engine::contact_state::created, d);
+          });
+    }
+    return;
+  }
+  agent_entry* slot = nullptr;
+  std::shared_ptr<client_session> agent_s;
+  if (!e.agent.empty()) {
+    auto ai = agents_.find(key(e.tenant, e.agent));
+    if (ai != agents_.end()) {
+      slot = &ai->second;
+      agent_s = slot->session.lock();
+    }
+  }
+  auto tell_agent = [&](const char* what, const std::string& detail) {
+    if (agent_s)
+      agent_s->post([s = agent_s, c = e.contact, w = std::string{what}, st = e.state, detail] {
+        s->deliver_agent_update(c, w, st, detail);
+      });
+  };
+  switch (e.type) {
+    case event_type::offered:
+      if (slot) {
+        offer_info o{e.contact, e.offer_id, e.deadline, e.queue};
+        slot->offers[e.contact] = o;
+        if (agent_s)
+          agent_s->post([s = agent_s, o] { s->deliver_offer(o); });
+      }
+      break;
+    case event_type::offer_declined:
+    case event_type::offer_expired:
+    case event_type::offer_cancelled:
+      if (slot) {
+        slot->offers.erase(e.contact);
+        if (e.type != event_type::offer_declined)
+          tell_agent(e.type == event_type::offer_expired ? "offer_expired" : "offer_cancelled",
+                     e.detail);
+      }
+      break;
+    case event_type::connected:
+      if (slot) {
+        slot->offers.erase(e.contact);
+        slot->contacts.insert(e.contact);
+      }
+      break;
+    case event_type::wrap_up:
+      tell_agent("wrap_up", e.detail);
+      break;
+    case event_type::completed:
+    case event_type::abandoned:
+    case event_type::failed:
+      if (slot) {
+        bool was_offered = slot->offers.erase(e.contact) > 0;
+        slot->contacts.erase(e.contact);
+        if (e.type != event_type::completed && was_offered)
+          tell_agent(e.type == event_type::abandoned ? "abandoned" : "failed", e.detail);
+      }
+      break;
+    case event_type::transferred:
+      if (slot)
+        slot->contacts.erase(e.contact);
+      break;
+    default: break;
+  }
+  auto ci = contacts_.find(key(e.tenant, e.contact));
+  if (ci == contacts_.end())
+    return;
+  auto& ce = ci->second;
+  ce.state = e.state;
+  if (e.type == event_type::connected) {
+    ce.agent = e.agent;
+    ce.agent_gone = false;
+  } else if (e.type == event_type::transferred) {
+    ce.agent.clear();
+  }
+  if (gateway_sees(e.type))
+    if (auto gw = ce.gateway.lock())
+      gw->post([gw, e] { gw->deliver_contact_update(e); });
+  if (engine::is_terminal(e.state))
+    contacts_.erase(ci);
+}
+
+// -- contacts -------------------------------------------------------------------------
+
+bool event_router::open_contact(const std::string& tenant, const std::string& contact,
+                                const std::shared_ptr<client_session>& gateway) {
+  std::lock_guard<std::mutex> g{mutex_};
+  auto [i, added] = contacts_.try_emplace(key(tenant, contact));
+  if (!added)
+    return false;
+  i->second.gateway = gateway;
+  return true;
+}
+
+void event_router::forget_contact(const std::string& tenant, const std::string& contact) {
+  std::lock_guard<std::mutex> g{mutex_};
+  contacts_.erase(key(tenant, contact));
+}
+
+event_router::contact_view event_router::find_contact(const std::string& tenant,
+                                                      const std::string& contact) const {
+  std::lock_guard<std::mutex> g{mutex_};
+  contact_view v;
+  auto i = contacts_.find(key(tenant, contact));
+  if (i == contacts_.end())
+    return v;
+  v.known = true;
+  v.agent = i->second.agent;
+  v.agent_gone = i->second.agent_gone;
+  v.csat = i->second.csat;
+  v.gateway = i->second.gateway.lock();
+  if (!v.agent.empty() && !v.agent_gone) {
+    auto ai = agents_.find(key(tenant, v.agent));
+    if (ai != agents_.end() && !ai->second.disconnected)
+      v.agent_session = ai->second.session.lock();
+  }
+  return v;
+}
+
+void event_router::set_csat(const std::string& tenant, const std::string& contact, int csat) {
+  std::lock_guard<std::mutex> g{mutex_};
+  auto i = contacts_.find(key(tenant, contact));
+  if (i != contacts_.end())
+    i->second.csat = csat;
+}
+
+// -- agents -----------------------------------------------------------------------------
+
+event_router::attach_result event_router::attach_agent(const std::string& tenant,
+                                                       const std::string& agent,
+                                                       const std::shared_ptr<client_session>& s,
+                                                       bool resume) {
+  std::lock_guard<std::mutex> g{mutex_};
+  attach_result out;
+  auto k = key(tenant, agent);
+  auto [i, added] = agents_.try_emplace(k);
+  auto& slot = i->second;
+  if (!added) {
+    if (auto old = slot.session.lock(); old && !slot.disconnected && old.get() != s.get()) {
+      // A second connection of the same agent (a reloaded page): it takes over.
+      out.replaced = std::move(old);
+      out.resumed = true;
+    } else if (slot.disconnected && resume) {
+      out.resumed = true;
+    } else if (slot.disconnected) {
+      out.restart = true;
+      slot.offers.clear();
+      slot.contacts.clear();
+    }
+    if (out.resumed)
+      for (const auto& [c, o] : slot.offers)
+        out.offers.push_back(o);
+  }
+  slot.session = s;
+  slot.session_ptr = s.get();
+  slot.disconnected = false;
+  ++slot.generation;
+  if (auto t = grace_timers_.find(k); t != grace_timers_.end()) {
+    auto timer = std::move(t->second);
+    grace_timers_.erase(t);
+    boost::asio::post(timers_, [timer = std::shared_ptr<boost::asio::steady_timer>(
+                                  std::move(timer))] { timer->cancel(); });
+  }
+  return out;
+}
+
+void event_router::drop_agent(const std::string& tenant, const std::string& agent,
+                              const client_session* s) {
+  std::lock_guard<std::mutex> g{mutex_};
+  auto i = agents_.find(key(tenant, agent));
+  if (i != agents_.end() && i->second.session_ptr == s)
+    agents_.erase(i);
+}
+
+void event_router::detach_agent(const std::string& tenant, const std::string& agent,
+                                const client_session* s) {
+  std::lock_guard<std::mutex> g{mutex_};
+  if (stopped_)
+    return;
+  auto k = key(tenant, agent);
+  auto i = agents_.find(k);
+  if (i == agents_.end() || i->second.session_ptr != s)
+    return;  // another connection of the agent took over
+  auto& slot = i->second;
+  slot.disconnected = true;
+  slot.session_ptr = nullptr;
+  auto gen = ++slot.generation;
+  boost::asio::post(timers_, [this, tenant, agent, k, gen] {
+    std::lock_guard<std::mutex> g2{mutex_};
+    auto si = agents_.find(k);
+    if (stopped_ || si == agents_.end() || si->second.generation != gen)
+      return;  // came back before the timer was even armed
+    auto& timer = grace_timers_[k];
+    if (timer)
+      timer->cancel();
+    timer = std::make_unique<boost::asio::steady_timer>(timers_, ctx_.opts.agent_grace);
+    timer->async_wait([this, tenant, agent, gen](const boost::system::error_code& ec) {
+      if (!ec)
+        grace_expired(tenant, agent, gen);
+    });
+  });
+}
+
+void event_router::grace_expired(const std::string& tenant, const std::string& agent,
+                                 std::uint64_t gen) {
+  struct orphan {
+    std::string contact;
+    std::shared_ptr<client_session> gateway;
+    engine::contact_state state;
+    int csat;
+  };
+  std::vector<orphan> orphans;
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    if (stopped_)
+      return;
+    auto k = key(tenant, agent);
+    auto i = agents_.find(k);
+    if (i == agents_.end() || i->second.generation != gen || !i->second.disconnected)
+      return;  // resumed in time
+    for (const auto& c : i->second.contacts) {
+      auto ci = contacts_.find(key(tenant, c));
+      if (ci == contacts_.end())
+        continue;
+      ci->second.agent_gone = true;
+      orphans.push_back({c, ci->second.gateway.lock(), ci->second.state, ci->second.csat});
+    }
+    agents_.erase(i);
+    grace_timers_.erase(k);
+  }
+  ctx_.log->info("[{}] agent {} did not come back within {} ms: logged out", tenant, agent,
+                 ctx_.opts.agent_grace.count());
+  boost::asio::post(ctx_.pool, [this, tenant, agent, orphans = std::move(orphans)] {
+    // Offers it held return to their contacts' places (the engine does that).
+    if (auto s = ctx_.n.logout(tenant, agent); !s)
+      ctx_.log->warn("[{}] logout of {} after its grace period: {}", tenant, agent,
+                     s.err().message);
+    for (const auto& o : orphans) {
+      if (o.gateway && o.state == engine::contact_state::connected) {
+        // The customer is still there: its gateway decides (EndContact completes it).
+        o.gateway->post([gw = o.gateway, c = o.contact, agent, st = o.state] {
+          gw->deliver_agent_lost(c, agent, st);
+        });
+        continue;
+      }
+      // Nobody left to finish it: the customer already left (wrap-up) or its
+      // gateway is gone too. The edge completes it rather than leave it hanging.
+      if (o.state == engine::contact_state::connected)
+        (void) ctx_.n.end_contact(tenant, o.contact, "agent_disconnected");
+      engine::outcome out;
+      out.csat = o.csat;
+      out.disposition = "agent_disconnected";
+      if (auto s = ctx_.n.complete(tenant, agent, o.contact, out); !s)
+        ctx_.log->warn("[{}/{}] completing after agent {} left: {}", tenant, o.contact, agent,
+                       s.err().message);
+    }
+  });
+}
+
+bool event_router::offer_pending(const std::string& tenant, const std::string& agent,
+                                 const std::string& contact, std::uint64_t offer_id) const {
+  std::lock_guard<std::mutex> g{mutex_};
+  auto i = agents_.find(key(tenant, agent));
+  if (i == agents_.end())
+    return false;
+  auto o = i->second.offers.find(contact);
+  return o != i->second.offers.end() && o->second.offer_id == offer_id;
+}
+
+bool event_router::serves(const std::string& tenant, const std::string& agent,
+                          const std::string& contact) const {
+  std::lock_guard<std::mutex> g{mutex_};
+  auto i = agents_.find(key(tenant, agent));
+  return i != agents_.end() && i->second.contacts.count(contact) > 0;
+}
+
+// -- stats ----------------------------------------------------------------------------------
+
+void event_router::subscribe_stats(const std::string& tenant,
+                                   const std::shared_ptr<client_session>& s,
+                                   std::chrono::milliseconds interval) {
+  std::lock_guard<std::mutex> g{mutex_};
+  if (stopped_)
+    return;
+  auto& f = feeds_[tenant];
+  bool known = std::any_of(f.subscribers.begin(), f.subscribers.end(),
+                           [&](const std::weak_ptr<client_session>& w) { return w.lock() == s; });
+  if (!known)
+    f.subscribers.push_back(s);
+  if (!f.running || interval < f.interval)
+    f.interval = f.running ? std::min(f.interval, interval) : interval;
+  if (!f.running) {
+    f.running = true;
+    boost::asio::post(timers_, [this, tenant] { arm_stats(tenant); });
+  }
+}
+
+void event_router::arm_stats(const std::string& tenant) {
+  std::lock_guard<std::mutex> g{mutex_};
+  if (stopped_)
+    return;
+  auto& f = feeds_[tenant];
+  if (!f.timer)
+    f.timer = std::make_unique<boost::asio::steady_timer>(timers_);
+  f.timer->expires_after(f.interval);
+  f.timer->async_wait([this, tenant](const boost::system::error_code& ec) {
+    if (!ec)
+      stats_tick(tenant);
+  });
+}
+
+void event_router::stats_tick(const std::string& tenant) {
+  std::vector<std::shared_ptr<client_session>> subs;
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    if (stopped_)
+      return;
+    auto& f = feeds_[tenant];
+    std::vector<std::weak_ptr<client_session>> alive;
+    for (auto& w : f.subscribers)
+      if (auto s = w.lock()) {
+        subs.push_back(std::move(s));
+        alive.push_back(w);
+      }
+    f.subscribers = std::move(alive);
+    if (subs.empty()) {
+      f.running = false;
+      f.interval = ctx_.opts.default_stats_interval;
+      return;
+    }
+  }
+  // One node.stats per tenant and tick, shared by every subscriber; the timer is
+  // armed again only after it answered, so a slow node never piles up requests.
+  boost::asio::post(ctx_.pool, [this, tenant, subs = std::move(subs)] {
+    auto s = ctx_.n.stats(tenant);
+    if (s) {
+      {
+        std::lock_guard<std::mutex> g{cache_mutex_};
+        stats_cache_[tenant] = stats_cache{std::chrono::steady_clock::now(), *s};
+      }
+      pb::Envelope env;
+      *env.mutable_stats_update() = stats_update(*s, ctx_.clock->now());
+      for (const auto& sub : subs)
+        sub->push(env);
+    }
+    boost::asio::post(timers_, [this, tenant] { arm_stats(tenant); });
+  });
+}
+
+// -- caches -------------------------------------------------------------------------------
+
+engine::time_ms event_router::estimated_wait(const std::string& tenant, const std::string& queue) {
+  auto now = std::chrono::steady_clock::now();
+  std::optional<tenant_stats> cached;
+  {
+    std::lock_guard<std::mutex> g{cache_mutex_};
+    auto i = stats_cache_.find(tenant);
+    if (i != stats_cache_.end() && now - i->second.at < std::chrono::seconds(1))
+      cached = i->second.stats;
+  }
+  if (!cached) {
+    auto s = ctx_.n.stats(tenant);
+    if (!s)
+      return 0;
+    std::lock_guard<std::mutex> g{cache_mutex_};
+    stats_cache_[tenant] = stats_cache{now, *s};
+    cached = std::move(*s);
+  }
+  for (const auto& q : cached->queues)
+    if (q.id == queue)
+      return q.ewt_ms;
+  return 0;
+}
+
+std::string event_router::agent_name(const std::string& tenant, const std::string& agent) {
+  auto k = key(tenant, agent);
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    auto i = names_.find(k);
+    if (i != names_.end())
+      return i->second;
+  }
+  auto a = ctx_.n.find_agent(tenant, agent);
+  if (!a)
+    return {};
+  std::lock_guard<std::mutex> g{mutex_};
+  names_[k] = a->profile.name;
+  return a->profile.name;
+}
+
+void event_router::forget_agent_name(const std::string& tenant, const std::string& agent) {
+  std::lock_guard<std::mutex> g{mutex_};
+  names_.erase(key(tenant, agent));
+}
+
+std::vector<std::string> event_router::tenants() const {
+  std::lock_guard<std::mutex> g{mutex_};
+  return {tenants_.begin(), tenants_.end()};
+}
+
+}  // namespace switchboard::net::internal

@@ -1,0 +1,136 @@
+// The facade calls the edge relies on: lookups of agents, customers, queues and a
+// contact's place in line, and transfers of a connected contact to another queue.
+#include "tests/actors/node_fixture.h"
+
+namespace switchboard::testing {
+namespace {
+
+using lookup_transfer_test = node_fixture;
+
+TEST_F(lookup_transfer_test, find_agent_returns_profile_state_and_learned_totals) {
+  auto before = n().find_agent(t1, "a1");
+  ASSERT_TRUE(before.ok()) << describe(before);
+  EXPECT_EQ(before->profile.id, "a1");
+  EXPECT_EQ(before->profile.name, "agent a1");
+  EXPECT_EQ(before->state, engine::agent_state::offline);
+  EXPECT_EQ(before->totals.handled, 0u);
+
+  ASSERT_TRUE(n().login(t1, "a1").ok());
+  submit("c1");
+  auto offer = offer_of("c1", "a1");
+  ASSERT_TRUE(n().accept(t1, "a1", "c1", offer.offer_id).ok());
+  auto busy = n().find_agent(t1, "a1");
+  ASSERT_TRUE(busy.ok());
+  EXPECT_EQ(busy->state, engine::agent_state::busy);
+  EXPECT_EQ(busy->load, 1u);
+  ASSERT_TRUE(n().complete(t1, "a1", "c1", resolved()).ok());
+  ASSERT_TRUE(saw(is(event_type::completed, "c1")));
+  auto after = n().find_agent(t1, "a1");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->totals.handled, 1u);
+  EXPECT_EQ(after->totals.resolved, 1u);
+  EXPECT_EQ(after->totals.csat_count, 1u);
+  EXPECT_DOUBLE_EQ(after->totals.csat_sum, 5.0);
+}
+
+TEST_F(lookup_transfer_test, lookups_of_unknown_ids_are_typed_errors) {
+  EXPECT_EQ(n().find_agent(t1, "nobody").code(), errc::unknown_agent);
+  EXPECT_EQ(n().find_agent("no-tenant", "a1").code(), errc::unknown_tenant);
+  EXPECT_EQ(n().find_customer(t1, "nobody").code(), errc::unknown_customer);
+  EXPECT_EQ(n().find_queue(t1, "nowhere").code(), errc::unknown_queue);
+  auto pos = n().position(t1, "no-such-contact");
+  ASSERT_TRUE(pos.ok());
+  EXPECT_EQ(*pos, -1);
+}
+
+TEST_F(lookup_transfer_test, find_customer_and_find_queue_return_definitions) {
+  engine::customer_profile c;
+  c.tenant = t1;
+  c.id = "cust-1";
+  c.tier = 4;
+  c.segments = {"business"};
+  ASSERT_TRUE(n().upsert_customer(c).ok());
+  auto got = n().find_customer(t1, "cust-1");
+  ASSERT_TRUE(got.ok()) << describe(got);
+  EXPECT_EQ(got->tier, 4);
+  EXPECT_EQ(got->segments, std::vector<std::string>{"business"});
+  auto q = n().find_queue(t1, "fast");
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->offer_timeout, 300);
+}
+
+TEST_F(lookup_transfer_test, position_follows_the_line) {
+  submit("c1");
+  submit("c2");
+  auto p1 = n().position(t1, "c1");
+  auto p2 = n().position(t1, "c2");
+  ASSERT_TRUE(p1.ok() && p2.ok());
+  EXPECT_EQ(*p1, 0);
+  EXPECT_EQ(*p2, 1);
+}
+
+TEST_F(lookup_transfer_test, transfer_requeues_a_connected_contact_in_the_target_queue) {
+  ASSERT_TRUE(n().define_queue(make_queue(t1, "q2")).ok());
+  ASSERT_TRUE(n().login(t1, "a1").ok());
+  submit("c1");
+  auto offer = offer_of("c1", "a1");
+  ASSERT_TRUE(n().accept(t1, "a1", "c1", offer.offer_id).ok());
+  ASSERT_TRUE(saw(is(event_type::connected, "c1", "a1")));
+
+  // a1 takes no new work, so the contact waits in q2 until a2 logs in.
+  ASSERT_TRUE(n().set_away(t1, "a1", true).ok());
+  EXPECT_EQ(n().transfer(t1, "a2", "c1", "q2").code(), errc::not_connected);
+  EXPECT_EQ(n().transfer(t1, "a1", "c1", "nowhere").code(), errc::unknown_queue);
+  EXPECT_EQ(n().transfer(t1, "a1", "nothing", "q2").code(), errc::unknown_contact);
+  auto s = n().transfer(t1, "a1", "c1", "q2");
+  ASSERT_TRUE(s.ok()) << describe(s);
+  ASSERT_TRUE(saw(is(event_type::transferred, "c1", "a1")));
+  auto queued = rec_.wait_event(
+    [](const event& e) { return e.type == event_type::queued && e.contact == "c1" && e.queue == "q2"; });
+  ASSERT_TRUE(queued.has_value());
+  EXPECT_EQ(queued->state, contact_state::queued);
+
+  auto c = n().find_contact(t1, "c1");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->queue, "q2");
+  EXPECT_TRUE(c->agent.empty());
+  ASSERT_FALSE(c->journey.empty());
+  EXPECT_EQ(c->journey.back(), "transfer:q1->q2");
+  auto pos = n().position(t1, "c1");
+  ASSERT_TRUE(pos.ok());
+  EXPECT_EQ(*pos, 0);
+  ASSERT_TRUE(n().login(t1, "a2").ok());
+  auto again = rec_.wait_event(
+    [](const event& e) { return e.type == event_type::offered && e.contact == "c1" && e.queue == "q2"; });
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->agent, "a2");
+  ASSERT_TRUE(n().accept(t1, again->agent, "c1", again->offer_id).ok());
+  ASSERT_TRUE(n().complete(t1, again->agent, "c1", resolved()).ok());
+  ASSERT_TRUE(saw(is(event_type::completed, "c1")));
+  EXPECT_EQ(rec_.count(is(event_type::completed, "c1")), 1u);
+}
+
+TEST_F(lookup_transfer_test, a_transferred_contact_survives_a_restart_in_its_new_queue) {
+  ASSERT_TRUE(n().define_queue(make_queue(t1, "q2")).ok());
+  ASSERT_TRUE(n().login(t1, "a1").ok());
+  submit("c1");
+  auto offer = offer_of("c1", "a1");
+  ASSERT_TRUE(n().accept(t1, "a1", "c1", offer.offer_id).ok());
+  ASSERT_TRUE(n().set_away(t1, "a1", true).ok());
+  ASSERT_TRUE(n().transfer(t1, "a1", "c1", "q2").ok());
+  ASSERT_TRUE(saw([](const event& e) {
+    return e.type == event_type::queued && e.contact == "c1" && e.queue == "q2";
+  }));
+  node_->shutdown();
+  node_.reset();
+  auto reopened = node::open(options_for(dir_.sub("db")));
+  ASSERT_TRUE(reopened.ok()) << describe(reopened);
+  node_ = std::move(*reopened);
+  auto c = n().find_contact(t1, "c1");
+  ASSERT_TRUE(c.ok()) << describe(c);
+  EXPECT_EQ(c->queue, "q2");
+  EXPECT_EQ(c->state, contact_state::queued);
+}
+
+}  // namespace
+}  // namespace switchboard::testing

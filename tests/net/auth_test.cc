@@ -1,0 +1,89 @@
+// Credentials without sockets: base64url, API key checks, agent token format,
+// signature, expiry; and the ServeConfig parser.
+#include <gtest/gtest.h>
+
+#include "net/auth.h"
+#include "net/config.h"
+
+namespace switchboard::net {
+namespace {
+
+TEST(auth_test, base64url_round_trips_and_rejects_non_canonical_text) {
+  for (std::string s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar",
+                                                std::string("\0\xff\xfe", 3)})
+    EXPECT_EQ(base64url_decode(base64url_encode(s)), s);
+  EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
+  EXPECT_FALSE(base64url_decode("a").has_value());
+  EXPECT_FALSE(base64url_decode("ab=").has_value());
+  EXPECT_FALSE(base64url_decode("a+b/").has_value());
+  EXPECT_FALSE(base64url_decode("Zh").has_value());  // leftover bits set
+}
+
+TEST(auth_test, api_keys_match_only_their_tenant) {
+  api_keys keys{{{"t1", "secret-one-0123456789"}, {"t2", "secret-two-0123456789"}}};
+  EXPECT_TRUE(keys.verify("t1", "secret-one-0123456789"));
+  EXPECT_FALSE(keys.verify("t1", "secret-two-0123456789"));
+  EXPECT_FALSE(keys.verify("t2", "secret-one-0123456789"));
+  EXPECT_FALSE(keys.verify("t3", "secret-one-0123456789"));
+  EXPECT_FALSE(keys.verify("t1", ""));
+  EXPECT_FALSE(keys.verify("t1", "secret-one-012345678"));
+  EXPECT_EQ(keys.tenants(), (std::vector<std::string>{"t1", "t2"}));
+}
+
+TEST(auth_test, tokens_carry_tenant_agent_and_expiry_and_are_checked) {
+  token_signer s{"a-secret-of-at-least-32-bytes-0123"};
+  auto t = s.mint({"acme", "alice", 5000});
+  auto ok = s.verify(t, 4999);
+  ASSERT_EQ(ok.error, token_error::none);
+  EXPECT_EQ(ok.claims.tenant, "acme");
+  EXPECT_EQ(ok.claims.agent, "alice");
+  EXPECT_EQ(ok.claims.expires_ms, 5000);
+  EXPECT_EQ(s.verify(t, 5000).error, token_error::expired);
+  token_signer other{"another-secret-of-32-bytes-012345"};
+  EXPECT_EQ(other.verify(t, 0).error, token_error::forged);
+  auto dot = t.find('.');
+  auto payload = *base64url_decode(t.substr(0, dot));
+  payload[payload.size() - 1] = '9';  // extend the expiry
+  EXPECT_EQ(s.verify(base64url_encode(payload) + t.substr(dot), 0).error, token_error::forged);
+  EXPECT_EQ(s.verify("", 0).error, token_error::forged);
+  EXPECT_EQ(s.verify("abc", 0).error, token_error::forged);
+  EXPECT_EQ(s.verify(".", 0).error, token_error::forged);
+}
+
+TEST(config_test, a_full_config_parses_and_defaults_apply) {
+  auto c = parse_serve_config(R"({
+    "listen_address": "0.0.0.0", "port": 0, "dataDir": "/tmp/x", "durability": "no_sync",
+    "tenants": [{"tenant": "acme", "apiKey": "0123456789abcdef"}],
+    "maxFrameBytes": 2048, "agentGraceMs": 0, "demo": true})");
+  ASSERT_TRUE(c.ok()) << c.err().message;
+  EXPECT_EQ(c->edge.listen_address, "0.0.0.0");
+  EXPECT_EQ(c->edge.port, 0);
+  EXPECT_EQ(c->durability, storage::durability::no_sync);
+  EXPECT_EQ(c->edge.max_frame_bytes, 2048u);
+  EXPECT_EQ(c->edge.agent_grace.count(), 0);
+  EXPECT_EQ(c->edge.max_send_queue, 256u);
+  EXPECT_TRUE(c->demo);
+  auto d = parse_serve_config(R"({"dataDir": "/tmp/x"})");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->edge.port, 8080);
+  EXPECT_EQ(d->edge.agent_grace.count(), 15000);
+  EXPECT_EQ(d->log_level, "info");
+  EXPECT_TRUE(validate(*d).ok());
+}
+
+TEST(config_test, bad_configs_name_what_is_wrong) {
+  for (const char* bad : {R"({"nope": 1})", R"({"port": "eighty"})", R"({"port": 65536})",
+                          R"({"tenants": [{"tenant": "a/b", "apiKey": "0123456789abcdef"}]})",
+                          R"({"tenants": [{"tenant": "a", "apiKey": "short"}]})",
+                          R"({"tlsCert": "/x.pem"})", R"({"maxSendQueue": 1})", "[]"}) {
+    auto c = parse_serve_config(bad);
+    EXPECT_FALSE(c.ok()) << bad;
+    EXPECT_EQ(c.code(), engine::errc::invalid_argument) << bad;
+  }
+  auto no_dir = parse_serve_config("{}");
+  ASSERT_TRUE(no_dir.ok());
+  EXPECT_FALSE(validate(*no_dir).ok());
+}
+
+}  // namespace
+}  // namespace switchboard::net

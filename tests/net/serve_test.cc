@@ -1,0 +1,225 @@
+// `switchboard serve` as a real child process: config file, printed port, HTTP and
+// WebSocket on it, exit 0 on SIGTERM, exit 2 on a bad config, and the demo mode's
+// ready-made agent token.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <future>
+#include <regex>
+
+#include "tests/net/edge_fixture.h"
+
+extern char** environ;
+
+namespace switchboard::testing {
+namespace {
+
+/// A child `switchboard serve` with its stdout on a pipe (read with deadlines)
+/// and its stderr in a file. Killed (SIGKILL) if still running at destruction.
+class serve_child {
+ public:
+  serve_child(const std::vector<std::string>& args, const std::string& stderr_path) {
+    int fds[2];
+    if (::pipe(fds) != 0)
+      return;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    posix_spawn_file_actions_addopen(&fa, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    std::vector<std::string> all{SB_SWITCHBOARD_BIN, "serve"};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, SB_SWITCHBOARD_BIN, &fa, nullptr, argv.data(), environ) != 0)
+      pid_ = -1;
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(fds[1]);
+    out_ = fds[0];
+  }
+
+  ~serve_child() {
+    if (pid_ > 0 && !exited_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (out_ >= 0)
+      ::close(out_);
+  }
+
+  bool started() const { return pid_ > 0; }
+
+  /// Reads stdout until `pattern` matches (first group returned) or the deadline.
+  std::optional<std::string> expect(const std::regex& pattern,
+                                    std::chrono::milliseconds timeout = net_wait) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      std::smatch m;
+      if (std::regex_search(output_, m, pattern))
+        return m.size() > 1 ? m[1].str() : m[0].str();
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0)
+        return std::nullopt;
+      pollfd p{out_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+        continue;
+      char buf[4096];
+      auto n = ::read(out_, buf, sizeof buf);
+      if (n <= 0)
+        return std::nullopt;  // closed: the child is gone
+      output_.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+
+  /// The exit status once the child exited (bounded), or -1.
+  int wait_exit(std::chrono::milliseconds timeout = net_wait) {
+    auto status = std::async(std::launch::async, [pid = pid_] {
+      int st = 0;
+      return ::waitpid(pid, &st, 0) == pid ? st : -1;
+    });
+    if (status.wait_for(timeout) != std::future_status::ready) {
+      ::kill(pid_, SIGKILL);
+    }
+    int st = status.get();
+    exited_ = true;
+    return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  }
+
+  void signal(int sig) { ::kill(pid_, sig); }
+  const std::string& output() const { return output_; }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+  bool exited_ = false;
+  std::string output_;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in{path};
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class serve_test : public ::testing::Test {
+ protected:
+  std::string write_config(const std::string& json) {
+    auto path = dir_.sub("serve.json");
+    std::ofstream{path} << json;
+    return path;
+  }
+  std::string base_config(const std::string& extra = {}) {
+    return R"({"listenAddress": "127.0.0.1", "port": 0, "dataDir": ")" + dir_.sub("data") +
+           R"(", "durability": "no_sync", "logLevel": "warn",
+  "tenants": [{"tenant": "acme", "apiKey": "acme-key-0123456789"}],
+  "tokenSecret": "serve-test-secret-0123456789abcdefgh")" +
+           extra + "}";
+  }
+  temp_dir dir_;
+  const std::regex listening{"listening on http://127\\.0\\.0\\.1:([0-9]+)"};
+};
+
+TEST_F(serve_test, serves_on_the_printed_port_and_exits_0_on_sigterm) {
+  serve_child child{{"--config", write_config(base_config())}, dir_.sub("stderr.txt")};
+  ASSERT_TRUE(child.started());
+  auto port_text = child.expect(listening);
+  ASSERT_TRUE(port_text.has_value()) << child.output() << slurp(dir_.sub("stderr.txt"));
+  auto port = static_cast<std::uint16_t>(std::stoi(*port_text));
+  ASSERT_GT(port, 0);
+  EXPECT_EQ(http_get(port, "/healthz").status, 200);
+  EXPECT_EQ(http_get(port, "/readyz").status, 200);
+  // The configured tenant exists (defined at start), and its key works.
+  ws_client sup{port};
+  ASSERT_TRUE(sup.connected()) << sup.error();
+  auto w = sup.hello(pb::ROLE_SUPERVISOR, "acme", "acme-key-0123456789");
+  ASSERT_TRUE(w && w->has_welcome()) << show(w);
+  pb::Envelope dq;
+  dq.mutable_define_queue()->mutable_queue()->set_id("main");
+  auto r = sup.call(dq);
+  EXPECT_TRUE(r && r->has_ack()) << show(r);
+
+  child.signal(SIGTERM);
+  // The client is told before the server goes.
+  auto bye = sup.wait_for([](const pb::Envelope& e) { return e.has_error(); });
+  EXPECT_TRUE(is_error(bye, pb::SHUTTING_DOWN)) << show(bye);
+  EXPECT_EQ(sup.wait_closed(), 1001);  // going away
+  EXPECT_EQ(child.wait_exit(), 0) << child.output() << slurp(dir_.sub("stderr.txt"));
+}
+
+TEST_F(serve_test, flags_override_the_config_file) {
+  serve_child child{{"--config", write_config(base_config(R"(, "port": 1)")), "--port", "0",
+                     "--log-level", "error"},
+                    dir_.sub("stderr.txt")};
+  auto port_text = child.expect(listening);
+  ASSERT_TRUE(port_text.has_value()) << child.output() << slurp(dir_.sub("stderr.txt"));
+  EXPECT_NE(*port_text, "1");
+  child.signal(SIGINT);
+  EXPECT_EQ(child.wait_exit(), 0);
+}
+
+TEST_F(serve_test, a_bad_config_is_refused_with_exit_2) {
+  struct bad {
+    std::vector<std::string> args;
+    std::string in_stderr;
+  };
+  auto cfg = [&](const std::string& json) { return write_config(json); };
+  std::vector<std::pair<std::string, std::string>> configs = {
+    {base_config(R"(, "bogusField": 1)"), "bogusField"},
+    {base_config(R"(, "port": 70000)"), "port"},
+    {base_config(R"(, "durability": "sometimes")"), "durability"},
+    {base_config(R"(, "logLevel": "loud")"), "log_level"},
+    {base_config(R"(, "tokenSecret": "short")"), "token_secret"},
+    {R"({"port": 0})", "data_dir"},
+    {"{not json", "ServeConfig"},
+  };
+  for (const auto& [json, what] : configs) {
+    serve_child child{{"--config", cfg(json)}, dir_.sub("stderr.txt")};
+    EXPECT_EQ(child.wait_exit(), 2) << json;
+    EXPECT_NE(slurp(dir_.sub("stderr.txt")).find(what), std::string::npos)
+      << json << ": " << slurp(dir_.sub("stderr.txt"));
+  }
+  serve_child missing{{"--config", dir_.sub("nope.json")}, dir_.sub("stderr.txt")};
+  EXPECT_EQ(missing.wait_exit(), 2);
+  serve_child unknown_flag{{"--frobnicate"}, dir_.sub("stderr.txt")};
+  EXPECT_EQ(unknown_flag.wait_exit(), 2);
+}
+
+TEST_F(serve_test, demo_mode_prints_a_token_that_logs_the_agent_in) {
+  serve_child child{{"--demo", "--port", "0", "--data-dir", dir_.sub("demo"), "--log-level", "warn"},
+                    dir_.sub("stderr.txt")};
+  auto port_text = child.expect(listening, 30s);
+  ASSERT_TRUE(port_text.has_value()) << child.output() << slurp(dir_.sub("stderr.txt"));
+  auto port = static_cast<std::uint16_t>(std::stoi(*port_text));
+  auto token = child.expect(std::regex{"agent desktop +http://[^?]+\\?tenant=demo&token=([A-Za-z0-9_.-]+)"});
+  ASSERT_TRUE(token.has_value()) << child.output();
+  auto key = child.expect(std::regex{"wallboard +http://[^?]+\\?tenant=demo&key=([A-Za-z0-9_.~%-]+)"});
+  ASSERT_TRUE(key.has_value()) << child.output();
+  ws_client ag{port};
+  auto w = ag.hello_agent(*token, "demo");
+  ASSERT_TRUE(w && w->has_welcome()) << show(w);
+  EXPECT_EQ(w->welcome().agent(), "agent-1");
+  ws_client sup{port};
+  w = sup.hello(pb::ROLE_SUPERVISOR, "demo", *key);
+  ASSERT_TRUE(w && w->has_welcome()) << show(w);
+  // The simulated load is running: contacts get routed.
+  ASSERT_TRUE(sup.call(subscribe_stats(200))->has_ack());
+  auto busy = sup.wait_for(
+    [](const pb::Envelope& e) { return e.has_stats_update() && e.stats_update().routed() > 0; },
+    20s);
+  EXPECT_TRUE(busy.has_value()) << sup.error();
+  child.signal(SIGTERM);
+  EXPECT_EQ(child.wait_exit(), 0) << slurp(dir_.sub("stderr.txt"));
+}
+
+}  // namespace
+}  // namespace switchboard::testing
