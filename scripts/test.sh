@@ -4,6 +4,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 start=$(date +%s)
 "$root/scripts/install-deps.sh"
+# Pages into web/dist and the browser-test tooling (npm ci); before cmake, which
+# registers the browser tests only when that tooling is installed.
+"$root/web/build.sh"
 export BUILD_TYPE=Debug
 export BUILD_DIR=${BUILD_DIR:-$root/build/test}
 CMAKE_ARGS="-DSB_WERROR=ON" "$root/scripts/build.sh"

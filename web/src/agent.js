@@ -4,7 +4,7 @@
 // wrap up with an outcome, and see tips and level. Reconnects with Hello{resume:true}.
 import { SwitchboardClient, queryParams } from './client.js';
 import {
-  StatusBar, byTestId, el, enumLabel, formatDuration, formatMoney, formatPercent, guarded, setChildren,
+  StatusBar, byTestId, el, enumLabel, formatDuration, formatMoney, formatPercent, guarded,
 } from './ui.js';
 
 const q = queryParams();
@@ -495,9 +495,14 @@ function closeChat(contactId) {
   updateEmptyHints();
 }
 
+const BASE_TITLE = document.title;
+
 function updateEmptyHints() {
   byTestId('agent-no-offers').hidden = desk$.offers.size > 0;
   byTestId('agent-no-chats').hidden = desk$.chats.size > 0;
+  // Offers show in the tab title too, for an agent looking at another window.
+  const n = desk$.offers.size;
+  document.title = n > 0 ? `(${n}) offer${n === 1 ? '' : 's'} — ${BASE_TITLE}` : BASE_TITLE;
 }
 
 // Arrow keys move between conversation tabs (WAI-ARIA tabs pattern).

@@ -115,6 +115,7 @@ describe('web chat end to end', { skip: !process.env.SWITCHBOARD_BIN && 'SWITCHB
     const offer = tid(desk, 'offer');
     await offer.waitFor();
     await waitForText(tid(offer, 'offer-countdown'), /\d+\.\d s/);
+    assert.match(await desk.title(), /^\(1\) offer/);
     const contactId = await offer.getAttribute('data-contact-id');
     assert.match(contactId, /^chat-/);
     await tid(offer, 'offer-accept').click();

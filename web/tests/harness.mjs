@@ -19,29 +19,34 @@ export const TIMEOUT = Number(process.env.WEB_TEST_TIMEOUT_MS) || 15000;
 
 export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 
-/// A headless Chromium with a fresh profile directory. Every page opened through
-/// `newPage` records console errors and uncaught exceptions in `page.errors`.
+/// A headless Chromium. Playwright starts it with a fresh temporary
+/// `--user-data-dir` of its own and removes it on close. Every `newPage` opens in a
+/// context of its own: the agent, the customer and the supervisor are different
+/// people (separate storage), and each page is the front page of its own window —
+/// Chromium throttles animation frames of background tabs in one window to about
+/// one per second, which makes every Playwright action on them wait seconds.
+/// Pages record console errors and uncaught exceptions in `page.errors`.
 export async function launchBrowser() {
-  const profile = mkdtempSync(join(tmpdir(), 'sb-web-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  context.setDefaultTimeout(TIMEOUT);
   return {
-    context,
+    browser,
     async newPage() {
+      const context = await browser.newContext();
+      context.setDefaultTimeout(TIMEOUT);
       const page = await context.newPage();
       page.errors = [];
       page.on('console', (m) => { if (m.type() === 'error') page.errors.push(`console: ${m.text()}`); });
       page.on('pageerror', (e) => page.errors.push(`pageerror: ${e.message}`));
+      page.on('close', () => { context.close().catch(() => {}); });
       return page;
     },
     async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      await browser.close();
     },
   };
 }
