@@ -57,6 +57,11 @@ demo_tenant make_demo_tenant(std::uint64_t seed) {
   d.queues.push_back(sales);
   d.queues.push_back(tech);
   d.queues.push_back(vip);
+  // Chats started from the customer page: only agent-1, the person at the agent
+  // desktop, has the skill, so the simulated agents never take them.
+  auto web = make_queue("web", {{"web_chat", 10}}, policy_kind::profile, 5);
+  web.offer_timeout = 30000;  // a person needs longer than the simulator
+  d.queues.push_back(web);
   d.intents = {{"balance", "billing", 0.30}, {"buy_phone", "sales", 0.20},
                {"no_signal", "tech", 0.25},  {"roaming", "general", 0.10},
                {"vip_request", "vip", 0.15}};
@@ -82,6 +87,8 @@ demo_tenant make_demo_tenant(std::uint64_t seed) {
       a.skills.push_back({skills[(i + 1) % 3], std::max(30, prof(rng) - 30)});
     if (a.level == agent_level::expert || a.level == agent_level::senior)
       a.skills.push_back({"vip_care", prof(rng)});
+    if (i == 0)
+      a.skills.push_back({"web_chat", 80});
     a.capacity[index(channel::voice)] = {1, true};
     a.capacity[index(channel::chat)] = {crowd ? 2u : 3u, false};
     a.capacity[index(channel::app)] = {2, false};

@@ -182,7 +182,7 @@ int run_serve(const std::vector<std::string>& args) {
     std::printf("  agent desktop  %s/agent?tenant=demo&token=%s\n", url.c_str(),
                 url_encode(token).c_str());
     std::printf("  wallboard      %s/wallboard?tenant=demo&key=%s\n", url.c_str(), key.c_str());
-    std::printf("  customer chat  %s/chat?tenant=demo&key=%s\n", url.c_str(), key.c_str());
+    std::printf("  customer chat  %s/chat?tenant=demo&key=%s&queue=web\n", url.c_str(), key.c_str());
     std::printf("simulated load: %.0f contacts/s on %zu agents; Ctrl-C stops\n", demo_rate,
                 demo.agents.size() - 1);
     driver_options dopts;
