@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/inspect.h"
 #include "engine/journal.h"
 
 namespace switchboard {
@@ -25,12 +26,14 @@ struct event {
   std::uint64_t offer_id = 0;    ///< offers: the id to accept or decline
   engine::time_ms deadline = 0;  ///< offers: when it expires
   std::string detail;
+  /// offers: why this agent (candidates and their score terms); empty otherwise.
+  engine::routing_decision decision;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event& x) {
   return f(caf::meta::type_name("switchboard.event"), x.type, x.tenant, x.contact, x.agent,
-           x.queue, x.state, x.at, x.offer_id, x.deadline, x.detail);
+           x.queue, x.state, x.at, x.offer_id, x.deadline, x.detail, x.decision);
 }
 
 /// A subscriber callback; called on the event hub's thread, one event at a time,

@@ -70,6 +70,8 @@ void publish(session_ptr self, const engine::journal_event& e, std::uint64_t off
   ev.offer_id = offer_id;
   ev.deadline = deadline;
   ev.detail = e.detail;
+  if (e.decision)
+    ev.decision = *e.decision;
   self->send(self->state.args.ctx.hub, std::move(ev));
 }
 

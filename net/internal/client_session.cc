@@ -604,6 +604,8 @@ void client_session::deliver_offer(const offer_info& o) {
   m->set_offer_id(o.offer_id);
   m->set_deadline_ms(o.deadline);
   m->set_queue(o.queue);
+  if (!o.decision.agent.empty())
+    *m->mutable_decision() = storage::to_proto(o.decision);
   if (auto c = ctx_.n.find_contact(tenant_, o.contact)) {
     m->set_channel(storage::to_proto(c->ch));
     m->set_intent(c->intent);

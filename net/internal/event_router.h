@@ -27,6 +27,7 @@ struct offer_info {
   std::uint64_t offer_id = 0;
   engine::time_ms deadline = 0;
   std::string queue;
+  engine::routing_decision decision;
 };
 
 /// Routes the node's events to the connections they concern, and keeps what the

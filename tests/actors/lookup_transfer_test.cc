@@ -18,6 +18,10 @@ TEST_F(lookup_transfer_test, find_agent_returns_profile_state_and_learned_totals
   ASSERT_TRUE(n().login(t1, "a1").ok());
   submit("c1");
   auto offer = offer_of("c1", "a1");
+  // Offered events carry the routing decision (the edge shows it to the agent).
+  EXPECT_EQ(offer.decision.agent, "a1");
+  EXPECT_EQ(offer.decision.contact, "c1");
+  EXPECT_FALSE(offer.decision.candidates.empty());
   ASSERT_TRUE(n().accept(t1, "a1", "c1", offer.offer_id).ok());
   auto busy = n().find_agent(t1, "a1");
   ASSERT_TRUE(busy.ok());

@@ -79,6 +79,10 @@ TEST_P(lifecycle_test, a_contact_goes_from_gateway_to_agent_and_back) {
   for (const auto& x : o.attached())
     has_order |= x.key() == "order" && x.value() == "A-1001";
   EXPECT_TRUE(has_order);
+  EXPECT_EQ(o.decision().agent(), "alice");
+  EXPECT_EQ(o.decision().contact(), "chat-1");
+  EXPECT_EQ(o.decision().policy(), pb::ROUTING_POLICY_PROFILE);
+  EXPECT_GE(o.decision().candidates_size(), 1);
 
   auto acc = ag->call(accept_offer("chat-1", o.offer_id()));
   ASSERT_TRUE(acc && acc->has_ack()) << show(acc);
