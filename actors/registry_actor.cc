@@ -141,6 +141,16 @@ void journal_agent(reg_ptr self, const std::string& tenant, const std::string& a
   self->send(self->state.ctx.hub, std::move(ev));
 }
 
+/// Hands a tenant-scoped request to the tenant's recommender, which answers the
+/// requester directly.
+template <class Reply, class Req>
+caf::result<Reply> to_recommender(reg_ptr self, Req& r) {
+  auto* te = find_tenant(self, r.tenant);
+  if (te == nullptr)
+    return no_tenant(r.tenant);
+  return forward<Reply>(self, te->recommender, std::move(r));
+}
+
 /// Routes an agent's request to its agent actor, or straight to the recommender
 /// when the agent is offline but still has contacts to finish (after a restart).
 template <class Req>
@@ -323,12 +333,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
     [=](decline_req& r) { return to_agent(self, r, true); },
     [=](wrap_up_req& r) { return to_agent(self, r, false); },
     [=](complete_req& r) { return to_agent(self, r, false); },
-    [=](end_contact_req& r) -> caf::result<ok_atom> {
-      auto* te = find_tenant(self, r.tenant);
-      if (te == nullptr)
-        return no_tenant(r.tenant);
-      return forward<ok_atom>(self, te->recommender, std::move(r));
-    },
+    [=](end_contact_req& r) { return to_recommender<ok_atom>(self, r); },
     [=](contact_req& r) -> caf::result<engine::contact> {
       auto* te = find_tenant(self, r.tenant);
       if (te == nullptr)
@@ -346,24 +351,9 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
               [=](caf::error&) mutable { rp.deliver(unknown); });
       return rp;
     },
-    [=](find_agent_req& r) -> caf::result<agent_info> {
-      auto* te = find_tenant(self, r.tenant);
-      if (te == nullptr)
-        return no_tenant(r.tenant);
-      return forward<agent_info>(self, te->recommender, std::move(r));
-    },
-    [=](find_customer_req& r) -> caf::result<engine::customer_profile> {
-      auto* te = find_tenant(self, r.tenant);
-      if (te == nullptr)
-        return no_tenant(r.tenant);
-      return forward<engine::customer_profile>(self, te->recommender, std::move(r));
-    },
-    [=](find_queue_req& r) -> caf::result<engine::queue_config> {
-      auto* te = find_tenant(self, r.tenant);
-      if (te == nullptr)
-        return no_tenant(r.tenant);
-      return forward<engine::queue_config>(self, te->recommender, std::move(r));
-    },
+    [=](find_agent_req& r) { return to_recommender<agent_info>(self, r); },
+    [=](find_customer_req& r) { return to_recommender<engine::customer_profile>(self, r); },
+    [=](find_queue_req& r) { return to_recommender<engine::queue_config>(self, r); },
     [=](position_req& r) -> caf::result<std::int64_t> {
       auto* te = find_tenant(self, r.tenant);
       if (te == nullptr)
