@@ -87,8 +87,11 @@ demo_tenant make_demo_tenant(std::uint64_t seed) {
       a.skills.push_back({skills[(i + 1) % 3], std::max(30, prof(rng) - 30)});
     if (a.level == agent_level::expert || a.level == agent_level::senior)
       a.skills.push_back({"vip_care", prof(rng)});
-    if (i == 0)
-      a.skills.push_back({"web_chat", 80});
+    if (i == 0) {
+      // agent-1 is the person at the agent desktop: only the customer page's chats
+      // reach them, never a simulated contact they could not talk to.
+      a.skills = {{"web_chat", 80}};
+    }
     a.capacity[index(channel::voice)] = {1, true};
     a.capacity[index(channel::chat)] = {crowd ? 2u : 3u, false};
     a.capacity[index(channel::app)] = {2, false};
@@ -111,7 +114,7 @@ demo_tenant make_demo_tenant(std::uint64_t seed) {
     c.language = i % 7 == 0 ? "zh" : "en";
     c.region = i % 2 == 0 ? "north" : "south";
     if (c.tier >= 5)
-      c.account_manager = "agent-" + std::to_string(1 + i % 4);
+      c.account_manager = "agent-" + std::to_string(2 + i % 4);  // simulated, with vip_care
     c.complaint_risk = (i % 10) / 10.0;
     d.customers.push_back(std::move(c));
   }

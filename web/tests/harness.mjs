@@ -136,3 +136,47 @@ export function tid(scope, id) {
 export async function waitInPage(page, fn, arg, timeout = TIMEOUT) {
   return page.waitForFunction(fn, arg, { timeout, polling: 100 });
 }
+
+/// Starts the README's main job the way a newcomer does — `switchboard serve --demo`
+/// on a free port with a temp data dir — and resolves with the URLs, API key and
+/// agent token it printed.
+export async function startDemo() {
+  const bin = process.env.SWITCHBOARD_BIN;
+  if (!bin) throw new Error('SWITCHBOARD_BIN is not set');
+  const dir = mkdtempSync(join(tmpdir(), 'sb-web-demo-'));
+  const child = spawn(bin, ['serve', '--demo', '--port', '0', '--data-dir', join(dir, 'data'),
+    '--web-dir', webDist, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise((ok) => child.on('exit', (code, signal) => ok({ code, signal })));
+  const printed = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`switchboard serve --demo did not print its pages within ${TIMEOUT} ms:\n${output}`)), TIMEOUT);
+    const scan = (chunk) => {
+      output += chunk;
+      const page = (name) => new RegExp(`${name}\\s+(http://\\S+)`).exec(output)?.[1];
+      const urls = { agent: page('agent desktop'), wallboard: page('wallboard'), chat: page('customer chat') };
+      const key = /API key (\S+)/.exec(output)?.[1];
+      if (urls.agent && urls.wallboard && urls.chat && key && /simulated load/.test(output)) {
+        clearTimeout(timer);
+        ok({ urls, key, url: new URL(urls.agent).origin });
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', scan);
+    child.stderr.setEncoding('utf8').on('data', scan);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      fail(new Error(`switchboard serve --demo exited (${code ?? signal}) early:\n${output}`));
+    });
+  });
+  return {
+    ...printed,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT);
+      const result = await exited;
+      clearTimeout(killer);
+      rmSync(dir, { recursive: true, force: true });
+      return result;
+    },
+  };
+}
