@@ -1,5 +1,7 @@
 #include "engine/learned_stats.h"
 
+#include <algorithm>
+
 namespace switchboard::engine {
 
 namespace {
@@ -30,6 +32,31 @@ double shrunk(const outcome_stats* s, double parent, double k) {
   return (static_cast<double>(s->resolved) + k * parent) / (static_cast<double>(s->handled) + k);
 }
 
+// Calls `f` with the key `a \0 b [\0 c]`, built on the stack when it is short
+// (the routing hot path looks up two keys per candidate), else in a string.
+template <class F>
+auto with_key(std::string_view a, std::string_view b, const std::string_view* c, F&& f) {
+  auto n = a.size() + 1 + b.size() + (c != nullptr ? 1 + c->size() : 0);
+  auto fill = [&](char* out) {
+    out = std::copy(a.begin(), a.end(), out);
+    *out++ = '\0';
+    out = std::copy(b.begin(), b.end(), out);
+    if (c != nullptr) {
+      *out++ = '\0';
+      std::copy(c->begin(), c->end(), out);
+    }
+  };
+  constexpr std::size_t stack_size = 256;
+  if (n <= stack_size) {
+    char buf[stack_size];
+    fill(buf);
+    return f(std::string_view{buf, n});
+  }
+  std::string heap(n, '\0');
+  fill(heap.data());
+  return f(std::string_view{heap});
+}
+
 }  // namespace
 
 std::string learned_stats::key(std::string_view agent, std::string_view intent,
@@ -45,18 +72,23 @@ std::string learned_stats::key(std::string_view agent, std::string_view intent,
 const learned_record& learned_stats::record(std::string_view agent, std::string_view intent,
                                             std::string_view segment, const outcome& o,
                                             time_ms handle_ms) {
-  auto& cell = cells_[key(agent, intent, segment)];
-  if (cell.agent.empty()) {
-    cell.agent = agent;
-    cell.intent = intent;
-    cell.segment = segment;
-  }
-  add(cell.stats, o, handle_ms);
-  std::string ik{agent};
-  ik.push_back('\0');
-  ik.append(intent);
-  add(by_intent_[ik], o, handle_ms);
-  return cell;
+  auto* cell = with_key(agent, intent, &segment, [&](std::string_view k) {
+    auto i = cells_.find(k);
+    if (i == cells_.end())
+      i = cells_.emplace(std::string{k}, learned_record{std::string{agent}, std::string{intent},
+                                                          std::string{segment}, {}})
+            .first;
+    return &i->second;
+  });
+  add(cell->stats, o, handle_ms);
+  auto* parent = with_key(agent, intent, nullptr, [&](std::string_view k) {
+    auto i = by_intent_.find(k);
+    if (i == by_intent_.end())
+      i = by_intent_.emplace(std::string{k}, outcome_stats{}).first;
+    return &i->second;
+  });
+  add(*parent, o, handle_ms);
+  return *cell;
 }
 
 void learned_stats::restore(const learned_record& r) {
@@ -78,18 +110,23 @@ void learned_stats::restore(const learned_record& r) {
 
 double learned_stats::resolution_rate(std::string_view agent, std::string_view intent,
                                       std::string_view segment) const {
-  std::string ik{agent};
-  ik.push_back('\0');
-  ik.append(intent);
-  auto p = by_intent_.find(ik);
-  double intent_rate = shrunk(p == by_intent_.end() ? nullptr : &p->second, prior, shrinkage);
+  const auto* p = with_key(agent, intent, nullptr, [&](std::string_view k) -> const outcome_stats* {
+    auto i = by_intent_.find(k);
+    return i == by_intent_.end() ? nullptr : &i->second;
+  });
+  // No parent means no cell either: skip the second lookup.
+  if (p == nullptr)
+    return prior;
+  double intent_rate = shrunk(p, prior, shrinkage);
   return shrunk(find(agent, intent, segment), intent_rate, shrinkage);
 }
 
 const outcome_stats* learned_stats::find(std::string_view agent, std::string_view intent,
                                          std::string_view segment) const {
-  auto i = cells_.find(key(agent, intent, segment));
-  return i == cells_.end() ? nullptr : &i->second.stats;
+  return with_key(agent, intent, &segment, [&](std::string_view k) -> const outcome_stats* {
+    auto i = cells_.find(k);
+    return i == cells_.end() ? nullptr : &i->second.stats;
+  });
 }
 
 std::vector<learned_record> learned_stats::all() const {

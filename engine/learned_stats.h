@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/internal/string_map.h"
 #include "engine/profiles.h"
 
 namespace switchboard::engine {
@@ -44,8 +45,10 @@ class learned_stats {
  private:
   static std::string key(std::string_view agent, std::string_view intent,
                          std::string_view segment);
-  std::unordered_map<std::string, learned_record> cells_;
-  std::unordered_map<std::string, outcome_stats> by_intent_;  // key: agent \0 intent
+  // Keys are `agent \0 intent \0 segment` (cells) and `agent \0 intent` (parents);
+  // lookups build them on the stack (see `with_key`) and find by view.
+  internal::string_map<learned_record> cells_;
+  internal::string_map<outcome_stats> by_intent_;
 };
 
 }  // namespace switchboard::engine

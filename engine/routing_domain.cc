@@ -12,22 +12,6 @@ error not_found(errc code, std::string_view what, std::string_view id) {
   return make_error(code, std::string{what} + " '" + std::string{id} + "' is not known");
 }
 
-// Keeps the best `limit` eligible candidates, best first.
-void keep_best(std::vector<candidate>& best, std::vector<time_ms>& idles, candidate c,
-               time_ms idle, std::size_t limit) {
-  std::size_t pos = 0;
-  while (pos < best.size() && !better(c.terms, idle, best[pos].terms, idles[pos]))
-    ++pos;
-  if (pos >= limit)
-    return;
-  best.insert(best.begin() + static_cast<std::ptrdiff_t>(pos), std::move(c));
-  idles.insert(idles.begin() + static_cast<std::ptrdiff_t>(pos), idle);
-  if (best.size() > limit) {
-    best.pop_back();
-    idles.pop_back();
-  }
-}
-
 }  // namespace
 
 routing_domain::routing_domain(tenant_config tenant) : tenant_(std::move(tenant)) {}
@@ -44,12 +28,12 @@ status routing_domain::set_tenant(tenant_config t) {
 // -- lookups ------------------------------------------------------------------
 
 routing_domain::slot routing_domain::queue_slot(std::string_view id) const {
-  auto i = queue_by_id_.find(std::string{id});
+  auto i = queue_by_id_.find(id);
   return i == queue_by_id_.end() ? no_slot : i->second;
 }
 
 result<routing_domain::slot> routing_domain::agent_slot(std::string_view id) const {
-  auto i = agent_by_id_.find(std::string{id});
+  auto i = agent_by_id_.find(id);
   if (i == agent_by_id_.end())
     return not_found(errc::unknown_agent, "agent", id);
   return i->second;
@@ -71,12 +55,12 @@ const agent_runtime* routing_domain::find_runtime(std::string_view id) const {
 }
 
 const contact* routing_domain::find_contact(std::string_view id) const {
-  auto i = by_contact_.find(std::string{id});
+  auto i = by_contact_.find(id);
   return i == by_contact_.end() ? nullptr : &contacts_[i->second].c;
 }
 
 const customer_profile* routing_domain::find_customer(std::string_view id) const {
-  auto i = customers_.find(std::string{id});
+  auto i = customers_.find(id);
   return i == customers_.end() ? nullptr : &i->second;
 }
 
@@ -100,10 +84,11 @@ status routing_domain::upsert_queue(queue_config q) {
     queue_by_id_.emplace(q.id, s);
   }
   queues_[s].config = std::move(q);
-  // Which agents qualify may have changed; waiting contacts may now match.
+  // Which agents qualify for this queue, and its rank among each agent's queues,
+  // may have changed; waiting contacts may now match.
   for (slot a = 0; a < agents_.size(); ++a)
     if (agents_[a].live)
-      reindex_agent(a);
+      relink_queue(a, s);
   queues_[s].line.for_each([&](const queue_key&, contact_queue::handle h) {
     mark_contact(h);
     return true;
@@ -145,33 +130,92 @@ status routing_domain::upsert_customer(customer_profile c) {
 
 void routing_domain::reindex_agent(slot a) {
   auto& e = agents_[a];
-  for (auto q : e.queues) {
-    queues_[q].ready.erase(a);
-    if (e.rt.logged_in && queues_[q].staffed > 0)
-      --queues_[q].staffed;
+  for (auto& l : e.queues) {
+    set_ready(a, l, false);
+    if (e.rt.logged_in && queues_[l.q].staffed > 0)
+      --queues_[l.q].staffed;
   }
   e.queues.clear();
   for (slot q = 0; q < queues_.size(); ++q)
     if (qualifies(e.profile, queues_[q].config))
-      e.queues.push_back(q);
-  // Higher-priority queues first, so a freed agent serves them first.
-  std::stable_sort(e.queues.begin(), e.queues.end(), [&](slot x, slot y) {
-    return queues_[x].config.priority > queues_[y].config.priority;
-  });
-  for (auto q : e.queues)
+      e.queues.push_back({q, no_slot});
+  sort_links(e);
+  for (auto& l : e.queues)
+    if (e.rt.logged_in)
+      ++queues_[l.q].staffed;
+  refresh_ready(a);
+}
+
+void routing_domain::relink_queue(slot a, slot q) {
+  auto& e = agents_[a];
+  auto i = std::find_if(e.queues.begin(), e.queues.end(),
+                        [&](const queue_link& l) { return l.q == q; });
+  if (i != e.queues.end()) {
+    set_ready(a, *i, false);
+    if (e.rt.logged_in && queues_[q].staffed > 0)
+      --queues_[q].staffed;
+    e.queues.erase(i);
+  }
+  if (qualifies(e.profile, queues_[q].config)) {
+    e.queues.push_back({q, no_slot});
     if (e.rt.logged_in)
       ++queues_[q].staffed;
+  }
+  sort_links(e);
   refresh_ready(a);
+}
+
+void routing_domain::sort_links(agent_entry& e) {
+  // Higher-priority queues first, so a freed agent serves them first; then by slot
+  // (the order in which the queues were defined).
+  std::sort(e.queues.begin(), e.queues.end(), [&](const queue_link& x, const queue_link& y) {
+    auto px = queues_[x.q].config.priority;
+    auto py = queues_[y.q].config.priority;
+    return px != py ? px > py : x.q < y.q;
+  });
+}
+
+void routing_domain::set_ready(slot a, queue_link& link, bool ready) {
+  auto& list = queues_[link.q].ready;
+  if (ready) {
+    if (link.ready_at == no_slot) {
+      link.ready_at = static_cast<slot>(list.size());
+      list.push_back(a);
+    }
+    return;
+  }
+  if (link.ready_at == no_slot)
+    return;
+  auto pos = link.ready_at;
+  auto last = list.back();
+  list[pos] = last;
+  list.pop_back();
+  link.ready_at = no_slot;
+  if (last != a)
+    for (auto& m : agents_[last].queues)
+      if (m.q == link.q) {
+        m.ready_at = pos;
+        break;
+      }
 }
 
 void routing_domain::refresh_ready(slot a) {
   auto& e = agents_[a];
   bool free = has_any_free_capacity(e.profile, e.rt);
-  for (auto q : e.queues) {
-    if (free)
-      queues_[q].ready.insert(a);
-    else
-      queues_[q].ready.erase(a);
+  for (auto& l : e.queues)
+    set_ready(a, l, free);
+}
+
+void routing_domain::hold(slot a, slot h) {
+  agents_[a].held.push_back(h);
+}
+
+void routing_domain::unhold(slot a, slot h) {
+  auto& held = agents_[a].held;
+  auto i = std::find(held.begin(), held.end(), h);
+  if (i != held.end()) {
+    *i = held.back();
+    held.pop_back();
   }
 }
 
@@ -196,8 +240,8 @@ status routing_domain::login(std::string_view agent, time_ms now) {
     e.rt.expired_in_row = 0;
     if (e.rt.total_load() == 0)
       e.rt.idle_since = now;
-    for (auto q : e.queues)
-      ++queues_[q].staffed;
+    for (const auto& l : e.queues)
+      ++queues_[l.q].staffed;
   }
   refresh_ready(*a);
   mark_agent(*a);
@@ -210,10 +254,11 @@ result<logout_result> routing_domain::logout(std::string_view agent, time_ms now
     return a.err();
   auto& e = agents_[*a];
   logout_result out;
-  for (slot h = 0; h < contacts_.size(); ++h) {
+  // The agent's contacts in slot order (as a scan of all contacts would find them).
+  auto held = e.held;
+  std::sort(held.begin(), held.end());
+  for (auto h : held) {
     auto& t = contacts_[h];
-    if (t.agent != *a || t.c.id.empty())
-      continue;
     if (t.phase == contact_phase::offered) {
       out.returned.push_back(t.c.id);
       return_to_line(h, *a, now);
@@ -222,8 +267,8 @@ result<logout_result> routing_domain::logout(std::string_view agent, time_ms now
     }
   }
   if (e.rt.logged_in)
-    for (auto q : e.queues)
-      --queues_[q].staffed;
+    for (const auto& l : e.queues)
+      --queues_[l.q].staffed;
   e.rt.logged_in = false;
   e.rt.away = false;
   refresh_ready(*a);
@@ -316,19 +361,23 @@ status routing_domain::restore_connected(contact c) {
   t.connected_at = c.enqueued_at;
   t.c = std::move(c);
   by_contact_.emplace(t.c.id, h);
+  hold(*a, h);
   refresh_ready(*a);
   return {};
 }
 
 void routing_domain::release(slot h) {
   auto& t = contacts_[h];
-  by_contact_.erase(t.c.id);
+  if (t.agent != no_slot)
+    unhold(t.agent, h);
+  if (auto i = by_contact_.find(t.c.id); i != by_contact_.end())
+    by_contact_.erase(i);
   t = tracked_contact{};
   free_contacts_.push_back(h);
 }
 
 result<removal> routing_domain::remove(std::string_view contact_id, time_ms now) {
-  auto i = by_contact_.find(std::string{contact_id});
+  auto i = by_contact_.find(contact_id);
   if (i == by_contact_.end())
     return not_found(errc::unknown_contact, "contact", contact_id);
   auto h = i->second;
@@ -359,7 +408,7 @@ result<removal> routing_domain::remove(std::string_view contact_id, time_ms now)
 }
 
 std::int64_t routing_domain::position(std::string_view contact_id) const {
-  auto i = by_contact_.find(std::string{contact_id});
+  auto i = by_contact_.find(contact_id);
   if (i == by_contact_.end())
     return -1;
   const auto& t = contacts_[i->second];
@@ -369,14 +418,14 @@ std::int64_t routing_domain::position(std::string_view contact_id) const {
 }
 
 std::optional<contact_phase> routing_domain::phase(std::string_view contact_id) const {
-  auto i = by_contact_.find(std::string{contact_id});
+  auto i = by_contact_.find(contact_id);
   if (i == by_contact_.end())
     return std::nullopt;
   return contacts_[i->second].phase;
 }
 
 std::string_view routing_domain::agent_of(std::string_view contact_id) const {
-  auto i = by_contact_.find(std::string{contact_id});
+  auto i = by_contact_.find(contact_id);
   if (i == by_contact_.end() || contacts_[i->second].agent == no_slot)
     return {};
   return agents_[contacts_[i->second].agent].profile.id;
@@ -397,6 +446,7 @@ offer routing_domain::make_offer(slot h, slot a, routing_decision d, time_ms now
   ++q.offered;
   t.phase = contact_phase::offered;
   t.agent = a;
+  hold(a, h);
   t.offer_id = ++next_offer_id_;
   t.c.agent = e.profile.id;
   ++t.c.offers;
@@ -419,41 +469,49 @@ std::optional<offer> routing_domain::match_contact(slot h, time_ms now) {
   auto& q = queues_[t.queue];
   auto step = current_step(q.config, now - t.c.enqueued_at);
   auto in = inputs(t, now);
+  // Candidates rank by `better`; exact ties (same total, same idle time) go to the
+  // agent defined first, so the choice does not depend on the order of `ready`.
+  auto ranks_before = [](const scored& x, const scored& y) {
+    if (better(x.terms, x.idle, y.terms, y.idle))
+      return true;
+    return !better(y.terms, y.idle, x.terms, x.idle) && x.agent < y.agent;
+  };
+  best_.clear();
+  rejected_.clear();
+  std::uint32_t considered = 0;
+  for (auto a : q.ready) {
+    auto& e = agents_[a];
+    ++considered;
+    auto r = check_eligibility(t.c, q.config, step, e.profile, e.rt);
+    if (r != reject_reason::none) {
+      if (rejected_.size() < max_recorded_rejections)
+        rejected_.emplace_back(a, r);
+      continue;
+    }
+    scored c{a, score_pair(t.c, e.profile, e.rt, in, q.config.policy), e.rt.idle_ms(now)};
+    // Keep the best `max_recorded_candidates`, best first; the first is the winner.
+    if (best_.size() == max_recorded_candidates && !ranks_before(c, best_.back()))
+      continue;
+    auto pos = std::find_if(best_.begin(), best_.end(),
+                            [&](const scored& b) { return ranks_before(c, b); });
+    best_.insert(pos, c);
+    if (best_.size() > max_recorded_candidates)
+      best_.pop_back();
+  }
+  if (best_.empty())
+    return std::nullopt;
   routing_decision d;
   d.contact = t.c.id;
   d.queue = q.config.id;
   d.policy = q.config.policy;
   d.step = step.index;
-  std::vector<candidate> best;
-  std::vector<time_ms> idles;
-  std::size_t rejected = 0;
-  slot winner = no_slot;
-  score_terms winner_terms;
-  time_ms winner_idle = 0;
-  for (auto a : q.ready) {
-    auto& e = agents_[a];
-    ++d.considered;
-    auto r = check_eligibility(t.c, q.config, step, e.profile, e.rt);
-    if (r != reject_reason::none) {
-      if (rejected++ < max_recorded_rejections)
-        d.candidates.push_back(candidate{e.profile.id, {}, r});
-      continue;
-    }
-    auto terms = score_pair(t.c, e.profile, e.rt, in, q.config.policy);
-    auto idle = e.rt.idle_ms(now);
-    if (winner == no_slot || better(terms, idle, winner_terms, winner_idle)) {
-      winner = a;
-      winner_terms = terms;
-      winner_idle = idle;
-    }
-    keep_best(best, idles, candidate{e.profile.id, terms, reject_reason::none}, idle,
-              max_recorded_candidates);
-  }
-  if (winner == no_slot)
-    return std::nullopt;
-  best.insert(best.end(), d.candidates.begin(), d.candidates.end());
-  d.candidates = std::move(best);
-  return make_offer(h, winner, std::move(d), now);
+  d.considered = considered;
+  d.candidates.reserve(best_.size() + rejected_.size());
+  for (const auto& b : best_)
+    d.candidates.push_back(candidate{agents_[b.agent].profile.id, b.terms, reject_reason::none});
+  for (const auto& [a, r] : rejected_)
+    d.candidates.push_back(candidate{agents_[a].profile.id, {}, r});
+  return make_offer(h, best_.front().agent, std::move(d), now);
 }
 
 std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
@@ -466,8 +524,8 @@ std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
   bool winner_profile = false;
   std::uint32_t considered = 0;
   int winner_step = -1;
-  for (auto qs : e.queues) {
-    auto& q = queues_[qs];
+  for (const auto& link : e.queues) {
+    auto& q = queues_[link.q];
     if (q.line.empty())
       continue;
     bool profile = q.config.policy == policy_kind::profile;
@@ -523,7 +581,8 @@ std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
 
 std::vector<offer> routing_domain::match(time_ms now) {
   std::vector<offer> out;
-  auto agents = std::move(pending_agents_);
+  auto& agents = match_agents_;
+  agents.swap(pending_agents_);
   pending_agents_.clear();
   std::sort(agents.begin(), agents.end());
   agents.erase(std::unique(agents.begin(), agents.end()), agents.end());
@@ -534,7 +593,8 @@ std::vector<offer> routing_domain::match(time_ms now) {
   for (auto a : agents)
     while (auto o = match_agent(a, now))
       out.push_back(std::move(*o));
-  auto pending = std::move(pending_contacts_);
+  auto& pending = match_contacts_;
+  pending.swap(pending_contacts_);
   pending_contacts_.clear();
   std::sort(pending.begin(), pending.end());
   pending.erase(std::unique(pending.begin(), pending.end()), pending.end());
@@ -656,7 +716,7 @@ time_ms routing_domain::next_deadline() const {
 result<routing_domain::slot> routing_domain::offered_to(std::string_view contact_id,
                                                         std::string_view agent,
                                                         std::uint64_t offer_id) {
-  auto i = by_contact_.find(std::string{contact_id});
+  auto i = by_contact_.find(contact_id);
   if (i == by_contact_.end())
     return not_found(errc::unknown_contact, "contact", contact_id);
   auto& t = contacts_[i->second];
@@ -673,6 +733,7 @@ void routing_domain::return_to_line(slot h, slot a, time_ms now) {
   --q.offered;
   remove_load(agents_[a].rt, t.c.ch, now);
   t.phase = contact_phase::waiting;
+  unhold(a, h);
   t.agent = no_slot;
   t.c.last_declined_by = agents_[a].profile.id;
   t.c.agent.clear();
@@ -725,7 +786,7 @@ result<bool> routing_domain::expire(std::string_view contact_id, std::string_vie
 status routing_domain::wrap_up(std::string_view contact_id, std::string_view agent,
                                time_ms now) {
   (void) now;
-  auto i = by_contact_.find(std::string{contact_id});
+  auto i = by_contact_.find(contact_id);
   if (i == by_contact_.end())
     return not_found(errc::unknown_contact, "contact", contact_id);
   auto& t = contacts_[i->second];
@@ -741,7 +802,7 @@ result<completion> routing_domain::complete(std::string_view contact_id, std::st
                                             const outcome& o, time_ms handle_ms, time_ms now) {
   if (auto st = validate(o); !st)
     return st.err();
-  auto i = by_contact_.find(std::string{contact_id});
+  auto i = by_contact_.find(contact_id);
   if (i == by_contact_.end())
     return not_found(errc::unknown_contact, "contact", contact_id);
   auto h = i->second;
@@ -758,14 +819,14 @@ result<completion> routing_domain::complete(std::string_view contact_id, std::st
   e.profile.tips += o.tip;
   completion out;
   auto* cust = t.c.customer.empty() ? nullptr : &customers_[t.c.customer];
-  std::string segment = t.c.segment;
+  std::string_view segment = t.c.segment;
   if (cust != nullptr) {
     if (cust->id.empty()) {
       cust->tenant = tenant_.id;
       cust->id = t.c.customer;
     }
     if (segment.empty())
-      segment = std::string{cust->primary_segment()};
+      segment = cust->primary_segment();
     cust->last_agent = e.profile.id;
     cust->history.push_back(history_item{now, t.c.ch, t.c.intent, e.profile.id, o.resolved});
     if (cust->history.size() > max_history)
@@ -783,7 +844,7 @@ result<completion> routing_domain::complete(std::string_view contact_id, std::st
 
 status routing_domain::transfer(std::string_view contact_id, std::string_view agent,
                                 std::string_view to_queue, queue_key new_key, time_ms now) {
-  auto i = by_contact_.find(std::string{contact_id});
+  auto i = by_contact_.find(contact_id);
   if (i == by_contact_.end())
     return not_found(errc::unknown_contact, "contact", contact_id);
   auto q = queue_slot(to_queue);
@@ -811,6 +872,7 @@ status routing_domain::transfer(std::string_view contact_id, std::string_view ag
   t.c.seq = new_key.seq;
   t.c.agent.clear();
   t.queue = q;
+  unhold(a, h);
   t.agent = no_slot;
   t.phase = contact_phase::waiting;
   t.step = -1;

@@ -12,6 +12,7 @@
 #include "engine/constraints.h"
 #include "engine/contact.h"
 #include "engine/contact_queue.h"
+#include "engine/internal/string_map.h"
 #include "engine/learned_stats.h"
 #include "engine/profiles.h"
 #include "engine/scoring.h"
@@ -206,15 +207,25 @@ class routing_domain {
   struct queue_entry {
     queue_config config;
     contact_queue line;
-    std::unordered_set<slot> ready;  // qualified agents with some free capacity
+    // Qualified agents with some free capacity, dense for a cache-friendly scan;
+    // an agent's place here is in its `queue_link::ready_at` (swap-remove).
+    std::vector<slot> ready;
     std::size_t staffed = 0;
     std::size_t offered = 0;
+  };
+
+  /// A queue whose skills an agent has (any level), and the agent's index in that
+  /// queue's `ready` list (no_slot when not there).
+  struct queue_link {
+    slot q = no_slot;
+    slot ready_at = no_slot;
   };
 
   struct agent_entry {
     agent_profile profile;
     agent_runtime rt;
-    std::vector<slot> queues;  // queues whose skills this agent has (any level)
+    std::vector<queue_link> queues;  // higher-priority queues first, then by slot
+    std::vector<slot> held;          // contacts offered to, connected with or in wrap-up
     bool live = false;
   };
 
@@ -229,11 +240,24 @@ class routing_domain {
     std::vector<slot> moved_through;  // queues left by overflow moves
   };
 
+  /// One scored or rejected candidate of a contact-triggered decision, before its
+  /// agent id is copied into the decision (only the recorded ones are).
+  struct scored {
+    slot agent;
+    score_terms terms;
+    time_ms idle;
+  };
+
   result<slot> agent_slot(std::string_view id) const;
   slot queue_slot(std::string_view id) const;
   bool qualifies(const agent_profile& a, const queue_config& q) const;
   void reindex_agent(slot a);
+  void relink_queue(slot a, slot q);
+  void sort_links(agent_entry& e);
+  void set_ready(slot a, queue_link& link, bool ready);
   void refresh_ready(slot a);
+  void hold(slot a, slot h);
+  void unhold(slot a, slot h);
   void mark_agent(slot a);
   void mark_contact(slot h);
   result<slot> offered_to(std::string_view contact, std::string_view agent,
@@ -247,16 +271,21 @@ class routing_domain {
 
   tenant_config tenant_;
   std::vector<queue_entry> queues_;
-  std::unordered_map<std::string, slot> queue_by_id_;
+  internal::string_map<slot> queue_by_id_;
   std::vector<agent_entry> agents_;
-  std::unordered_map<std::string, slot> agent_by_id_;
+  internal::string_map<slot> agent_by_id_;
   std::vector<tracked_contact> contacts_;
   std::vector<slot> free_contacts_;
-  std::unordered_map<std::string, slot> by_contact_;
-  std::unordered_map<std::string, customer_profile> customers_;
+  internal::string_map<slot> by_contact_;
+  internal::string_map<customer_profile> customers_;
   learned_stats learned_;
   std::vector<slot> pending_agents_;
   std::vector<slot> pending_contacts_;
+  // Reused by match() so that a call allocates only for what it returns.
+  std::vector<slot> match_agents_;
+  std::vector<slot> match_contacts_;
+  std::vector<scored> best_;
+  std::vector<std::pair<slot, reject_reason>> rejected_;
   std::uint64_t next_offer_id_ = 0;
 
   /// When a contact's "just declined" mark lapses (tenant decline_cooldown).
