@@ -36,6 +36,8 @@ class flags {
 /// Escapes a string for JSON.
 std::string json_escape(const std::string& s);
 
+/// `switchboard bench`: runs a scenario (sim, load or net mode) and writes its report.
+int run_bench(const std::vector<std::string>& args);
 int run_demo(const std::vector<std::string>& args);
 int run_inspect(const std::vector<std::string>& args);
 int run_serve(const std::vector<std::string>& args);

@@ -11,6 +11,10 @@ void usage(std::FILE* out) {
                "usage: switchboard <command> [flags]\n"
                "\n"
                "commands:\n"
+               "  bench    SCENARIO|FILE.json [--mode sim|load|net] [--set key=value ...]\n"
+               "           [--json OUT] [--html OUT] [--seed N] [--quiet] | --list\n"
+               "           simulate a workload against the engine (virtual time), or load a\n"
+               "           node in real time; report service level, waits, occupancy\n"
                "  demo     --seconds S --data-dir D [--summary-json F] [--rate R] [--seed N]\n"
                "           [--durability sync|no_sync]\n"
                "           run a demo tenant with simulated customers and agents in real time\n"
@@ -32,6 +36,8 @@ int main(int argc, char** argv) {
   }
   std::string cmd = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
+  if (cmd == "bench")
+    return switchboard::app::run_bench(args);
   if (cmd == "demo")
     return switchboard::app::run_demo(args);
   if (cmd == "inspect")

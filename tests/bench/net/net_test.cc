@@ -1,0 +1,357 @@
+// The net bench mode against a real `switchboard serve` child process on loopback:
+// contacts are opened, routed, accepted and completed over real WebSocket
+// connections; bad URLs, refused keys and silent peers give typed errors, not hangs.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <thread>
+
+#include "bench/modes.h"
+#include "bench/net/ws_client.h"
+#include "bench/scenario/scenario.h"
+
+extern char** environ;
+
+namespace switchboard::bench {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* api_key = "bench-net-test-key-0123456789";
+
+/// A temp dir removed at destruction.
+class temp_dir {
+ public:
+  temp_dir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() /
+            ("sb-bench-net-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string sub(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// `switchboard serve --config FILE` as a child process; its stdout on a pipe (read
+/// with a deadline for the port), stderr in a file. SIGKILLed if still running at
+/// destruction.
+class serve_child {
+ public:
+  serve_child(const std::string& config, const std::string& stderr_path) {
+    int fds[2];
+    if (::pipe(fds) != 0)
+      return;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    posix_spawn_file_actions_addopen(&fa, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    std::vector<std::string> all{SB_SWITCHBOARD_BIN, "serve", "--config", config};
+    std::vector<char*> argv;
+    for (auto& a : all)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, SB_SWITCHBOARD_BIN, &fa, nullptr, argv.data(), environ) != 0)
+      pid_ = -1;
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(fds[1]);
+    out_ = fds[0];
+  }
+  ~serve_child() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      // Bounded: a clean stop takes well under a second; then SIGKILL.
+      for (int i = 0; i < 100; ++i) {
+        if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+          pid_ = -1;
+          break;
+        }
+        std::this_thread::sleep_for(50ms);
+      }
+      if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+      }
+    }
+    if (out_ >= 0)
+      ::close(out_);
+  }
+
+  /// The port from "listening on http://127.0.0.1:PORT", or 0 after `timeout`.
+  std::uint16_t port(std::chrono::milliseconds timeout = 30s) {
+    static const std::regex listening{"listening on http://127\\.0\\.0\\.1:([0-9]+)"};
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (pid_ > 0) {
+      std::smatch m;
+      if (std::regex_search(output_, m, listening))
+        return static_cast<std::uint16_t>(std::stoi(m[1].str()));
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0)
+        return 0;
+      pollfd p{out_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+        continue;
+      char buf[4096];
+      auto n = ::read(out_, buf, sizeof buf);
+      if (n <= 0)
+        return 0;
+      output_.append(buf, static_cast<std::size_t>(n));
+    }
+    return 0;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+  std::string output_;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in{path};
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// A loopback port nothing listens on (bound, then released).
+std::uint16_t closed_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+/// mmn with 6 agents at 80 % load: 720/h at a 24 s handle time is 4.8 Erlangs; at
+/// `rate` contacts/s the run compresses time by (720/3600)/rate.
+scenario small_mmn(const std::string& url, const std::string& key, double rate, double seconds) {
+  auto s = make_builtin("mmn", {{"agents", "6"}, {"aht_s", "24"}, {"arrivals_per_hour", "720"}});
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.err().message);
+  auto st = apply_set(*s, {{"url", url},
+                           {"api_key", key},
+                           {"target_rate", std::to_string(rate)},
+                           {"duration_s", std::to_string(seconds)},
+                           {"connections", "3"}});
+  EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.err().message);
+  return std::move(*s);
+}
+
+class net_mode_test : public ::testing::Test {
+ protected:
+  void start_node() {
+    auto cfg = dir_.sub("serve.json");
+    std::ofstream{cfg} << R"({"listenAddress": "127.0.0.1", "port": 0, "dataDir": ")"
+                       << dir_.sub("data") << R"(", "durability": "no_sync", "logLevel": "warn",
+  "tenants": [{"tenant": "bench", "apiKey": ")"
+                       << api_key << R"("}],
+  "tokenSecret": "bench-net-test-secret-0123456789abcdef",
+  "maxMessagesPerSecond": 100000})";
+    child_ = std::make_unique<serve_child>(cfg, dir_.sub("stderr.txt"));
+    port_ = child_->port();
+    ASSERT_GT(port_, 0) << slurp(dir_.sub("stderr.txt"));
+  }
+  std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
+
+  temp_dir dir_;
+  std::unique_ptr<serve_child> child_;
+  std::uint16_t port_ = 0;
+};
+
+TEST_F(net_mode_test, contacts_are_routed_and_completed_through_a_real_node) {
+  start_node();
+  auto s = small_mmn(url(), api_key, 20, 2);
+  double last_done = -1;
+  int progress_calls = 0;
+  auto r = run_net(s, [&](double done, double total) {
+    EXPECT_LE(done, total);
+    EXPECT_GE(done, last_done);
+    last_done = done;
+    ++progress_calls;
+  });
+  ASSERT_TRUE(r.ok()) << r.err().message << "\n" << slurp(dir_.sub("stderr.txt"));
+  const auto& f = r->figures;
+  EXPECT_EQ(r->mode, "net");
+  EXPECT_GT(progress_calls, 0);
+  EXPECT_EQ(f.at("agent_connections"), 6);
+  EXPECT_EQ(f.at("gateway_connections"), 3);
+  EXPECT_GT(f.at("contacts_opened"), 0);
+  EXPECT_GT(f.at("contacts_routed"), 0);
+  EXPECT_GT(f.at("contacts_completed"), 0);
+  // Every contact ended one way or the other, and customers met their agents.
+  EXPECT_EQ(f.at("contacts_unfinished"), 0);
+  EXPECT_EQ(f.at("contacts_completed") + f.at("contacts_abandoned"), f.at("contacts_opened"));
+  EXPECT_GT(f.at("chat_lines_to_agents"), 0);
+  EXPECT_GT(f.at("chat_lines_to_customers"), 0);
+  EXPECT_GT(f.at("completed_per_s"), 0);
+  EXPECT_GT(f.at("frames_sent_per_s"), 0);
+  EXPECT_EQ(f.count("errors_unauthenticated"), 0u);
+  // Sane latency samples: one per routed contact, ordered percentiles, positive.
+  ASSERT_TRUE(r->latency.has_value());
+  const auto& l = *r->latency;
+  EXPECT_EQ(static_cast<double>(l.samples), f.at("contacts_routed"));
+  EXPECT_GT(l.p50_us, 0);
+  EXPECT_LE(l.p50_us, l.p99_us);
+  EXPECT_LE(l.p99_us, l.p999_us);
+  EXPECT_LE(l.p999_us, l.max_us);
+  EXPECT_LT(l.max_us, 60e6);  // bounded by the run itself, not a performance claim
+  // The replication: served from the gateways' view, SL and ASA filled in.
+  ASSERT_EQ(r->replications.size(), 1u);
+  const auto& rep = r->replications.front();
+  EXPECT_EQ(static_cast<double>(rep.served), f.at("contacts_completed"));
+  EXPECT_GE(rep.service_level, 0);
+  EXPECT_LE(rep.service_level, 1);
+  EXPECT_GE(rep.asa_s, 0);
+  ASSERT_EQ(rep.groups.size(), 1u);
+  EXPECT_EQ(static_cast<double>(rep.groups.front().served), f.at("contacts_completed"));
+  EXPECT_TRUE(r->summary.count("served"));
+  EXPECT_FALSE(r->notes.empty());
+}
+
+TEST_F(net_mode_test, as_fast_as_possible_keeps_contacts_flowing) {
+  start_node();
+  auto s = small_mmn(url(), api_key, 0, 1);
+  auto r = run_net(s, nullptr);
+  ASSERT_TRUE(r.ok()) << r.err().message;
+  EXPECT_GT(r->figures.at("contacts_completed"), 0);
+  EXPECT_EQ(r->figures.at("contacts_unfinished"), 0);
+  EXPECT_EQ(r->figures.at("time_scale"), 0);
+  // The node's own routing latency for the window came from /metrics.
+  EXPECT_GT(r->figures.count("node_routing_samples"), 0u);
+}
+
+TEST_F(net_mode_test, a_second_run_reuses_the_queues_and_agents) {
+  start_node();
+  auto s = small_mmn(url(), api_key, 10, 1);
+  auto first = run_net(s, nullptr);
+  ASSERT_TRUE(first.ok()) << first.err().message;
+  auto second = run_net(s, nullptr);
+  ASSERT_TRUE(second.ok()) << second.err().message;
+  EXPECT_GT(second->figures.at("contacts_completed"), 0);
+  EXPECT_EQ(second->figures.at("agent_connections"), 6);
+}
+
+TEST_F(net_mode_test, a_wrong_key_is_refused_with_a_clear_error) {
+  start_node();
+  auto s = small_mmn(url(), "not-the-key-0123456789", 10, 1);
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = run_net(s, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.code(), engine::errc::invalid_argument);
+  EXPECT_NE(r.err().message.find("api_key"), std::string::npos) << r.err().message;
+  EXPECT_NE(r.err().message.find("UNAUTHENTICATED"), std::string::npos) << r.err().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 30s);
+  // Another tenant than the key's is refused the same way.
+  s.realtime.url = url() + "/ws?tenant=other";
+  s.realtime.api_key = api_key;
+  r = run_net(s, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.err().message.find("'other'"), std::string::npos) << r.err().message;
+}
+
+TEST(net_mode_errors, an_unreachable_url_is_a_clear_error) {
+  auto s = small_mmn("ws://127.0.0.1:" + std::to_string(closed_port()), api_key, 10, 1);
+  auto r = run_net(s, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.code(), engine::errc::not_connected);
+  EXPECT_NE(r.err().message.find("url"), std::string::npos) << r.err().message;
+  EXPECT_NE(r.err().message.find("cannot connect"), std::string::npos) << r.err().message;
+}
+
+TEST(net_mode_errors, a_peer_that_never_answers_times_out) {
+  // Listens (the kernel completes TCP handshakes) but never accepts or answers.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(fd, 16), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  auto s = small_mmn("ws://127.0.0.1:" + std::to_string(ntohs(a.sin_port)), api_key, 10, 1);
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = run_net(s, nullptr);
+  ::close(fd);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.code(), engine::errc::timeout) << r.err().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 30s);
+}
+
+TEST(net_mode_errors, missing_or_malformed_settings_name_the_field) {
+  auto s = small_mmn("ws://127.0.0.1:1", api_key, 10, 1);
+  s.realtime.url.clear();
+  auto r = run_net(s, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.code(), engine::errc::invalid_argument);
+  EXPECT_EQ(r.err().message.rfind("url", 0), 0u) << r.err().message;
+
+  s.realtime.url = "ws://127.0.0.1:1";
+  s.realtime.api_key.clear();
+  r = run_net(s, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().message.rfind("api_key", 0), 0u) << r.err().message;
+
+  s.realtime.api_key = api_key;
+  for (const char* u : {"ws://127.0.0.1", "wss://127.0.0.1:8443", "ws://127.0.0.1:99999",
+                        "ws://127.0.0.1:80/ws?bogus=1"}) {
+    s.realtime.url = u;
+    r = run_net(s, nullptr);
+    ASSERT_FALSE(r.ok()) << u;
+    EXPECT_EQ(r.code(), engine::errc::invalid_argument) << u;
+    EXPECT_EQ(r.err().message.rfind("url", 0), 0u) << r.err().message;
+  }
+}
+
+TEST(ws_client, urls_are_parsed_with_path_and_tenant) {
+  auto u = ws::parse_ws_url("ws://localhost:8080");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->host, "localhost");
+  EXPECT_EQ(u->port, 8080);
+  EXPECT_EQ(u->target, "/ws");
+  EXPECT_EQ(u->tenant, "");
+  u = ws::parse_ws_url("ws://[::1]:9000/edge?tenant=acme");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->host, "::1");
+  EXPECT_EQ(u->target, "/edge");
+  EXPECT_EQ(u->tenant, "acme");
+}
+
+TEST(ws_client, prometheus_histogram_quantiles_are_interpolated_per_window) {
+  std::string before =
+    "x_bucket{le=\"0.001\"} 10\nx_bucket{le=\"0.01\"} 10\nx_bucket{le=\"+Inf\"} 10\n";
+  std::string after =
+    "x_bucket{le=\"0.001\"} 10\nx_bucket{le=\"0.01\"} 110\nx_bucket{le=\"+Inf\"} 110\n";
+  auto h = ws::parse_prom_histogram(after, "x").minus(ws::parse_prom_histogram(before, "x"));
+  EXPECT_EQ(h.count(), 100);
+  // All 100 samples of the window fell in (1 ms, 10 ms]: the median is the middle.
+  EXPECT_NEAR(h.quantile(0.5), 0.0055, 1e-9);
+  EXPECT_EQ(ws::parse_prom_histogram("", "x").quantile(0.5), -1);
+  EXPECT_EQ(ws::prom_value("a_total 5\nab_total 7\n", "ab_total"), 7);
+}
+
+}  // namespace
+}  // namespace switchboard::bench

@@ -1,0 +1,66 @@
+# Runs the real `switchboard bench` binary: the listing, a short sim run of the mmn
+# built-in with --json/--html, and a bad --set (exit code 2).
+if(NOT SWITCHBOARD OR NOT OUT_DIR)
+  message(FATAL_ERROR "SWITCHBOARD and OUT_DIR are required")
+endif()
+file(REMOVE_RECURSE ${OUT_DIR})
+file(MAKE_DIRECTORY ${OUT_DIR})
+
+execute_process(COMMAND ${SWITCHBOARD} bench --list
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "bench --list exited ${rc}: ${err}")
+endif()
+foreach(name mmn multiskill peak_day vip scale)
+  if(NOT out MATCHES "${name}")
+    message(FATAL_ERROR "bench --list does not name ${name}:\n${out}")
+  endif()
+endforeach()
+if(NOT out MATCHES "agents=")
+  message(FATAL_ERROR "bench --list shows no --set keys:\n${out}")
+endif()
+
+execute_process(
+  COMMAND ${SWITCHBOARD} bench mmn --mode sim --set agents=12 arrivals_per_hour=150
+          --set hours=2 replications=2 warmup_s=0 --seed 7 --quiet
+          --json ${OUT_DIR}/mmn.json --html ${OUT_DIR}/mmn.html
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "bench mmn exited ${rc}:\n${out}\n${err}")
+endif()
+if(out STREQUAL "")
+  message(FATAL_ERROR "bench mmn printed no report")
+endif()
+foreach(f mmn.json mmn.html)
+  if(NOT EXISTS ${OUT_DIR}/${f})
+    message(FATAL_ERROR "bench mmn did not write ${f}")
+  endif()
+endforeach()
+file(READ ${OUT_DIR}/mmn.json json)
+string(JSON mode GET "${json}" mode)
+if(NOT mode STREQUAL "sim")
+  message(FATAL_ERROR "report mode is '${mode}', not sim")
+endif()
+string(JSON nrep LENGTH "${json}" replications)
+if(NOT nrep EQUAL 2)
+  message(FATAL_ERROR "report has ${nrep} replications, not 2")
+endif()
+string(JSON served GET "${json}" replications 0 served)
+if(NOT served GREATER 0)
+  message(FATAL_ERROR "replication 0 served ${served} contacts")
+endif()
+file(READ ${OUT_DIR}/mmn.html html)
+if(NOT html MATCHES "<html" OR NOT html MATCHES "<svg")
+  message(FATAL_ERROR "the HTML report is not a page with charts")
+endif()
+
+execute_process(COMMAND ${SWITCHBOARD} bench mmn --set agents=-3 --quiet
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "agents")
+  message(FATAL_ERROR "a bad --set should exit 2 naming the key; got ${rc}: ${err}")
+endif()
+execute_process(COMMAND ${SWITCHBOARD} bench no_such_scenario --quiet
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 2)
+  message(FATAL_ERROR "an unknown scenario should exit 2; got ${rc}: ${err}")
+endif()

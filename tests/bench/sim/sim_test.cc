@@ -1,0 +1,244 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <string>
+
+#include "bench/core/erlang.h"
+#include "bench/modes.h"
+#include "bench/scenario/scenario.h"
+
+namespace switchboard::bench {
+namespace {
+
+scenario builtin(const std::string& name, const std::map<std::string, std::string>& set) {
+  auto s = make_builtin(name, set);
+  EXPECT_TRUE(s.ok()) << name << ": " << (s.ok() ? "" : s.err().message);
+  return s.ok() ? *s : scenario{};
+}
+
+run_report simulate(const scenario& s) {
+  auto r = run_sim(s, {});
+  EXPECT_TRUE(r.ok()) << s.name << ": " << (r.ok() ? "" : r.err().message);
+  return r.ok() ? *r : run_report{};
+}
+
+const theory_row* row(const run_report& r, const std::string& metric) {
+  auto it = std::find_if(r.theory.begin(), r.theory.end(),
+                         [&](const theory_row& t) { return t.metric == metric; });
+  return it == r.theory.end() ? nullptr : &*it;
+}
+
+double figure(const run_report& r, const std::string& name) {
+  auto it = r.figures.find(name);
+  return it == r.figures.end() ? -1 : it->second;
+}
+
+// The simulated mean must lie within 4 half-widths of its 95% confidence interval
+// of the theoretical value (about 8 standard errors: a false alarm is practically
+// impossible), with a small absolute floor for metrics near 0.
+void expect_agrees(const run_report& r, const std::string& metric, double floor) {
+  const auto* t = row(r, metric);
+  ASSERT_NE(t, nullptr) << "no theory row for " << metric;
+  EXPECT_GE(t->simulated.n, 2);
+  auto tolerance = std::max(4 * t->simulated.half_width, floor);
+  EXPECT_NEAR(t->simulated.mean, t->theory, tolerance)
+    << metric << " (" << t->model << "): simulated " << t->simulated.mean << " +- "
+    << t->simulated.half_width << ", theory " << t->theory;
+}
+
+// 20 agents at 16 Erlangs (80% occupancy): P(wait) ~ 0.4, long enough runs for
+// narrow intervals, short enough for a Debug build.
+const std::map<std::string, std::string> small_mmn{
+  {"agents", "20"},   {"arrivals_per_hour", "240"}, {"aht_s", "240"},
+  {"hours", "40"},    {"replications", "6"},        {"warmup_s", "1800"},
+};
+
+TEST(sim, mmn_agrees_with_erlang_c) {
+  auto s = builtin("mmn", small_mmn);
+  auto r = simulate(s);
+  ASSERT_EQ(r.replications.size(), 6u);
+  auto th = theory::mmn(20, 240.0 / 3600, 1.0 / 240, s.sl_threshold_s);
+  ASSERT_NE(row(r, "p_wait"), nullptr);
+  EXPECT_EQ(row(r, "p_wait")->model, "Erlang C");
+  EXPECT_DOUBLE_EQ(row(r, "p_wait")->theory, th.p_wait);
+  expect_agrees(r, "p_wait", 0.02);
+  expect_agrees(r, "asa_s", 1.0);
+  expect_agrees(r, "service_level", 0.02);
+  expect_agrees(r, "occupancy", 0.01);
+  EXPECT_EQ(r.summary.at("abandoned").mean, 0);
+}
+
+TEST(sim, mmn_with_patience_agrees_with_erlang_a) {
+  auto set = small_mmn;
+  set["agents"] = "17";  // overloaded without abandonment: Erlang A keeps it stable
+  set["patience_s"] = "120";
+  auto r = simulate(builtin("mmn", set));
+  ASSERT_NE(row(r, "abandon_rate"), nullptr);
+  EXPECT_EQ(row(r, "abandon_rate")->model, "Erlang A");
+  EXPECT_GT(r.summary.at("abandon_rate").mean, 0.01);
+  expect_agrees(r, "abandon_rate", 0.01);
+  expect_agrees(r, "p_wait", 0.02);
+  expect_agrees(r, "asa_s", 1.0);
+  expect_agrees(r, "service_level", 0.02);
+}
+
+TEST(sim, same_seed_gives_the_same_report) {
+  auto set = small_mmn;
+  set["hours"] = "4";
+  set["replications"] = "2";
+  set["patience_s"] = "200";
+  auto s = builtin("mmn", set);
+  auto a = simulate(s);
+  auto b = simulate(s);
+  ASSERT_EQ(a.replications.size(), b.replications.size());
+  for (std::size_t i = 0; i < a.replications.size(); ++i) {
+    const auto& x = a.replications[i];
+    const auto& y = b.replications[i];
+    EXPECT_EQ(x.seed, y.seed);
+    EXPECT_EQ(x.arrivals, y.arrivals);
+    EXPECT_EQ(x.served, y.served);
+    EXPECT_EQ(x.abandoned, y.abandoned);
+    EXPECT_EQ(x.asa_s, y.asa_s);
+    EXPECT_EQ(x.occupancy, y.occupancy);
+    EXPECT_EQ(x.csat_mean, y.csat_mean);
+    ASSERT_EQ(x.series.size(), y.series.size());
+    for (std::size_t k = 0; k < x.series.size(); ++k)
+      EXPECT_EQ(x.series[k].waiting, y.series[k].waiting);
+  }
+  EXPECT_NE(a.replications[0].arrivals, a.replications[1].arrivals)
+    << "replications must use different seeds";
+  s.seed += 100;
+  auto c = simulate(s);
+  EXPECT_NE(c.replications[0].arrivals, a.replications[0].arrivals);
+}
+
+// Tiny versions of every built-in: --set keys that shrink them.
+std::map<std::string, std::string> tiny(const builtin_info& b) {
+  std::map<std::string, std::string> set;
+  auto has = [&](const std::string& k) {
+    return std::any_of(b.keys.begin(), b.keys.end(), [&](const auto& kv) { return kv.first == k; });
+  };
+  if (has("hours"))
+    set["hours"] = "1";
+  if (has("replications"))
+    set["replications"] = "2";
+  if (b.name == "mmn")
+    set["agents"] = "10";
+  if (b.name == "scale") {
+    set["agents"] = "60";
+    set["queues"] = "6";
+    set["sim_arrivals_per_hour"] = "600";
+    set["aht_s"] = "600";
+  }
+  return set;
+}
+
+TEST(sim, every_builtin_runs_and_gives_sane_values) {
+  auto all = builtins();
+  ASSERT_GE(all.size(), 5u);
+  for (const auto& b : all) {
+    SCOPED_TRACE(b.name);
+    auto s = builtin(b.name, tiny(b));
+    auto r = simulate(s);
+    EXPECT_EQ(r.mode, "sim");
+    EXPECT_EQ(r.scenario, b.name);
+    ASSERT_FALSE(r.replications.empty());
+    for (const auto& rep : r.replications) {
+      EXPECT_GT(rep.arrivals, 0u);
+      EXPECT_GT(rep.served, 0u);
+      EXPECT_LE(rep.served + rep.abandoned, rep.arrivals);
+      EXPECT_GE(rep.service_level, 0);
+      EXPECT_LE(rep.service_level, 1);
+      EXPECT_GE(rep.p_wait, 0);
+      EXPECT_LE(rep.p_wait, 1);
+      EXPECT_GE(rep.abandon_rate, 0);
+      EXPECT_LE(rep.abandon_rate, 1);
+      EXPECT_GE(rep.asa_s, 0);
+      EXPECT_GT(rep.occupancy, 0);
+      EXPECT_LE(rep.occupancy, 1);
+      EXPECT_GE(rep.csat_mean, 1);
+      EXPECT_LE(rep.csat_mean, 5);
+      EXPECT_GE(rep.resolution_rate, 0);
+      EXPECT_LE(rep.resolution_rate, 1);
+      EXPECT_FALSE(rep.series.empty());
+      EXPECT_EQ(rep.groups.size(), s.groups.size());
+    }
+    EXPECT_TRUE(r.summary.count("service_level"));
+    EXPECT_GT(figure(r, "contacts_per_cpu_s"), 0);
+    EXPECT_EQ(figure(r, "crowd_served_before_admission"), 0);
+    if (!s.compare_policies.empty()) {
+      EXPECT_EQ(r.policies.size(), s.compare_policies.size());
+    }
+  }
+}
+
+TEST(sim, multiskill_overflows_to_lower_proficiency_and_the_general_queue) {
+  auto s = builtin("multiskill", {{"hours", "4"}, {"replications", "2"}, {"load", "1.3"}});
+  auto r = simulate(s);
+  EXPECT_GT(figure(r, "served_under_overflow_step"), 0);
+  EXPECT_GT(figure(r, "overflow_moves"), 0);
+  EXPECT_GT(figure(r, "served_in_other_queue"), 0);
+}
+
+TEST(sim, peak_day_crowd_serves_only_after_admission) {
+  auto s = builtin("peak_day", {{"replications", "2"}});
+  auto r = simulate(s);
+  EXPECT_GT(figure(r, "crowd_served"), 0);
+  EXPECT_EQ(figure(r, "crowd_served_before_admission"), 0);
+  auto crowd = std::find_if(r.replications[0].groups.begin(), r.replications[0].groups.end(),
+                            [](const group_result& g) { return g.group == "crowd"; });
+  ASSERT_NE(crowd, r.replications[0].groups.end());
+}
+
+// The engine offers a contact to a free agent at once, so a VIP reaches a busy
+// manager only if the manager frees up first; at a moderate load (managers often
+// free) the profile policy's affinity term sends most VIPs to their own manager,
+// where longest-idle routing almost never does.
+TEST(sim, vip_customers_mostly_reach_their_manager_under_profile) {
+  std::map<std::string, std::string> set{
+    {"hours", "8"}, {"replications", "2"}, {"load", "0.3"}, {"policy", "profile"}};
+  auto profile = simulate(builtin("vip", set));
+  set["policy"] = "longest_idle";
+  auto idle = simulate(builtin("vip", set));
+  ASSERT_GT(figure(profile, "manager_contacts"), 30);
+  EXPECT_GT(figure(profile, "manager_share"), 0.5)
+    << figure(profile, "manager_reached") << " of " << figure(profile, "manager_contacts");
+  EXPECT_GT(figure(profile, "manager_share"), 2 * figure(idle, "manager_share"));
+}
+
+TEST(sim, compare_policies_fills_one_row_per_policy) {
+  auto s = builtin("vip", {{"hours", "1"}, {"replications", "2"}});
+  ASSERT_GE(s.compare_policies.size(), 2u);
+  auto r = simulate(s);
+  ASSERT_EQ(r.policies.size(), s.compare_policies.size());
+  for (const auto& p : r.policies)
+    EXPECT_GT(p.summary.at("served").mean, 0) << p.policy;
+}
+
+TEST(sim, bad_scenario_is_a_typed_error) {
+  auto s = builtin("mmn", {{"hours", "1"}});
+  s.types[0].queue = "nowhere";
+  auto r = run_sim(s, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.err().code, engine::errc::invalid_argument);
+  EXPECT_NE(r.err().message.find("types[0].queue"), std::string::npos) << r.err().message;
+}
+
+TEST(sim, progress_reaches_the_total) {
+  auto s = builtin("mmn", {{"hours", "1"}, {"replications", "2"}, {"agents", "10"}});
+  double last_done = -1, last_total = 0;
+  auto r = run_sim(s, [&](double done, double total) {
+    EXPECT_GE(done, 0);
+    EXPECT_LE(done, total + 1e-9);
+    last_done = done;
+    last_total = total;
+  });
+  ASSERT_TRUE(r.ok());
+  EXPECT_GT(last_total, 0);
+  EXPECT_DOUBLE_EQ(last_done, last_total);
+}
+
+}  // namespace
+}  // namespace switchboard::bench
