@@ -189,9 +189,13 @@ void client_session::dispatch(request r) {
     case Body::kCustomerMessage: return customer_message(r);
     case Body::kEndContact: return end_contact(r);
     case Body::kSetAvailability: return set_availability(r);
-    case Body::kAcceptOffer:
-      return answer(r, ctx_.n.accept(tenant_, agent_, e.accept_offer().contact_id(),
-                                     e.accept_offer().offer_id()));
+    case Body::kAcceptOffer: {
+      const auto& contact = e.accept_offer().contact_id();
+      auto s = ctx_.n.accept(tenant_, agent_, contact, e.accept_offer().offer_id());
+      if (s)
+        ctx_.router->accepted(tenant_, agent_, contact);
+      return answer(r, s);
+    }
     case Body::kDeclineOffer:
       return answer(r, ctx_.n.decline(tenant_, agent_, e.decline_offer().contact_id(),
                                       e.decline_offer().offer_id()));

@@ -229,6 +229,21 @@ void event_router::set_csat(const std::string& tenant, const std::string& contac
     i->second.csat = csat;
 }
 
+void event_router::accepted(const std::string& tenant, const std::string& agent,
+                            const std::string& contact) {
+  std::lock_guard<std::mutex> g{mutex_};
+  auto ci = contacts_.find(key(tenant, contact));
+  if (ci == contacts_.end() || !ci->second.agent.empty())
+    return;  // not opened through the edge, already bound, or already over
+  ci->second.agent = agent;
+  ci->second.agent_gone = false;
+  auto ai = agents_.find(key(tenant, agent));
+  if (ai != agents_.end()) {
+    ai->second.offers.erase(contact);
+    ai->second.contacts.insert(contact);
+  }
+}
+
 // -- agents -----------------------------------------------------------------------------
 
 event_router::attach_result event_router::attach_agent(const std::string& tenant,

@@ -77,6 +77,10 @@ class event_router {
   };
   contact_view find_contact(const std::string& tenant, const std::string& contact) const;
   void set_csat(const std::string& tenant, const std::string& contact, int csat);
+  /// The node accepted `agent`'s accept of `contact`: binds them now, so a customer
+  /// who ends the contact before the `connected` event arrives still reaches the
+  /// agent. The event, when it comes, finds the binding made.
+  void accepted(const std::string& tenant, const std::string& agent, const std::string& contact);
 
   // -- agents -------------------------------------------------------------------
 
