@@ -1,8 +1,9 @@
+// State and bookkeeping of routing_domain: definitions, the ready-agent indexes,
+// agents, contacts, offers and service, views. Matching and the timed rules are in
+// routing_domain_match.cc.
 #include "engine/routing_domain.h"
 
 #include <algorithm>
-
-#include "engine/overflow.h"
 
 namespace switchboard::engine {
 
@@ -61,7 +62,7 @@ const contact* routing_domain::find_contact(std::string_view id) const {
 
 const customer_profile* routing_domain::find_customer(std::string_view id) const {
   auto i = customers_.find(id);
-  return i == customers_.end() ? nullptr : &i->second;
+  return i == customers_.end() ? nullptr : i->second.get();
 }
 
 // -- definitions ----------------------------------------------------------------
@@ -123,9 +124,18 @@ status routing_domain::upsert_customer(customer_profile c) {
     return make_error(errc::cross_tenant, "customer " + c.id + " belongs to another tenant");
   if (auto st = validate(c); !st)
     return st;
-  auto id = c.id;
-  customers_.insert_or_assign(std::move(id), std::move(c));
+  auto& shared = customers_[c.id];
+  // Replaced in place unless a completion still shares it (it keeps what it saw).
+  if (shared != nullptr && shared.use_count() == 1)
+    *shared = std::move(c);
+  else
+    shared = std::make_shared<customer_profile>(std::move(c));
   return {};
+}
+
+void routing_domain::restore_learned(const learned_record& r) {
+  learned_.restore(r);
+  rates_.clear();
 }
 
 void routing_domain::reindex_agent(slot a) {
@@ -327,6 +337,7 @@ status routing_domain::enqueue(contact c, time_ms now) {
   t.c.agent.clear();
   t.queue = q;
   t.phase = contact_phase::waiting;
+  intern(t);
   if (!qe.line.push(t.c.key(), h)) {
     auto id = t.c.id;
     release(h);
@@ -360,10 +371,16 @@ status routing_domain::restore_connected(contact c) {
     ++rt.wrap_count;
   t.connected_at = c.enqueued_at;
   t.c = std::move(c);
+  intern(t);
   by_contact_.emplace(t.c.id, h);
   hold(*a, h);
   refresh_ready(*a);
   return {};
+}
+
+void routing_domain::intern(tracked_contact& t) {
+  t.intent_id = intents_.id(t.c.intent);
+  t.segment_id = t.c.segment.empty() ? internal::interner::none : segments_.id(t.c.segment);
 }
 
 void routing_domain::release(slot h) {
@@ -429,286 +446,6 @@ std::string_view routing_domain::agent_of(std::string_view contact_id) const {
   if (i == by_contact_.end() || contacts_[i->second].agent == no_slot)
     return {};
   return agents_[contacts_[i->second].agent].profile.id;
-}
-
-// -- routing --------------------------------------------------------------------
-
-score_inputs routing_domain::inputs(const tracked_contact& t, time_ms now) const {
-  return score_inputs{queues_[t.queue].config, find_customer(t.c.customer), learned_,
-                      tenant_.weights, now};
-}
-
-offer routing_domain::make_offer(slot h, slot a, routing_decision d, time_ms now) {
-  auto& t = contacts_[h];
-  auto& e = agents_[a];
-  auto& q = queues_[t.queue];
-  q.line.erase(t.c.key());
-  ++q.offered;
-  t.phase = contact_phase::offered;
-  t.agent = a;
-  hold(a, h);
-  t.offer_id = ++next_offer_id_;
-  t.c.agent = e.profile.id;
-  ++t.c.offers;
-  add_load(e.rt, t.c.ch, now);
-  refresh_ready(a);
-  offer o;
-  o.contact = t.c.id;
-  o.agent = e.profile.id;
-  o.queue = q.config.id;
-  o.offer_id = t.offer_id;
-  o.deadline = now + q.config.offer_timeout;
-  d.agent = e.profile.id;
-  d.at = now;
-  o.decision = std::move(d);
-  return o;
-}
-
-std::optional<offer> routing_domain::match_contact(slot h, time_ms now) {
-  auto& t = contacts_[h];
-  auto& q = queues_[t.queue];
-  auto step = current_step(q.config, now - t.c.enqueued_at);
-  auto in = inputs(t, now);
-  // Candidates rank by `better`; exact ties (same total, same idle time) go to the
-  // agent defined first, so the choice does not depend on the order of `ready`.
-  auto ranks_before = [](const scored& x, const scored& y) {
-    if (better(x.terms, x.idle, y.terms, y.idle))
-      return true;
-    return !better(y.terms, y.idle, x.terms, x.idle) && x.agent < y.agent;
-  };
-  best_.clear();
-  rejected_.clear();
-  std::uint32_t considered = 0;
-  for (auto a : q.ready) {
-    auto& e = agents_[a];
-    ++considered;
-    auto r = check_eligibility(t.c, q.config, step, e.profile, e.rt);
-    if (r != reject_reason::none) {
-      if (rejected_.size() < max_recorded_rejections)
-        rejected_.emplace_back(a, r);
-      continue;
-    }
-    scored c{a, score_pair(t.c, e.profile, e.rt, in, q.config.policy), e.rt.idle_ms(now)};
-    // Keep the best `max_recorded_candidates`, best first; the first is the winner.
-    if (best_.size() == max_recorded_candidates && !ranks_before(c, best_.back()))
-      continue;
-    auto pos = std::find_if(best_.begin(), best_.end(),
-                            [&](const scored& b) { return ranks_before(c, b); });
-    best_.insert(pos, c);
-    if (best_.size() > max_recorded_candidates)
-      best_.pop_back();
-  }
-  if (best_.empty())
-    return std::nullopt;
-  routing_decision d;
-  d.contact = t.c.id;
-  d.queue = q.config.id;
-  d.policy = q.config.policy;
-  d.step = step.index;
-  d.considered = considered;
-  d.candidates.reserve(best_.size() + rejected_.size());
-  for (const auto& b : best_)
-    d.candidates.push_back(candidate{agents_[b.agent].profile.id, b.terms, reject_reason::none});
-  for (const auto& [a, r] : rejected_)
-    d.candidates.push_back(candidate{agents_[a].profile.id, {}, r});
-  return make_offer(h, best_.front().agent, std::move(d), now);
-}
-
-std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
-  auto& e = agents_[a];
-  if (!has_any_free_capacity(e.profile, e.rt))
-    return std::nullopt;
-  slot winner = no_slot;
-  score_terms winner_terms;
-  int winner_qprio = 0;
-  bool winner_profile = false;
-  std::uint32_t considered = 0;
-  int winner_step = -1;
-  for (const auto& link : e.queues) {
-    auto& q = queues_[link.q];
-    if (q.line.empty())
-      continue;
-    bool profile = q.config.policy == policy_kind::profile;
-    std::size_t looked = 0;
-    q.line.for_each([&](const queue_key& key, contact_queue::handle h) {
-      if (++looked > contact_window)
-        return false;
-      auto& t = contacts_[h];
-      auto step = current_step(q.config, now - t.c.enqueued_at);
-      ++considered;
-      if (check_eligibility(t.c, q.config, step, e.profile, e.rt) != reject_reason::none)
-        return true;
-      auto terms = score_pair(t.c, e.profile, e.rt, inputs(t, now), q.config.policy);
-      bool take = false;
-      if (winner == no_slot) {
-        take = true;
-      } else {
-        const auto& w = contacts_[winner].c;
-        if (q.config.priority != winner_qprio) {
-          take = q.config.priority > winner_qprio;
-        } else if (key.priority != w.priority) {
-          take = key.priority > w.priority;
-        } else if (profile && winner_profile) {
-          take = terms.total > winner_terms.total;
-        } else {
-          take = key < w.key();
-        }
-      }
-      if (take) {
-        winner = h;
-        winner_terms = terms;
-        winner_qprio = q.config.priority;
-        winner_profile = profile;
-        winner_step = step.index;
-      }
-      // In FIFO policies the first eligible contact of a line is its best.
-      return profile;
-    });
-  }
-  if (winner == no_slot)
-    return std::nullopt;
-  auto& t = contacts_[winner];
-  routing_decision d;
-  d.contact = t.c.id;
-  d.queue = queues_[t.queue].config.id;
-  d.policy = queues_[t.queue].config.policy;
-  d.step = winner_step;
-  d.considered = considered;
-  d.agent_triggered = true;
-  d.candidates.push_back(candidate{e.profile.id, winner_terms, reject_reason::none});
-  return make_offer(winner, a, std::move(d), now);
-}
-
-std::vector<offer> routing_domain::match(time_ms now) {
-  std::vector<offer> out;
-  auto& agents = match_agents_;
-  agents.swap(pending_agents_);
-  pending_agents_.clear();
-  std::sort(agents.begin(), agents.end());
-  agents.erase(std::unique(agents.begin(), agents.end()), agents.end());
-  // Longest-idle agents pick first.
-  std::sort(agents.begin(), agents.end(), [&](slot x, slot y) {
-    return agents_[x].rt.idle_ms(now) > agents_[y].rt.idle_ms(now);
-  });
-  for (auto a : agents)
-    while (auto o = match_agent(a, now))
-      out.push_back(std::move(*o));
-  auto& pending = match_contacts_;
-  pending.swap(pending_contacts_);
-  pending_contacts_.clear();
-  std::sort(pending.begin(), pending.end());
-  pending.erase(std::unique(pending.begin(), pending.end()), pending.end());
-  // Only contacts still waiting, in line order across queues.
-  std::erase_if(pending, [&](slot h) {
-    return h >= contacts_.size() || contacts_[h].c.id.empty() ||
-           contacts_[h].phase != contact_phase::waiting;
-  });
-  std::sort(pending.begin(), pending.end(), [&](slot x, slot y) {
-    const auto& qx = queues_[contacts_[x].queue].config;
-    const auto& qy = queues_[contacts_[y].queue].config;
-    if (qx.priority != qy.priority)
-      return qx.priority > qy.priority;
-    return contacts_[x].c.key() < contacts_[y].c.key();
-  });
-  for (auto h : pending)
-    if (contacts_[h].phase == contact_phase::waiting)
-      if (auto o = match_contact(h, now))
-        out.push_back(std::move(*o));
-  return out;
-}
-
-tick_result routing_domain::tick(time_ms now) {
-  tick_result out;
-  struct move_plan {
-    slot h;
-    slot to;
-  };
-  std::vector<move_plan> moves;
-  std::vector<slot> timeouts;
-  while (!cooldowns_.empty() && cooldowns_.top().until <= now) {
-    auto cd = cooldowns_.top();
-    cooldowns_.pop();
-    auto& t = contacts_[cd.h];
-    // Only if the slot still holds the contact whose offer was declined.
-    if (!t.c.id.empty() && t.offer_id == cd.offer_id && !t.c.last_declined_by.empty()) {
-      t.c.last_declined_by.clear();
-      if (t.phase == contact_phase::waiting)
-        mark_contact(cd.h);
-    }
-  }
-  for (slot qs = 0; qs < queues_.size(); ++qs) {
-    auto& q = queues_[qs];
-    if (q.config.overflow.empty() && q.config.max_wait == 0)
-      continue;
-    q.line.for_each([&](const queue_key&, contact_queue::handle h) {
-      auto& t = contacts_[h];
-      auto waited = now - t.c.enqueued_at;
-      if (q.config.max_wait > 0 && waited >= q.config.max_wait) {
-        timeouts.push_back(h);
-        return true;
-      }
-      auto step = current_step(q.config, waited);
-      if (step.index != t.step) {
-        t.step = step.index;
-        mark_contact(h);
-        if (!step.move_to_queue.empty()) {
-          auto to = queue_slot(step.move_to_queue);
-          bool been = std::find(t.moved_through.begin(), t.moved_through.end(), to) !=
-                      t.moved_through.end();
-          if (to != no_slot && to != qs && !been)
-            moves.push_back({h, to});
-        }
-      }
-      return true;
-    });
-  }
-  for (auto [h, to] : moves) {
-    auto& t = contacts_[h];
-    auto& from = queues_[t.queue];
-    from.line.erase(t.c.key());
-    out.moves.push_back({t.c.id, from.config.id, queues_[to].config.id});
-    t.moved_through.push_back(t.queue);
-    t.queue = to;
-    t.c.queue = queues_[to].config.id;
-    t.c.journey.push_back("overflow:" + from.config.id + "->" + t.c.queue);
-    // No step of the new queue has been applied yet. Its steps count from the
-    // original waiting time, so some may be due already (a further move among
-    // them): next_deadline() reports them as due and the next tick applies them.
-    t.step = -1;
-    queues_[to].line.push(t.c.key(), h);
-    mark_contact(h);
-  }
-  for (auto h : timeouts) {
-    auto& t = contacts_[h];
-    queues_[t.queue].line.erase(t.c.key());
-    out.timed_out.push_back(t.c.id);
-    release(h);
-  }
-  return out;
-}
-
-time_ms routing_domain::next_deadline() const {
-  time_ms next = -1;
-  auto consider = [&](time_ms t) {
-    if (t >= 0 && (next < 0 || t < next))
-      next = t;
-  };
-  if (!cooldowns_.empty())
-    consider(cooldowns_.top().until);
-  for (const auto& q : queues_) {
-    if (q.config.overflow.empty() && q.config.max_wait == 0)
-      continue;
-    q.line.for_each([&](const queue_key& key, contact_queue::handle h) {
-      const auto& t = contacts_[h];
-      auto after = next_step_after(q.config, t.step);
-      if (after >= 0)
-        consider(key.enqueued_at + after);
-      if (q.config.max_wait > 0)
-        consider(key.enqueued_at + q.config.max_wait);
-      return true;
-    });
-  }
-  return next;
 }
 
 // -- offers and service -----------------------------------------------------------
@@ -818,9 +555,16 @@ result<completion> routing_domain::complete(std::string_view contact_id, std::st
   remove_load(e.rt, t.c.ch, now);
   e.profile.tips += o.tip;
   completion out;
-  auto* cust = t.c.customer.empty() ? nullptr : &customers_[t.c.customer];
   std::string_view segment = t.c.segment;
-  if (cust != nullptr) {
+  if (!t.c.customer.empty()) {
+    // Copy on write: the profile is copied only while an earlier completion
+    // still shares it.
+    auto& shared = customers_[t.c.customer];
+    if (shared == nullptr)
+      shared = std::make_shared<customer_profile>();
+    else if (shared.use_count() > 1)
+      shared = std::make_shared<customer_profile>(*shared);
+    auto* cust = shared.get();
     if (cust->id.empty()) {
       cust->tenant = tenant_.id;
       cust->id = t.c.customer;
@@ -831,11 +575,12 @@ result<completion> routing_domain::complete(std::string_view contact_id, std::st
     cust->history.push_back(history_item{now, t.c.ch, t.c.intent, e.profile.id, o.resolved});
     if (cust->history.size() > max_history)
       cust->history.erase(cust->history.begin());
-    out.customer = *cust;
+    out.customer = customer_snapshot{shared};
   }
   if (segment.empty())
     segment = "default";
   out.learned = learned_.record(e.profile.id, t.c.intent, segment, o, handle_ms);
+  rates_.forget(a, t.intent_id);
   release(h);
   refresh_ready(a);
   mark_agent(a);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <queue>
 #include <string>
@@ -12,6 +13,7 @@
 #include "engine/constraints.h"
 #include "engine/contact.h"
 #include "engine/contact_queue.h"
+#include "engine/internal/learned_rates.h"
 #include "engine/internal/string_map.h"
 #include "engine/learned_stats.h"
 #include "engine/profiles.h"
@@ -80,10 +82,31 @@ struct logout_result {
   std::vector<std::string> connected;  ///< contacts still connected to the agent
 };
 
+/// A read-only view of a customer profile as a completion left it. It shares the
+/// profile with the routing_domain until the domain next changes that customer
+/// (copy on write), so a completion copies the profile only if its caller does.
+/// Reads like `std::optional<customer_profile>`. Confined to the domain's owner:
+/// copy the profile (`customer_profile{*snapshot}`) to hand it to another thread.
+class customer_snapshot {
+ public:
+  customer_snapshot() = default;
+  explicit customer_snapshot(std::shared_ptr<const customer_profile> p) : p_(std::move(p)) {}
+
+  bool has_value() const { return p_ != nullptr; }
+  explicit operator bool() const { return has_value(); }
+  /// Precondition: `has_value()`.
+  const customer_profile& operator*() const { return *p_; }
+  /// Precondition: `has_value()`.
+  const customer_profile* operator->() const { return p_.get(); }
+
+ private:
+  std::shared_ptr<const customer_profile> p_;
+};
+
 /// What a completion produced, for persistence.
 struct completion {
   learned_record learned;
-  std::optional<customer_profile> customer;  ///< updated profile, when known
+  customer_snapshot customer;  ///< updated profile, when known
 };
 
 struct queue_snapshot {
@@ -127,7 +150,7 @@ class routing_domain {
   /// Replaces the profile, keeping the runtime state (login, load).
   [[nodiscard]] status upsert_agent(agent_profile p);
   [[nodiscard]] status upsert_customer(customer_profile c);
-  void restore_learned(const learned_record& r) { learned_.restore(r); }
+  void restore_learned(const learned_record& r);
 
   const queue_config* find_queue(std::string_view id) const;
   const agent_profile* find_agent(std::string_view id) const;
@@ -238,6 +261,10 @@ class routing_domain {
     time_ms connected_at = 0;
     int step = -1;
     std::vector<slot> moved_through;  // queues left by overflow moves
+    // Interned `c.intent` and `c.segment` (interner::none when the contact has no
+    // segment of its own), keys of the memoized learned rates.
+    std::uint32_t intent_id = internal::interner::none;
+    std::uint32_t segment_id = internal::interner::none;
   };
 
   /// One scored or rejected candidate of a contact-triggered decision, before its
@@ -267,7 +294,23 @@ class routing_domain {
   offer make_offer(slot h, slot a, routing_decision d, time_ms now);
   std::optional<offer> match_agent(slot a, time_ms now);
   std::optional<offer> match_contact(slot h, time_ms now);
-  score_inputs inputs(const tracked_contact& t, time_ms now) const;
+  void intern(tracked_contact& t);
+
+  /// What the pairs of one decision share: the contact, its queue, its customer
+  /// and the segment its value term is rated under (as `score_pair` picks it).
+  struct pair_context {
+    const tracked_contact& t;
+    const queue_config& queue;
+    const customer_profile* customer;
+    std::string_view segment;
+    std::uint32_t segment_id;
+    time_ms now;
+  };
+  pair_context context(const tracked_contact& t, time_ms now);
+  /// `idle`: the agent's idle time at `p.now`.
+  score_terms rank_terms(const pair_context& p, slot a, time_ms idle) const;
+  score_terms explain(const pair_context& p, slot a);
+  double learned_rate(const pair_context& p, slot a);
 
   tenant_config tenant_;
   std::vector<queue_entry> queues_;
@@ -277,8 +320,16 @@ class routing_domain {
   std::vector<tracked_contact> contacts_;
   std::vector<slot> free_contacts_;
   internal::string_map<slot> by_contact_;
-  internal::string_map<customer_profile> customers_;
+  // Shared with the completions that returned them (copy on write, see complete()).
+  internal::string_map<std::shared_ptr<customer_profile>> customers_;
   learned_stats learned_;
+  // Always empty: what score_pair gets under policies that do not rank by the value
+  // term (its lookups then find nothing at once); `explain` fills the term in from
+  // `rates_` for the recorded candidates.
+  learned_stats no_learned_;
+  internal::interner intents_;
+  internal::interner segments_;
+  internal::rate_cache rates_;  // learned_.resolution_rate by agent slot and ids
   std::vector<slot> pending_agents_;
   std::vector<slot> pending_contacts_;
   // Reused by match() so that a call allocates only for what it returns.
