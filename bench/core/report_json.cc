@@ -1,6 +1,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -64,6 +65,44 @@ class json_writer {
   void field(std::string_view k, const T& v) {
     key(k);
     value(v);
+  }
+
+  /// `{...}` with what `body()` writes inside.
+  template <class Body>
+  void object(Body&& body) {
+    begin_object();
+    body();
+    end_object();
+  }
+
+  /// `"k":[...]` with what `each(x)` writes for every element of `xs`.
+  template <class Range, class Each>
+  void array(std::string_view k, const Range& xs, Each&& each) {
+    key(k);
+    begin_array();
+    for (const auto& x : xs) each(x);
+    end_array();
+  }
+
+  /// `"k":[v, ...]`: the elements of `xs` as plain values.
+  template <class Range>
+  void values(std::string_view k, const Range& xs) {
+    array(k, xs, [this](const auto& x) { value(x); });
+  }
+
+  /// `"k":[{...}, ...]`: one object per element, its fields written by `fields(x)`.
+  template <class Range, class Fields>
+  void objects(std::string_view k, const Range& xs, Fields&& fields) {
+    array(k, xs, [&](const auto& x) { object([&] { fields(x); }); });
+  }
+
+  /// `"k":{"name":value, ...}` from a map.
+  template <class Map>
+  void map(std::string_view k, const Map& m) {
+    key(k);
+    object([&] {
+      for (const auto& [name, v] : m) field(name, v);
+    });
   }
 
   std::string take() { return std::move(out_); }
@@ -154,142 +193,108 @@ class json_writer {
 };
 
 void write_ci(json_writer& w, const metric_ci& ci) {
-  w.begin_object();
-  w.field("mean", ci.mean);
-  w.field("half_width", ci.half_width);
-  w.field("n", ci.n);
-  w.end_object();
+  w.object([&] {
+    w.field("mean", ci.mean);
+    w.field("half_width", ci.half_width);
+    w.field("n", ci.n);
+  });
 }
 
-void write_ci_map(json_writer& w, const std::map<std::string, metric_ci>& m) {
-  w.begin_object();
-  for (const auto& [k, ci] : m) {
-    w.key(k);
-    write_ci(w, ci);
-  }
-  w.end_object();
+void write_ci_map(json_writer& w, std::string_view k, const std::map<std::string, metric_ci>& m) {
+  w.key(k);
+  w.object([&] {
+    for (const auto& [name, ci] : m) {
+      w.key(name);
+      write_ci(w, ci);
+    }
+  });
 }
 
 void write_replication(json_writer& w, const replication_result& r) {
-  w.begin_object();
-  w.field("index", r.index);
-  w.field("seed", r.seed);
-  w.field("arrivals", r.arrivals);
-  w.field("served", r.served);
-  w.field("abandoned", r.abandoned);
-  w.field("service_level", r.service_level);
-  w.field("asa_s", r.asa_s);
-  w.field("p_wait", r.p_wait);
-  w.field("abandon_rate", r.abandon_rate);
-  w.field("occupancy", r.occupancy);
-  w.field("fairness_spread", r.fairness_spread);
-  w.field("resolution_rate", r.resolution_rate);
-  w.field("sale_rate", r.sale_rate);
-  w.field("csat_mean", r.csat_mean);
-  w.key("groups");
-  w.begin_array();
-  for (const auto& g : r.groups) {
-    w.begin_object();
-    w.field("group", g.group);
-    w.field("occupancy", g.occupancy);
-    w.field("occupancy_spread", g.occupancy_spread);
-    w.field("served", g.served);
-    w.end_object();
+  w.object([&] {
+    w.field("index", r.index);
+    w.field("seed", r.seed);
+    w.field("arrivals", r.arrivals);
+    w.field("served", r.served);
+    w.field("abandoned", r.abandoned);
+    w.field("service_level", r.service_level);
+    w.field("asa_s", r.asa_s);
+    w.field("p_wait", r.p_wait);
+    w.field("abandon_rate", r.abandon_rate);
+    w.field("occupancy", r.occupancy);
+    w.field("fairness_spread", r.fairness_spread);
+    w.field("resolution_rate", r.resolution_rate);
+    w.field("sale_rate", r.sale_rate);
+    w.field("csat_mean", r.csat_mean);
+    w.objects("groups", r.groups, [&](const group_result& g) {
+      w.field("group", g.group);
+      w.field("occupancy", g.occupancy);
+      w.field("occupancy_spread", g.occupancy_spread);
+      w.field("served", g.served);
+    });
+    w.objects("series", r.series, [&](const series_point& p) {
+      w.field("t_s", p.t_s);
+      w.field("waiting", p.waiting);
+      w.field("service_level", p.service_level);
+      w.field("occupancy", p.occupancy);
+    });
+    w.field("cpu_s", r.cpu_s);
+    w.field("wall_s", r.wall_s);
+  });
+}
+
+void write_latency(json_writer& w, const std::optional<latency_histogram>& latency) {
+  w.key("latency");
+  if (!latency) {
+    w.null();
+    return;
   }
-  w.end_array();
-  w.key("series");
-  w.begin_array();
-  for (const auto& p : r.series) {
-    w.begin_object();
-    w.field("t_s", p.t_s);
-    w.field("waiting", p.waiting);
-    w.field("service_level", p.service_level);
-    w.field("occupancy", p.occupancy);
-    w.end_object();
-  }
-  w.end_array();
-  w.field("cpu_s", r.cpu_s);
-  w.field("wall_s", r.wall_s);
-  w.end_object();
+  const auto& l = *latency;
+  w.object([&] {
+    w.values("upper_us", l.upper_us);  // the open last bucket (+inf) is written as null
+    w.values("counts", l.counts);
+    w.field("p50_us", l.p50_us);
+    w.field("p99_us", l.p99_us);
+    w.field("p999_us", l.p999_us);
+    w.field("max_us", l.max_us);
+    w.field("samples", l.samples);
+  });
 }
 
 }  // namespace
 
 std::string to_json(const run_report& r) {
   json_writer w;
-  w.begin_object();
-  w.field("scenario", r.scenario);
-  w.field("mode", r.mode);
-  w.field("seed", r.seed);
-  w.field("build_type", r.build_type);
-  w.field("cores", r.cores);
-  w.key("parameters");
-  w.begin_object();
-  for (const auto& [k, v] : r.parameters) w.field(k, v);
-  w.end_object();
-  w.field("sl_threshold_s", r.sl_threshold_s);
-  w.field("sample_every_s", r.sample_every_s);
-  w.key("summary");
-  write_ci_map(w, r.summary);
-  w.key("theory");
-  w.begin_array();
-  for (const auto& t : r.theory) {
-    w.begin_object();
-    w.field("metric", t.metric);
-    w.field("model", t.model);
-    w.field("theory", t.theory);
-    w.key("simulated");
-    write_ci(w, t.simulated);
-    w.field("rel_error", t.rel_error);
-    w.end_object();
-  }
-  w.end_array();
-  w.key("policies");
-  w.begin_array();
-  for (const auto& p : r.policies) {
-    w.begin_object();
-    w.field("policy", p.policy);
-    w.key("summary");
-    write_ci_map(w, p.summary);
-    w.end_object();
-  }
-  w.end_array();
-  w.key("figures");
-  w.begin_object();
-  for (const auto& [k, v] : r.figures) w.field(k, v);
-  w.end_object();
-  w.key("latency");
-  if (r.latency) {
-    const auto& l = *r.latency;
-    w.begin_object();
-    w.key("upper_us");  // the open last bucket (+inf) is written as null
-    w.begin_array();
-    for (double u : l.upper_us) w.value(u);
-    w.end_array();
-    w.key("counts");
-    w.begin_array();
-    for (auto c : l.counts) w.value(c);
-    w.end_array();
-    w.field("p50_us", l.p50_us);
-    w.field("p99_us", l.p99_us);
-    w.field("p999_us", l.p999_us);
-    w.field("max_us", l.max_us);
-    w.field("samples", l.samples);
-    w.end_object();
-  } else {
-    w.null();
-  }
-  w.key("notes");
-  w.begin_array();
-  for (const auto& n : r.notes) w.value(n);
-  w.end_array();
-  w.field("cpu_s", r.cpu_s);
-  w.field("wall_s", r.wall_s);
-  w.key("replications");
-  w.begin_array();
-  for (const auto& rep : r.replications) write_replication(w, rep);
-  w.end_array();
-  w.end_object();
+  w.object([&] {
+    w.field("scenario", r.scenario);
+    w.field("mode", r.mode);
+    w.field("seed", r.seed);
+    w.field("build_type", r.build_type);
+    w.field("cores", r.cores);
+    w.map("parameters", r.parameters);
+    w.field("sl_threshold_s", r.sl_threshold_s);
+    w.field("sample_every_s", r.sample_every_s);
+    write_ci_map(w, "summary", r.summary);
+    w.objects("theory", r.theory, [&](const theory_row& t) {
+      w.field("metric", t.metric);
+      w.field("model", t.model);
+      w.field("theory", t.theory);
+      w.key("simulated");
+      write_ci(w, t.simulated);
+      w.field("rel_error", t.rel_error);
+    });
+    w.objects("policies", r.policies, [&](const policy_row& p) {
+      w.field("policy", p.policy);
+      write_ci_map(w, "summary", p.summary);
+    });
+    w.map("figures", r.figures);
+    write_latency(w, r.latency);
+    w.values("notes", r.notes);
+    w.field("cpu_s", r.cpu_s);
+    w.field("wall_s", r.wall_s);
+    w.array("replications", r.replications,
+            [&](const replication_result& rep) { write_replication(w, rep); });
+  });
   return w.take() + "\n";
 }
 

@@ -243,15 +243,7 @@ status check_groups(const scenario& s, const std::set<std::string>& intents,
       if (!(t.csat_mean >= 1 && t.csat_mean <= 5))
         return bad(tp + ".csat_mean", "must be 1..5");
     }
-    engine::agent_profile a;
-    a.tenant = check_tenant;
-    a.id = g.name;
-    a.name = g.name;
-    a.skills = g.skills;
-    a.languages = g.languages;
-    a.capacity = g.capacity;
-    a.level = g.level;
-    a.remote = g.crowd;
+    auto a = g.profile(std::string{check_tenant}, g.name);
     if (auto st = engine_check(path, engine::validate(a)); !st)
       return st;
   }
@@ -376,6 +368,20 @@ std::uint32_t agent_group::max_staff() const {
   for (auto n : staffing)
     m = std::max(m, n);
   return m;
+}
+
+engine::agent_profile agent_group::profile(const std::string& tenant,
+                                           const std::string& id) const {
+  engine::agent_profile a;
+  a.tenant = tenant;
+  a.id = id;
+  a.name = id;
+  a.skills = skills;
+  a.languages = languages;
+  a.capacity = capacity;
+  a.level = level;
+  a.remote = crowd;
+  return a;
 }
 
 engine::status validate(const scenario& s) {

@@ -1,115 +1,29 @@
 // `switchboard serve` as a real child process: config file, printed port, HTTP and
 // WebSocket on it, exit 0 on SIGTERM, exit 2 on a bad config, and the demo mode's
 // ready-made agent token.
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include <csignal>
 #include <fstream>
-#include <future>
 #include <regex>
 
 #include "tests/net/edge_fixture.h"
-
-extern char** environ;
+#include "tests/testkit/child_process.h"
 
 namespace switchboard::testing {
 namespace {
 
-/// A child `switchboard serve` with its stdout on a pipe (read with deadlines)
-/// and its stderr in a file. Killed (SIGKILL) if still running at destruction.
-class serve_child {
- public:
-  serve_child(const std::vector<std::string>& args, const std::string& stderr_path) {
-    int fds[2];
-    if (::pipe(fds) != 0)
-      return;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    posix_spawn_file_actions_addopen(&fa, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    std::vector<std::string> all{SB_SWITCHBOARD_BIN, "serve"};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, SB_SWITCHBOARD_BIN, &fa, nullptr, argv.data(), environ) != 0)
-      pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
-    ::close(fds[1]);
-    out_ = fds[0];
+using testkit::slurp;
+
+/// `switchboard serve ARGS` as a child process (see testkit::child_process);
+/// SIGKILLed if still running at destruction.
+struct serve_child : testkit::child_process {
+  serve_child(std::vector<std::string> args, const std::string& stderr_path)
+      : child_process(with_binary(std::move(args)), stderr_path) {}
+
+  static std::vector<std::string> with_binary(std::vector<std::string> args) {
+    args.insert(args.begin(), {SB_SWITCHBOARD_BIN, "serve"});
+    return args;
   }
-
-  ~serve_child() {
-    if (pid_ > 0 && !exited_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_ >= 0)
-      ::close(out_);
-  }
-
-  bool started() const { return pid_ > 0; }
-
-  /// Reads stdout until `pattern` matches (first group returned) or the deadline.
-  std::optional<std::string> expect(const std::regex& pattern,
-                                    std::chrono::milliseconds timeout = net_wait) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (true) {
-      std::smatch m;
-      if (std::regex_search(output_, m, pattern))
-        return m.size() > 1 ? m[1].str() : m[0].str();
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0)
-        return std::nullopt;
-      pollfd p{out_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-        continue;
-      char buf[4096];
-      auto n = ::read(out_, buf, sizeof buf);
-      if (n <= 0)
-        return std::nullopt;  // closed: the child is gone
-      output_.append(buf, static_cast<std::size_t>(n));
-    }
-  }
-
-  /// The exit status once the child exited (bounded), or -1.
-  int wait_exit(std::chrono::milliseconds timeout = net_wait) {
-    auto status = std::async(std::launch::async, [pid = pid_] {
-      int st = 0;
-      return ::waitpid(pid, &st, 0) == pid ? st : -1;
-    });
-    if (status.wait_for(timeout) != std::future_status::ready) {
-      ::kill(pid_, SIGKILL);
-    }
-    int st = status.get();
-    exited_ = true;
-    return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  }
-
-  void signal(int sig) { ::kill(pid_, sig); }
-  const std::string& output() const { return output_; }
-
- private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-  bool exited_ = false;
-  std::string output_;
 };
-
-std::string slurp(const std::string& path) {
-  std::ifstream in{path};
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class serve_test : public ::testing::Test {
  protected:

@@ -2,137 +2,49 @@
 // contacts are opened, routed, accepted and completed over real WebSocket
 // connections; bad URLs, refused keys and silent peers give typed errors, not hangs.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
+#include <csignal>
 #include <fstream>
-#include <random>
 #include <regex>
-#include <thread>
 
 #include "bench/modes.h"
 #include "bench/net/ws_client.h"
 #include "bench/scenario/scenario.h"
-
-extern char** environ;
+#include "tests/testkit/child_process.h"
+#include "tests/testkit/temp_dir.h"
 
 namespace switchboard::bench {
 namespace {
 
 using namespace std::chrono_literals;
+using testkit::slurp;
 
 constexpr const char* api_key = "bench-net-test-key-0123456789";
 
-/// A temp dir removed at destruction.
-class temp_dir {
- public:
-  temp_dir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("sb-bench-net-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string sub(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-/// `switchboard serve --config FILE` as a child process; its stdout on a pipe (read
-/// with a deadline for the port), stderr in a file. SIGKILLed if still running at
-/// destruction.
+/// `switchboard serve --config FILE` as a child process (see testkit::child_process);
+/// stopped with SIGTERM at destruction (SIGKILL after 5 s).
 class serve_child {
  public:
-  serve_child(const std::string& config, const std::string& stderr_path) {
-    int fds[2];
-    if (::pipe(fds) != 0)
-      return;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    posix_spawn_file_actions_addopen(&fa, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    std::vector<std::string> all{SB_SWITCHBOARD_BIN, "serve", "--config", config};
-    std::vector<char*> argv;
-    for (auto& a : all)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, SB_SWITCHBOARD_BIN, &fa, nullptr, argv.data(), environ) != 0)
-      pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
-    ::close(fds[1]);
-    out_ = fds[0];
-  }
-  ~serve_child() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      // Bounded: a clean stop takes well under a second; then SIGKILL.
-      for (int i = 0; i < 100; ++i) {
-        if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-          pid_ = -1;
-          break;
-        }
-        std::this_thread::sleep_for(50ms);
-      }
-      if (pid_ > 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-      }
-    }
-    if (out_ >= 0)
-      ::close(out_);
-  }
+  serve_child(const std::string& config, const std::string& stderr_path)
+      : child_({SB_SWITCHBOARD_BIN, "serve", "--config", config}, stderr_path, SIGTERM) {}
 
   /// The port from "listening on http://127.0.0.1:PORT", or 0 after `timeout`.
   std::uint16_t port(std::chrono::milliseconds timeout = 30s) {
     static const std::regex listening{"listening on http://127\\.0\\.0\\.1:([0-9]+)"};
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (pid_ > 0) {
-      std::smatch m;
-      if (std::regex_search(output_, m, listening))
-        return static_cast<std::uint16_t>(std::stoi(m[1].str()));
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0)
-        return 0;
-      pollfd p{out_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-        continue;
-      char buf[4096];
-      auto n = ::read(out_, buf, sizeof buf);
-      if (n <= 0)
-        return 0;
-      output_.append(buf, static_cast<std::size_t>(n));
-    }
-    return 0;
+    if (!child_.started())
+      return 0;
+    auto text = child_.expect(listening, timeout);
+    return text ? static_cast<std::uint16_t>(std::stoi(*text)) : 0;
   }
 
  private:
-  pid_t pid_ = -1;
-  int out_ = -1;
-  std::string output_;
+  testkit::child_process child_;
 };
-
-std::string slurp(const std::string& path) {
-  std::ifstream in{path};
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// A loopback port nothing listens on (bound, then released).
 std::uint16_t closed_port() {
@@ -177,7 +89,7 @@ class net_mode_test : public ::testing::Test {
   }
   std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
 
-  temp_dir dir_;
+  testkit::temp_dir dir_{"sb-bench-net"};
   std::unique_ptr<serve_child> child_;
   std::uint16_t port_ = 0;
 };

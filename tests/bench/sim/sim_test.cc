@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "bench/core/erlang.h"
 #include "bench/modes.h"
@@ -149,19 +150,18 @@ TEST(sim, every_builtin_runs_and_gives_sane_values) {
       EXPECT_GT(rep.arrivals, 0u);
       EXPECT_GT(rep.served, 0u);
       EXPECT_LE(rep.served + rep.abandoned, rep.arrivals);
-      EXPECT_GE(rep.service_level, 0);
-      EXPECT_LE(rep.service_level, 1);
-      EXPECT_GE(rep.p_wait, 0);
-      EXPECT_LE(rep.p_wait, 1);
-      EXPECT_GE(rep.abandon_rate, 0);
-      EXPECT_LE(rep.abandon_rate, 1);
+      for (auto [what, x] : {std::pair{"service_level", rep.service_level},
+                             {"p_wait", rep.p_wait},
+                             {"abandon_rate", rep.abandon_rate},
+                             {"resolution_rate", rep.resolution_rate}}) {
+        EXPECT_GE(x, 0) << what;
+        EXPECT_LE(x, 1) << what;
+      }
       EXPECT_GE(rep.asa_s, 0);
       EXPECT_GT(rep.occupancy, 0);
       EXPECT_LE(rep.occupancy, 1);
       EXPECT_GE(rep.csat_mean, 1);
       EXPECT_LE(rep.csat_mean, 5);
-      EXPECT_GE(rep.resolution_rate, 0);
-      EXPECT_LE(rep.resolution_rate, 1);
       EXPECT_FALSE(rep.series.empty());
       EXPECT_EQ(rep.groups.size(), s.groups.size());
     }
