@@ -1,7 +1,12 @@
 #include "actors/node.h"
 
 #include <caf/all.hpp>
+#include <algorithm>
+#include <atomic>
+#include <functional>
 #include <mutex>
+#include <thread>
+#include <unordered_map>
 #include <optional>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -14,9 +19,47 @@
 #include "actors/storage_actor.h"
 #include "actors/system_config.h"
 
+namespace switchboard::actors {
+/// The facade's requester: the failure callbacks of its unanswered requests, by id.
+/// When the node stops it answers those with shutting_down (a request whose
+/// receiver was stopped mid-way would otherwise wait for its timeout).
+struct requester_state {
+  std::uint64_t next_id = 0;
+  std::unordered_map<std::uint64_t, std::function<void(const engine::error&)>> pending;
+};
+using requester_ptr = caf::stateful_actor<requester_state>*;
+
+/// Node-local: a closure the requester runs, so a non-blocking call can send a
+/// request and handle its answer inside an actor.
+struct async_call {
+  std::function<void(requester_ptr)> run;
+};
+}  // namespace switchboard::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::async_call)
+
 namespace switchboard {
 
 using engine::errc;
+
+namespace {
+
+/// Runs the facade's non-blocking calls: one actor, so calls made from one thread
+/// reach the registry in the order they were made.
+caf::behavior requester(actors::requester_ptr self) {
+  return {
+    [=](actors::async_call& c) { c.run(self); },
+    [=](actors::stop_atom) {
+      auto pending = std::move(self->state.pending);
+      self->state.pending.clear();
+      for (auto& [id, fail] : pending)
+        fail(engine::make_error(errc::shutting_down, "the node shut down before answering"));
+      self->quit();
+    },
+  };
+}
+
+}  // namespace
 
 struct node::impl {
   node_options opts;
@@ -26,8 +69,10 @@ struct node::impl {
   caf::actor hub;
   caf::actor registry;
   recovery_summary recovered;
+  caf::actor requester;
+  std::mutex handles_mutex;  ///< guards `requester` and `registry` against a concurrent shutdown
   std::mutex stop_mutex;
-  bool stopped = false;
+  std::atomic<bool> stopped{false};
 
   /// Sends `msg` to the registry and waits for the reply of type `Reply`.
   template <class Reply, class Msg>
@@ -40,6 +85,50 @@ struct node::impl {
       .receive([&](Reply& r) { out.emplace(std::move(r)); },
                [&](caf::error& e) { out.emplace(actors::from_caf(e)); });
     return std::move(*out);
+  }
+
+  /// Sends `msg` to the registry through the requester; `done(result<Reply>)` is
+  /// called once, on a node thread (or here, when the node is shut down).
+  template <class Reply, class Msg, class Done>
+  void call_async(Msg msg, Done done) {
+    caf::actor to;
+    caf::actor reg;
+    {
+      std::lock_guard<std::mutex> g{handles_mutex};
+      if (!stopped) {
+        to = requester;
+        reg = registry;
+      }
+    }
+    if (!to) {
+      done(result<Reply>{engine::make_error(errc::shutting_down, "the node is shut down")});
+      return;
+    }
+    caf::anon_send(to, actors::async_call{[reg = std::move(reg), timeout = opts.request_timeout,
+                                           msg = std::move(msg),
+                                           done = std::move(done)](actors::requester_ptr self) {
+                     auto id = self->state.next_id++;
+                     self->state.pending.emplace(
+                       id, [done](const engine::error& e) { done(result<Reply>{e}); });
+                     // Each answer is delivered once: by the reply, or at stop.
+                     self->request(reg, timeout, msg)
+                       .then(
+                         [self, id, done](Reply& r) {
+                           if (self->state.pending.erase(id) > 0)
+                             done(result<Reply>{std::move(r)});
+                         },
+                         [self, id, done](caf::error& e) {
+                           if (self->state.pending.erase(id) > 0)
+                             done(result<Reply>{actors::from_caf(e)});
+                         });
+                   }});
+  }
+
+  template <class Msg>
+  void call_ok_async(Msg msg, status_callback done) {
+    call_async<actors::ok_atom>(std::move(msg), [done = std::move(done)](result<actors::ok_atom> r) {
+      done(r ? status{} : status{r.err()});
+    });
   }
 
   template <class Msg>
@@ -79,8 +168,11 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
   auto p = std::make_unique<impl>();
   p->opts = opts;
   actors::register_types(p->cfg);
-  if (opts.threads > 0)
-    p->cfg.set("scheduler.max-threads", opts.threads);
+  // CAF's own default is at least 4 workers; on a 2-core host the idle ones spin
+  // stealing work from the busy ones, so "one per core" is set explicitly.
+  p->cfg.set("scheduler.max-threads",
+             opts.threads > 0 ? opts.threads
+                              : std::max<std::size_t>(1, std::thread::hardware_concurrency()));
   p->sys = std::make_unique<caf::actor_system>(p->cfg);
   actors::storage_actor_options sao;
   sao.max_batch = opts.max_batch;
@@ -91,6 +183,7 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
     caf::anon_send(p->hub, actors::subscribe_msg{std::make_shared<event_callback>(opts.on_event)});
   actors::actor_context ctx{p->storage, p->hub, opts.clock, opts.logger};
   p->registry = actors::spawn_registry(*p->sys, ctx);
+  p->requester = p->sys->spawn(requester);
   std::unique_ptr<node> n{new node(std::move(p))};
   auto rep = n->impl_->call<actors::restore_report>(actors::restore_req{std::move(*snap)});
   if (!rep)
@@ -194,6 +287,37 @@ result<engine::queue_config> node::find_queue(const std::string& tenant, const s
   return impl_->call<engine::queue_config>(actors::find_queue_req{tenant, queue});
 }
 
+void node::submit_async(engine::contact c, submit_callback done) {
+  impl_->call_async<actors::submit_ack>(
+    actors::submit_req{std::move(c)}, [done = std::move(done)](result<actors::submit_ack> r) {
+      if (!r)
+        done(r.err());
+      else
+        done(contact_ack{r->contact, r->seq, r->enqueued_at});
+    });
+}
+
+void node::accept_async(const std::string& tenant, const std::string& agent,
+                        const std::string& contact, std::uint64_t offer_id, status_callback done) {
+  impl_->call_ok_async(actors::accept_req{tenant, agent, contact, offer_id}, std::move(done));
+}
+
+void node::decline_async(const std::string& tenant, const std::string& agent,
+                         const std::string& contact, std::uint64_t offer_id, status_callback done) {
+  impl_->call_ok_async(actors::decline_req{tenant, agent, contact, offer_id}, std::move(done));
+}
+
+void node::complete_async(const std::string& tenant, const std::string& agent,
+                          const std::string& contact, const engine::outcome& o,
+                          status_callback done) {
+  impl_->call_ok_async(actors::complete_req{tenant, agent, contact, o}, std::move(done));
+}
+
+void node::end_contact_async(const std::string& tenant, const std::string& contact,
+                             const std::string& reason, status_callback done) {
+  impl_->call_ok_async(actors::end_contact_req{tenant, contact, reason}, std::move(done));
+}
+
 void node::subscribe(event_callback cb) {
   if (impl_->stopped)
     return;
@@ -208,7 +332,10 @@ void node::shutdown() {
   std::lock_guard<std::mutex> guard{impl_->stop_mutex};
   if (impl_->stopped || !impl_->sys)
     return;
-  impl_->stopped = true;
+  {
+    std::lock_guard<std::mutex> g{impl_->handles_mutex};
+    impl_->stopped = true;
+  }
   auto& p = *impl_;
   {
     caf::scoped_actor self{*p.sys};
@@ -226,8 +353,14 @@ void node::shutdown() {
                  p.opts.logger->error("node: final journal commit: {}", caf::to_string(e));
                });
     self->send(p.hub, actors::stop_atom::value);
+    // Calls still in flight were answered with errors once the registry stopped.
+    self->send(p.requester, actors::stop_atom::value);
   }
-  p.registry = caf::actor{};
+  {
+    std::lock_guard<std::mutex> g{p.handles_mutex};
+    p.requester = caf::actor{};
+    p.registry = caf::actor{};
+  }
   p.storage = caf::actor{};
   p.hub = caf::actor{};
   p.sys.reset();

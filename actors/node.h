@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -131,6 +132,31 @@ class node {
   /// waiting (offered, with an agent, or unknown).
   [[nodiscard]] result<std::int64_t> position(const std::string& tenant,
                                               const std::string& contact);
+
+  // -- non-blocking calls ---------------------------------------------------------------
+
+  /// Called exactly once with the answer of a non-blocking call, on one of the
+  /// node's threads (on the caller's only when the node is already shut down).
+  /// Calls still unanswered when `shutdown` stops the node get shutting_down
+  /// before `shutdown` returns; an acknowledged submit is journaled either way.
+  /// It must return quickly and must not block on the node (no blocking calls).
+  using status_callback = std::function<void(status)>;
+  using submit_callback = std::function<void(result<contact_ack>)>;
+
+  /// `submit` without waiting: `done` gets the same answer `submit` returns. For
+  /// embedders with their own event loop and for load generators, which keep many
+  /// calls in flight from one thread. Calls from one thread reach the node in the
+  /// order they were made.
+  void submit_async(engine::contact c, submit_callback done);
+  void accept_async(const std::string& tenant, const std::string& agent,
+                    const std::string& contact, std::uint64_t offer_id, status_callback done);
+  void decline_async(const std::string& tenant, const std::string& agent,
+                     const std::string& contact, std::uint64_t offer_id, status_callback done);
+  void complete_async(const std::string& tenant, const std::string& agent,
+                      const std::string& contact, const engine::outcome& o,
+                      status_callback done);
+  void end_contact_async(const std::string& tenant, const std::string& contact,
+                         const std::string& reason, status_callback done);
 
   // -- lookups (the tenant's recommender answers) ------------------------------------
 

@@ -61,11 +61,36 @@ caf::error no_tenant(const std::string& id) {
 }
 
 /// Spawned children die with the registry; their own exits never take it down.
+/// For the few long-lived actors of a tenant (recommender, queues).
 template <class F, class... Ts>
 caf::actor spawn_child(reg_ptr self, F spawner, Ts&&... xs) {
   auto child = spawner(self, std::forward<Ts>(xs)...);
   self->link_to(child);
   return child;
+}
+
+/// For the many (sessions, agent actors; up to millions): monitored, not linked. A
+/// link puts an entry in the registry's own attachable list, which CAF searches
+/// linearly on every unlink and every child exit, so a million links make ending a
+/// session O(live) and a shutdown quadratic; a monitor lives in the child's list.
+/// The registry stops them itself when it stops (`stop_members`).
+template <class F, class... Ts>
+caf::actor spawn_member(reg_ptr self, F spawner, Ts&&... xs) {
+  auto member = spawner(self, std::forward<Ts>(xs)...);
+  self->monitor(member);
+  return member;
+}
+
+/// Stops every session and agent actor (the registry is stopping).
+void stop_members(reg_ptr self) {
+  for (auto& [id, te] : self->state.tenants) {
+    for (auto& [contact, session] : te.sessions)
+      self->send_exit(session, caf::exit_reason::user_shutdown);
+    for (auto& [agent, aa] : te.agent_actors)
+      self->send_exit(aa, caf::exit_reason::user_shutdown);
+    te.sessions.clear();
+    te.agent_actors.clear();
+  }
 }
 
 tenant_entry& ensure_tenant(reg_ptr self, const engine::tenant_config& t) {
@@ -202,6 +227,22 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
     if (m.reason && m.source != self->address())
       self->state.ctx.log->error("registry: a child actor failed: {}", caf::to_string(m.reason));
   });
+  // Members end normally after telling the registry (session_ended_msg, logout); a
+  // failed one is dropped from the tables here so its id can be used again.
+  self->set_down_handler([=](caf::down_msg& m) {
+    if (!m.reason || m.reason == caf::exit_reason::user_shutdown)
+      return;
+    self->state.ctx.log->error("registry: a session or agent actor failed: {}",
+                               caf::to_string(m.reason));
+    for (auto& [id, te] : self->state.tenants) {
+      for (auto* table : {&te.sessions, &te.agent_actors})
+        for (auto i = table->begin(); i != table->end(); ++i)
+          if (i->second.address() == m.source) {
+            table->erase(i);
+            return;
+          }
+    }
+  });
   return {
     [=](define_tenant_req& r) -> caf::result<ok_atom> {
       if (auto s = engine::validate(r.tenant); !s)
@@ -241,7 +282,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       if (te->agent_actors.count(r.agent) > 0)
         return ok_atom::value;  // already logged in: idempotent
       auto& st = self->state;
-      auto aa = spawn_child(self, spawn_agent_actor,
+      auto aa = spawn_member(self, spawn_agent_actor,
                             agent_args{st.ctx, r.tenant, r.agent, te->recommender});
       auto rp = self->make_response_promise<ok_atom>();
       auto tenant = r.tenant;
@@ -255,7 +296,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
             rp.deliver(ok_atom::value);
           },
           [=](caf::error& e) mutable {
-            self->unlink_from(aa);
+            self->demonitor(aa);
             self->send(aa, stop_atom::value);
             rp.deliver(e);
           });
@@ -274,7 +315,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
             if (auto* t = find_tenant(self, tenant)) {
               auto i = t->agent_actors.find(agent);
               if (i != t->agent_actors.end()) {
-                self->unlink_from(i->second);
+                self->demonitor(i->second);
                 self->send(i->second, stop_atom::value);
                 t->agent_actors.erase(i);
               }
@@ -323,7 +364,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       c.last_declined_by.clear();
       c.offers = 0;
       auto id = c.id;
-      auto session = spawn_child(self, spawn_session,
+      auto session = spawn_member(self, spawn_session,
                                  session_args{st.ctx, self, te->recommender, c,
                                               session_start::submitted});
       te->sessions.emplace(std::move(id), session);
@@ -375,10 +416,8 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
     [=](session_ended_msg& m) {
       if (auto* te = find_tenant(self, m.tenant)) {
         auto i = te->sessions.find(m.contact);
-        if (i != te->sessions.end()) {
-          self->unlink_from(i->second);
+        if (i != te->sessions.end())
           te->sessions.erase(i);
-        }
       }
     },
     [=](tenant_stats_req& r) -> caf::result<tenant_stats> {
@@ -482,7 +521,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
         if (with_agent)
           rep.with_agents.push_back({c.tenant, c.id, c.agent});
         auto id = c.id;
-        auto session = spawn_child(self, spawn_session,
+        auto session = spawn_member(self, spawn_session,
                                    session_args{st.ctx, self, te->recommender, std::move(c),
                                                 session_start::restored});
         te->sessions.emplace(std::move(id), session);
@@ -502,7 +541,10 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       if (st.restoring > 0 && --st.restoring == 0)
         st.restore_rp.deliver(std::move(st.restored));
     },
-    [=](stop_atom) { self->quit(caf::exit_reason::user_shutdown); },
+    [=](stop_atom) {
+      stop_members(self);
+      self->quit(caf::exit_reason::user_shutdown);
+    },
   };
 }
 

@@ -241,7 +241,11 @@ void move_append(std::vector<T>& to, std::vector<T>& from) {
   if (to.empty()) {
     to = std::move(from);
   } else {
-    to.reserve(to.size() + from.size());
+    // Geometric growth: a batch is appended to many times before it is committed,
+    // and an exact reserve each time would copy it over and over (quadratic).
+    auto need = to.size() + from.size();
+    if (need > to.capacity())
+      to.reserve(std::max(need, 2 * to.capacity()));
     std::move(from.begin(), from.end(), std::back_inserter(to));
   }
   from.clear();
