@@ -2,6 +2,8 @@
 
 #include <functional>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include "bench/core/report.h"
 #include "bench/scenario/scenario.h"
@@ -12,6 +14,20 @@
 namespace switchboard::bench {
 
 using progress_fn = std::function<void(double done, double total)>;
+
+/// A report with the fields every mode starts with: scenario, mode, seed, build type,
+/// cores, the scenario's parameters and its service-level threshold.
+inline run_report new_report(const scenario& s, std::string mode, std::string build_type) {
+  run_report r;
+  r.scenario = s.name;
+  r.mode = std::move(mode);
+  r.seed = s.seed;
+  r.build_type = std::move(build_type);
+  r.cores = std::thread::hardware_concurrency();
+  r.parameters = s.parameters;
+  r.sl_threshold_s = s.sl_threshold_s;
+  return r;
+}
 
 /// Discrete-event simulation in virtual time over engine::routing_domain.
 engine::result<run_report> run_sim(const scenario& s, const progress_fn& progress);

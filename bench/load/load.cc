@@ -58,18 +58,6 @@ engine::error bad(const std::string& field, const std::string& why) {
   return engine::make_error(errc::invalid_argument, field + ": " + why);
 }
 
-/// A `--set` value recorded in the scenario's parameters, as a number >= 0.
-engine::result<double> parameter(const scenario& s, const std::string& key, double def) {
-  auto i = s.parameters.find(key);
-  if (i == s.parameters.end() || i->second.empty())
-    return def;
-  double v = 0;
-  auto [end, ec] = std::from_chars(i->second.data(), i->second.data() + i->second.size(), v);
-  if (ec != std::errc{} || end != i->second.data() + i->second.size() || !std::isfinite(v) || v < 0)
-    return bad(key, "expected a number >= 0, got '" + i->second + "'");
-  return v;
-}
-
 /// What run_load derives from the scenario before it starts.
 struct load_settings {
   double rate = 0;          ///< contacts/s; 0: closed loop, as fast as possible
@@ -98,10 +86,8 @@ engine::result<load_settings> settle(const scenario& s) {
   c.duration_s = rt.duration_s;
   if (!(c.duration_s > 0))
     return bad("duration_s", "must be > 0");
-  double scenario_rate = 0;
-  for (const auto& t : s.types)
-    scenario_rate += std::max(0.0, t.rate_for(0)) / 3600.0;
-  auto scale = parameter(s, "time_scale", -1);
+  double scenario_rate = first_period_rate_per_s(s);
+  auto scale = number_parameter(s, "time_scale", -1);
   if (!scale)
     return scale.err();
   if (*scale >= 0 && s.parameters.count("time_scale") > 0)
@@ -117,24 +103,18 @@ engine::result<load_settings> settle(const scenario& s) {
     else
       return bad("durability", "must be sync or no_sync, not '" + i->second + "'");
   }
-  auto threads = parameter(s, "threads", 0);
+  auto threads = number_parameter(s, "threads", 0);
   if (!threads)
     return threads.err();
   c.threads = static_cast<std::size_t>(std::min(*threads, 256.0));
-  auto caf = parameter(s, "caf_seconds", 2);
+  auto caf = number_parameter(s, "caf_seconds", 2);
   if (!caf)
     return caf.err();
   c.caf_seconds = std::min(*caf, 60.0);
   c.data_dir = rt.data_dir;
   c.temp_dir = c.data_dir.empty();
   c.sample_every_s = std::clamp(c.duration_s / 20, 0.1, 60.0);
-  double hold = 0;
-  for (const auto& t : s.types)
-    hold = std::max(hold, t.handle.mean_for(0) + t.wrap_up.mean_for(0));
-  double accept = 0;
-  for (const auto& g : s.groups)
-    accept = std::max(accept, g.accept_delay_s);
-  c.drain_s = std::clamp(5 * (hold + accept) * c.time_scale + 5, 5.0, 60.0);
+  c.drain_s = drain_seconds(s, c.time_scale, 60.0);
   return c;
 }
 
@@ -320,15 +300,7 @@ engine::status load_run::define_everything() {
     for (const auto& c : grp.capacity)
       cap = std::max<std::uint32_t>(cap, c.max);
     for (std::uint32_t i = 0; i < grp.max_staff(); ++i) {
-      engine::agent_profile a;
-      a.tenant = tenant_id;
-      a.id = grp.name + "-" + std::to_string(i);
-      a.name = a.id;
-      a.skills = grp.skills;
-      a.languages = grp.languages;
-      a.capacity = grp.capacity;
-      a.level = grp.level;
-      a.remote = grp.crowd;
+      auto a = grp.profile(tenant_id, grp.name + "-" + std::to_string(i));
       agent_index_.emplace(a.id, static_cast<std::uint32_t>(agent_ids_.size()));
       agent_ids_.push_back(a.id);
       agent_group_.push_back(static_cast<std::uint32_t>(g));
@@ -650,13 +622,7 @@ void load_run::drain() {
 }
 
 run_report load_run::make_report(const caf_rates& caf) {
-  run_report r;
-  r.scenario = s_.name;
-  r.mode = "load";
-  r.seed = s_.seed;
-  r.build_type = SB_BUILD_TYPE;
-  r.cores = std::thread::hardware_concurrency();
-  r.parameters = s_.parameters;
+  auto r = new_report(s_, "load", SB_BUILD_TYPE);
   r.parameters["load.target_rate"] = cfg_.rate > 0 ? num(cfg_.rate) : "as fast as possible";
   r.parameters["load.duration_s"] = num(cfg_.duration_s);
   r.parameters["load.time_scale"] = num(cfg_.time_scale);
@@ -664,7 +630,6 @@ run_report load_run::make_report(const caf_rates& caf) {
   r.parameters["load.durability"] = cfg_.durability == storage::durability::sync ? "sync" : "no_sync";
   r.parameters["load.agents"] = std::to_string(agent_ids_.size());
   r.parameters["load.threads"] = cfg_.threads > 0 ? std::to_string(cfg_.threads) : "one per core";
-  r.sl_threshold_s = s_.sl_threshold_s;
   r.sample_every_s = cfg_.sample_every_s;
 
   replication_result rep;

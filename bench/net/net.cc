@@ -27,22 +27,6 @@ double load_average() {
   return x;
 }
 
-/// A `--set` value recorded in the scenario's parameters, as a number.
-engine::result<double> parameter(const scenario& s, const std::string& key, double def) {
-  auto i = s.parameters.find(key);
-  if (i == s.parameters.end() || i->second.empty())
-    return def;
-  try {
-    std::size_t used = 0;
-    double v = std::stod(i->second, &used);
-    if (used != i->second.size() || !std::isfinite(v) || v < 0)
-      throw std::invalid_argument("x");
-    return v;
-  } catch (const std::exception&) {
-    return bad(key, "expected a number >= 0, got '" + i->second + "'");
-  }
-}
-
 }  // namespace
 
 // -- the run ----------------------------------------------------------------------------
@@ -238,14 +222,12 @@ engine::result<net_settings> settle(const scenario& s) {
     return bad("tenant", "'" + c.tenant + "' is not a valid id");
   c.rate = rt.target_rate;
   c.duration_s = rt.duration_s;
-  auto max_agents = parameter(s, "net_max_agents", default_max_agents);
+  auto max_agents = number_parameter(s, "net_max_agents", default_max_agents);
   if (!max_agents)
     return max_agents.err();
   c.max_agents = static_cast<std::uint32_t>(std::clamp(*max_agents, 1.0, 20000.0));
-  double scenario_rate = 0;  // contacts/s of the first period
-  for (const auto& t : s.types)
-    scenario_rate += std::max(0.0, t.rate_for(0)) / 3600.0;
-  auto scale = parameter(s, "time_scale", -1);
+  double scenario_rate = first_period_rate_per_s(s);
+  auto scale = number_parameter(s, "time_scale", -1);
   if (!scale)
     return scale.err();
   if (c.rate <= 0)
@@ -262,14 +244,7 @@ engine::result<net_settings> settle(const scenario& s) {
   else
     c.gateways = 50;
   c.max_live = rt.max_live;
-  // Long enough for a handle + wrap-up + accept at the scale, bounded.
-  double hold = 0;
-  for (const auto& t : s.types)
-    hold = std::max(hold, t.handle.mean_for(0) + t.wrap_up.mean_for(0));
-  double accept = 0;
-  for (const auto& g : s.groups)
-    accept = std::max(accept, g.accept_delay_s);
-  c.drain_s = std::clamp(5 * (hold + accept) * c.time_scale + 5, 5.0, 120.0);
+  c.drain_s = drain_seconds(s, c.time_scale, 120.0);
   c.sample_every_s = std::clamp(c.duration_s / 20, 0.1, 60.0);
   auto ep = ws::resolve(c.url);
   if (!ep)

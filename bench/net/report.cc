@@ -42,13 +42,7 @@ mean_sd mean_and_sd(const std::vector<double>& xs) {
 }  // namespace
 
 run_report net_run::make_report() {
-  run_report r;
-  r.scenario = s_.name;
-  r.mode = "net";
-  r.seed = s_.seed;
-  r.build_type = SB_BUILD_TYPE;
-  r.cores = std::thread::hardware_concurrency();
-  r.parameters = s_.parameters;
+  auto r = new_report(s_, "net", SB_BUILD_TYPE);
   r.parameters["net.url"] = s_.realtime.url;
   r.parameters["net.tenant"] = cfg_.tenant;
   r.parameters["net.agents"] = std::to_string(agents_.size());
@@ -57,7 +51,6 @@ run_report net_run::make_report() {
   r.parameters["net.duration_s"] = num(cfg_.duration_s);
   r.parameters["net.time_scale"] = num(cfg_.time_scale);
   r.parameters["net.max_live"] = std::to_string(cfg_.max_live);
-  r.sl_threshold_s = s_.sl_threshold_s;
   r.sample_every_s = cfg_.sample_every_s;
 
   replication_result rep;

@@ -1,6 +1,7 @@
 #include "bench/scenario/scenario.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <set>
 #include <unordered_map>
@@ -355,6 +356,36 @@ status check_run(const scenario& s) {
 }
 
 }  // namespace
+
+engine::result<double> number_parameter(const scenario& s, const std::string& key, double def) {
+  auto i = s.parameters.find(key);
+  if (i == s.parameters.end() || i->second.empty())
+    return def;
+  const auto& text = i->second;
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(v) || v < 0)
+    return engine::make_error(errc::invalid_argument,
+                              key + ": expected a number >= 0, got '" + text + "'");
+  return v;
+}
+
+double first_period_rate_per_s(const scenario& s) {
+  double rate = 0;
+  for (const auto& t : s.types)
+    rate += std::max(0.0, t.rate_for(0)) / 3600.0;
+  return rate;
+}
+
+double drain_seconds(const scenario& s, double time_scale, double max_s) {
+  double hold = 0;
+  for (const auto& t : s.types)
+    hold = std::max(hold, t.handle.mean_for(0) + t.wrap_up.mean_for(0));
+  double accept = 0;
+  for (const auto& g : s.groups)
+    accept = std::max(accept, g.accept_delay_s);
+  return std::clamp(5 * (hold + accept) * time_scale + 5, 5.0, max_s);
+}
 
 double scenario::day_s() const {
   double total = 0;

@@ -157,6 +157,17 @@ engine::result<scenario> parse_scenario(std::string_view json);
 /// sl_threshold_s, warmup_s, target_rate, duration_s, url, api_key, ...).
 engine::status apply_set(scenario& s, const std::map<std::string, std::string>& set);
 
+/// Helpers of the real-time modes (load, net).
+/// A mode-specific `--set` value kept in `parameters` (e.g. time_scale), as a number
+/// >= 0; `def` when absent; invalid_argument naming the key when not a number.
+engine::result<double> number_parameter(const scenario& s, const std::string& key, double def);
+/// Contacts per second of the first period, all types.
+double first_period_rate_per_s(const scenario& s);
+/// How long a real-time run waits for contacts in flight after its load window: five
+/// times the longest mean handle + wrap-up + accept delay at `time_scale`, plus 5 s,
+/// within [5, max_s].
+double drain_seconds(const scenario& s, double time_scale, double max_s);
+
 /// Cross-checks a scenario (what parse_scenario and make_builtin also run).
 engine::status validate(const scenario& s);
 

@@ -74,15 +74,8 @@ engine::result<run_report> run_sim(const scenario& s, const progress_fn& progres
   tracker.fn = &progress;
   tracker.total = p->horizon_s * s.replications * static_cast<double>(policies.size());
 
-  run_report r;
-  r.scenario = s.name;
-  r.mode = "sim";
-  r.seed = s.seed;
-  r.build_type = SB_BENCH_BUILD_TYPE;
-  r.cores = std::thread::hardware_concurrency();
-  r.parameters = s.parameters;
+  auto r = new_report(s, "sim", SB_BENCH_BUILD_TYPE);
   r.parameters["policy"] = std::string{engine::to_string(s.policy)};
-  r.sl_threshold_s = s.sl_threshold_s;
   r.sample_every_s = p->sample_every_s;
   if (p->sample_every_s != s.sample_every_s)
     r.notes.push_back("time series sampled every " + num(p->sample_every_s) +
