@@ -168,6 +168,12 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
   auto p = std::make_unique<impl>();
   p->opts = opts;
   actors::register_types(p->cfg);
+  // CAF 0.17's work stealing takes a job from another worker's queue by walking that
+  // queue under its locks: O(queue length) per steal. A burst that makes thousands of
+  // actors runnable at once (a session per submit, offers to thousands of sessions)
+  // makes that quadratic and stalls the busy worker for seconds; one shared queue
+  // has no such cost (measured: submit-to-offer p50 18 s -> 1 s at 60k live).
+  p->cfg.set("scheduler.policy", caf::atom("sharing"));
   // CAF's own default is at least 4 workers; on a 2-core host the idle ones spin
   // stealing work from the busy ones, so "one per core" is set explicitly.
   p->cfg.set("scheduler.max-threads",

@@ -95,8 +95,11 @@ bool change(session_ptr self, contact_state to, event_type type,
   e.result = std::move(result);
   e.decision = std::move(decision);
   e.detail = std::move(detail);
-  publish(self, e, offer_id, deadline);
+  // Handed to the journal before anyone hears of it: a subscriber that reacts to the
+  // event (even by shutting the node down) never gets ahead of its record.
+  auto published = e;
   self->send(self->state.args.ctx.storage, persist_msg{std::move(b)});
+  publish(self, published, offer_id, deadline);
   return true;
 }
 
@@ -145,8 +148,9 @@ void restore(session_ptr self) {
       [=](ok_atom) {
         auto b = journal_batch(self, event_type::requeued_on_recovery, was);
         b.events.front().detail = "restored after restart";
-        publish(self, b.events.front());
+        auto published = b.events.front();
         self->send(self->state.args.ctx.storage, persist_msg{std::move(b)});
+        publish(self, published);
         restored(self);
       },
       [=](caf::error& err) {
@@ -178,11 +182,15 @@ caf::behavior session(session_ptr self, session_args args) {
             b.events.front().to = contact_state::created;
             auto q = journal_batch(self, event_type::queued, contact_state::created);
             b.events.push_back(q.events.front());
-            publish(self, b.events[0]);
-            publish(self, b.events[1]);
+            auto created = b.events[0];
+            auto queued = b.events[1];
             submit_ack ack{c.id, c.seq, c.enqueued_at};
             self->state.ack_pending = true;
-            self->request(self->state.args.ctx.storage, caf::infinite, persist_req{std::move(b)})
+            auto commit = self->request(self->state.args.ctx.storage, caf::infinite,
+                                        persist_req{std::move(b)});
+            publish(self, created);
+            publish(self, queued);
+            std::move(commit)
               .then(
                 [=](ok_atom) mutable {
                   rp.deliver(ack);

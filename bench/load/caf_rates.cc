@@ -115,10 +115,12 @@ std::uint64_t scaled(std::uint64_t count, double took_s, double seconds) {
 }  // namespace
 
 caf_rates measure_caf_rates(std::size_t threads, double seconds) {
-  // The same scheduler as the node's: `threads` workers, one per core by default.
+  // The same scheduler as the node's: one shared job queue, `threads` workers, one
+  // per core by default.
   if (threads == 0)
     threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());
   caf::actor_system_config cfg;
+  cfg.set("scheduler.policy", caf::atom("sharing"));  // as the node's (actors/node.cc)
   cfg.set("scheduler.max-threads", threads);
   caf::actor_system sys{cfg};
   caf_rates r;

@@ -181,6 +181,7 @@ class load_run {
   // -- counters (atomics: written by the event thread and callbacks)
   std::uint64_t submitted_ = 0;  ///< driver thread only
   std::uint64_t skipped_ = 0;    ///< driver thread only: arrivals dropped by max_live
+  bool reached_max_live_ = false;  ///< driver thread only
   std::atomic<std::uint64_t> live_{0}, waiting_{0}, connected_now_{0};
   std::atomic<std::uint64_t> rejected_{0}, call_errors_{0};
   std::atomic<std::uint64_t> offered_{0}, served_{0}, served_in_sl_{0}, completed_{0},
@@ -244,7 +245,9 @@ engine::status load_run::open_node() {
   o.data_dir = cfg_.data_dir;
   o.durability = cfg_.durability;
   o.threads = cfg_.threads;
-  o.request_timeout = std::chrono::seconds(120);
+  // Long: an overloaded node answers late, and a call that timed out but then took
+  // effect would be counted as rejected.
+  o.request_timeout = std::chrono::hours(1);
   o.on_event = [this](const event& e) { on_event(e); };
   auto n = node::open(std::move(o));
   if (!n)
@@ -392,11 +395,15 @@ void load_run::submit_one() {
   node_->submit_async(std::move(c), [this, n](result<contact_ack> r) {
     if (r)
       return;
-    // Never in line: counted as rejected, not live.
+    // Not acknowledged. A contact whose events show it in line (offered, connected,
+    // ended) is counted by them: only a failed call (e.g. shutting_down) raced its
+    // acknowledgement. Otherwise it never got in line: rejected, not live.
+    auto expected = static_cast<std::uint8_t>(live_table::waiting);
+    if (!table_.at(n).state.compare_exchange_strong(expected, live_table::done))
+      return;
     rejected_.fetch_add(1);
     live_.fetch_sub(1);
     waiting_.fetch_sub(1);
-    table_.at(n).state.store(live_table::done);
     if (r.code() != errc::shutting_down && rejected_.load() <= 3)
       std::fprintf(stderr, "load: contact c%llu rejected: %s\n",
                    static_cast<unsigned long long>(n), r.err().message.c_str());
@@ -459,6 +466,9 @@ void load_run::on_event(const event& e) {
   if (n == live_table::none || !table_.has(n))
     return;
   auto& slot = table_.at(n);
+  // Counted out already (rejected, or ended): later events change nothing.
+  if (slot.state.load() == live_table::done)
+    return;
   auto delay = [&](double scenario_s) {
     return clock_type::now() + std::chrono::duration_cast<clock_type::duration>(
                                  std::chrono::duration<double>(scenario_s * cfg_.time_scale));
@@ -595,6 +605,11 @@ void load_run::offer_load() {
       // Closed loop: keep max_live contacts in flight; a burst at most, then look around.
       for (int i = 0; i < 256 && live_.load() < cfg_.max_live; ++i)
         submit_one();
+      // Memory is sampled the moment the loop first holds max_live contacts.
+      if (!reached_max_live_ && live_.load() >= cfg_.max_live) {
+        reached_max_live_ = true;
+        take_sample(t);
+      }
     }
     run_due_actions();
     if (t >= next_sample) {
@@ -612,11 +627,24 @@ void load_run::offer_load() {
 void load_run::drain() {
   auto start = clock_type::now();
   auto limit = start + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(cfg_.drain_s));
-  // Contacts that would never finish in the drain (long handle times) are counted as
-  // unfinished, not waited for: the drain only lets in-flight calls land.
+  // Contacts that cannot finish within the drain (long handle times, nobody free to
+  // take them) are counted as unfinished, not waited for: the drain ends once nothing
+  // has moved for 2 s and no simulated action falls due before its limit.
+  auto progress = [this] { return events_.load() + call_errors_.load(); };
+  auto last = progress();
+  auto still_since = clock_type::now();
   while (live_.load() > 0 && clock_type::now() < limit) {
     run_due_actions();
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    auto now = clock_type::now();
+    if (auto p = progress(); p != last) {
+      last = p;
+      still_since = now;
+    } else if (now - still_since > std::chrono::seconds(2)) {
+      std::lock_guard<std::mutex> g{actions_mutex_};
+      if (actions_.empty() || actions_.top().at > limit)
+        break;
+    }
   }
   drain_wall_s_ = seconds_since(start);
 }
@@ -726,9 +754,11 @@ engine::result<run_report> load_run::run() {
     progress_(0, cfg_.duration_s);
   offer_load();
   drain();
-  auto report = make_report(caf);
+  // Stopped before the report is made: the node's threads (the event callback
+  // among them) may still be routing a backlog and touching the counters.
   node_->shutdown();
   node_.reset();
+  auto report = make_report(caf);
   std::error_code ec;
   std::uint64_t bytes = 0;
   for (const auto& e : fs::recursive_directory_iterator(cfg_.data_dir, ec))

@@ -312,7 +312,10 @@ TEST_F(node_lifecycle, the_journal_holds_every_state_change_of_a_contact_in_orde
     {event_type::wrap_up, cs::connected, cs::wrap_up, server},
     {event_type::completed, cs::wrap_up, cs::completed, server},
   };
-  ASSERT_EQ(journal->size(), want.size());
+  std::string types;
+  for (const auto& e : *journal)
+    types += std::string{engine::to_string(e.type)} + " ";
+  ASSERT_EQ(journal->size(), want.size()) << "journal: " << types;
   std::uint64_t last_seq = 0;
   for (std::size_t i = 0; i < want.size(); ++i) {
     const auto& e = (*journal)[i];
