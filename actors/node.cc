@@ -347,7 +347,9 @@ void node::shutdown() {
     caf::scoped_actor self{*p.sys};
     // 1. Stop routing: the registry and, linked to it, every tenant's actors.
     self->monitor(p.registry);
-    self->send(p.registry, actors::stop_atom::value);
+    // High priority: ahead of any backlog of requests in the registry's mailbox, which
+    // CAF then answers with errors (the callers see shutting_down).
+    self->send<caf::message_priority::high>(p.registry, actors::stop_atom::value);
     self->receive([](const caf::down_msg&) {},
                   caf::after(std::chrono::seconds(30)) >> [&] {
                     p.opts.logger->error("node: registry did not stop within 30 s");

@@ -39,6 +39,8 @@ constexpr const char* tenant_id = "load";
 /// Threads that define agents and customers and log agents in: enough concurrent
 /// calls for the journal's group commit to batch them.
 constexpr std::size_t setup_threads = 32;
+/// Closed loop: submits in flight without an answer at most.
+constexpr std::uint64_t max_unacked = 4096;
 
 double seconds_since(clock_type::time_point t) {
   return std::chrono::duration<double>(clock_type::now() - t).count();
@@ -182,7 +184,7 @@ class load_run {
   std::uint64_t submitted_ = 0;  ///< driver thread only
   std::uint64_t skipped_ = 0;    ///< driver thread only: arrivals dropped by max_live
   bool reached_max_live_ = false;  ///< driver thread only
-  std::atomic<std::uint64_t> live_{0}, waiting_{0}, connected_now_{0};
+  std::atomic<std::uint64_t> live_{0}, waiting_{0}, connected_now_{0}, unacked_{0};
   std::atomic<std::uint64_t> rejected_{0}, call_errors_{0};
   std::atomic<std::uint64_t> offered_{0}, served_{0}, served_in_sl_{0}, completed_{0},
     abandoned_{0}, failed_{0}, events_{0};
@@ -392,7 +394,9 @@ void load_run::submit_one() {
                                                       std::chrono::duration<double>(patience * cfg_.time_scale)),
              n, 0, 0});
   }
+  unacked_.fetch_add(1);
   node_->submit_async(std::move(c), [this, n](result<contact_ack> r) {
+    unacked_.fetch_sub(1);
     if (r)
       return;
     // Not acknowledged. A contact whose events show it in line (offered, connected,
@@ -603,7 +607,9 @@ void load_run::offer_load() {
       }
     } else {
       // Closed loop: keep max_live contacts in flight; a burst at most, then look around.
-      for (int i = 0; i < 256 && live_.load() < cfg_.max_live; ++i)
+      // Back-pressure like a real client: at most max_unacked submits unanswered, so
+      // the node holds max_live contacts, not a backlog of requests in its mailboxes.
+      for (int i = 0; i < 256 && live_.load() < cfg_.max_live && unacked_.load() < max_unacked; ++i)
         submit_one();
       // Memory is sampled the moment the loop first holds max_live contacts.
       if (!reached_max_live_ && live_.load() >= cfg_.max_live) {
@@ -616,7 +622,8 @@ void load_run::offer_load() {
       take_sample(t);
       next_sample += cfg_.sample_every_s;
     }
-    if (cfg_.rate > 0 ? next_arrival_s > t + 0.001 : live_.load() >= cfg_.max_live)
+    if (cfg_.rate > 0 ? next_arrival_s > t + 0.001
+                      : live_.load() >= cfg_.max_live || unacked_.load() >= max_unacked)
       std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
   window_s_ = seconds_since(t0_);
