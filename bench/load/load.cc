@@ -19,6 +19,7 @@
 #include "actors/node.h"
 #include "bench/core/stats.h"
 #include "bench/load/caf_rates.h"
+#include "bench/load/internal/settings.h"
 #include "bench/load/live_table.h"
 #include "bench/modes.h"
 
@@ -34,6 +35,8 @@ namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 using engine::errc;
 using engine::event_type;
+using load::load_settings;
+using load::settle;
 
 constexpr const char* tenant_id = "load";
 /// Threads that define agents and customers and log agents in: enough concurrent
@@ -60,66 +63,6 @@ engine::error bad(const std::string& field, const std::string& why) {
   return engine::make_error(errc::invalid_argument, field + ": " + why);
 }
 
-/// What run_load derives from the scenario before it starts.
-struct load_settings {
-  double rate = 0;          ///< contacts/s; 0: closed loop, as fast as possible
-  double duration_s = 10;   ///< load window, wall seconds
-  /// Scenario seconds -> wall seconds for handle, wrap-up, patience and accept delay.
-  /// Default: the scenario's arrival rate over `rate` (same Erlangs), 0 in closed loop
-  /// (agents answer and finish at once: the node's own cost per lifecycle).
-  double time_scale = 0;
-  std::uint32_t max_live = 0;  ///< 0: 2 x total capacity in closed loop, else unlimited
-  storage::durability durability = storage::durability::sync;
-  std::size_t threads = 0;
-  std::string data_dir;
-  bool temp_dir = true;
-  double caf_seconds = 2;   ///< per CAF raw-rate measurement; 0: skip them
-  double drain_s = 30;      ///< after the window, for in-flight contacts to finish
-  double sample_every_s = 1;
-};
-
-engine::result<load_settings> settle(const scenario& s) {
-  load_settings c;
-  const auto& rt = s.realtime;
-  if (!rt.journal)
-    return bad("journal", "the load mode always runs the node with its RocksDB journal; "
-                          "--set durability=no_sync skips the fsync instead");
-  c.rate = rt.target_rate;
-  c.duration_s = rt.duration_s;
-  if (!(c.duration_s > 0))
-    return bad("duration_s", "must be > 0");
-  double scenario_rate = first_period_rate_per_s(s);
-  auto scale = number_parameter(s, "time_scale", -1);
-  if (!scale)
-    return scale.err();
-  if (*scale >= 0 && s.parameters.count("time_scale") > 0)
-    c.time_scale = *scale;
-  else if (c.rate > 0)
-    c.time_scale = scenario_rate > 0 ? scenario_rate / c.rate : 0;
-  c.max_live = rt.max_live;
-  if (auto i = s.parameters.find("durability"); i != s.parameters.end()) {
-    if (i->second == "sync")
-      c.durability = storage::durability::sync;
-    else if (i->second == "no_sync")
-      c.durability = storage::durability::no_sync;
-    else
-      return bad("durability", "must be sync or no_sync, not '" + i->second + "'");
-  }
-  auto threads = number_parameter(s, "threads", 0);
-  if (!threads)
-    return threads.err();
-  c.threads = static_cast<std::size_t>(std::min(*threads, 256.0));
-  auto caf = number_parameter(s, "caf_seconds", 2);
-  if (!caf)
-    return caf.err();
-  c.caf_seconds = std::min(*caf, 60.0);
-  c.data_dir = rt.data_dir;
-  c.temp_dir = c.data_dir.empty();
-  c.sample_every_s = std::clamp(c.duration_s / 20, 0.1, 60.0);
-  c.drain_s = drain_seconds(s, c.time_scale, 60.0);
-  return c;
-}
-
 /// Something a simulated agent or customer does later (time_scale > 0).
 struct action {
   enum kind_t : std::uint8_t { accept, complete, abandon } kind;
@@ -127,6 +70,10 @@ struct action {
   std::uint64_t contact;
   std::uint32_t agent;
   std::uint64_t offer_id;
+  // complete: the outcome, drawn from the agent group's hidden true rates.
+  bool resolved = false;
+  bool sale = false;
+  std::int8_t csat = 0;
   bool operator>(const action& o) const { return at > o.at; }
 };
 
@@ -153,7 +100,9 @@ class load_run {
   void take_sample(double t_s);
   run_report make_report(const caf_rates& caf);
 
-  double sample(const duration_dist& d, std::size_t period, double none_value);
+  /// A draw of `d` with `rng` (the driver's or the event thread's own).
+  static double sample(std::mt19937_64& rng, const duration_dist& d, std::size_t period,
+                       double none_value);
   std::size_t pick(const std::vector<double>& cdf);
   std::string contact_id(std::uint64_t n) const { return "c" + std::to_string(n); }
   static std::uint64_t contact_number(const std::string& id);
@@ -189,6 +138,7 @@ class load_run {
   std::atomic<std::uint64_t> offered_{0}, served_{0}, served_in_sl_{0}, completed_{0},
     abandoned_{0}, failed_{0}, events_{0};
   std::atomic<std::uint64_t> completed_in_window_{0};
+  std::atomic<std::uint64_t> resolved_{0}, sales_{0}, csat_sum_{0};  ///< completes answered ok
   std::atomic<bool> window_open_{false};
   std::atomic<std::int64_t> wait_sum_ns_{0};
   std::vector<double> offer_latency_us_;  ///< event thread only
@@ -212,19 +162,20 @@ std::uint32_t load_run::agent_number(const std::string& id) const {
   return i == agent_index_.end() ? std::uint32_t(-1) : i->second;
 }
 
-double load_run::sample(const duration_dist& d, std::size_t period, double none_value) {
+double load_run::sample(std::mt19937_64& rng, const duration_dist& d, std::size_t period,
+                        double none_value) {
   double m = d.mean_for(period);
   switch (d.type) {
     case duration_dist::kind::none: return none_value;
     case duration_dist::kind::fixed: return m;
     case duration_dist::kind::exponential:
-      return m > 0 ? std::exponential_distribution<double>(1.0 / m)(event_rng_) : 0;
+      return m > 0 ? std::exponential_distribution<double>(1.0 / m)(rng) : 0;
     case duration_dist::kind::lognormal: {
       if (!(m > 0))
         return 0;
       double sigma2 = std::log(1 + d.cv * d.cv);
       return std::lognormal_distribution<double>(std::log(m) - sigma2 / 2,
-                                                 std::sqrt(sigma2))(event_rng_);
+                                                 std::sqrt(sigma2))(rng);
     }
   }
   return none_value;
@@ -292,12 +243,23 @@ engine::status load_run::define_everything() {
   t.default_policy = s_.policy;
   if (auto st = node_->define_tenant(t); !st)
     return st;
-  for (auto q : s_.queues) {
-    q.tenant = tenant_id;
-    q.policy = s_.policy;
-    if (auto st = node_->define_queue(q); !st)
-      return engine::make_error(st.err().code, "queues[" + q.id + "]: " + st.err().message);
-  }
+  // Overflow targets must exist before a queue names them: first every queue without
+  // its move steps, then, in full, the ones that have some.
+  auto has_move = [](const engine::queue_config& q) {
+    return std::any_of(q.overflow.begin(), q.overflow.end(),
+                       [](const engine::overflow_step& st) { return !st.move_to_queue.empty(); });
+  };
+  for (int pass = 0; pass < 2; ++pass)
+    for (auto q : s_.queues) {
+      if (pass == 1 && !has_move(q))
+        continue;
+      if (pass == 0)
+        std::erase_if(q.overflow, [](const engine::overflow_step& st) { return !st.move_to_queue.empty(); });
+      q.tenant = tenant_id;
+      q.policy = s_.policy;
+      if (auto st = node_->define_queue(q); !st)
+        return engine::make_error(st.err().code, "queues[" + q.id + "]: " + st.err().message);
+    }
   std::vector<engine::agent_profile> agents;
   for (std::size_t g = 0; g < s_.groups.size(); ++g) {
     const auto& grp = s_.groups[g];
@@ -388,7 +350,7 @@ void load_run::submit_one() {
   }
   slot.submitted_ns.store(ns_since(t0_), std::memory_order_release);
   if (cfg_.time_scale > 0) {
-    double patience = sample(ty.patience, 0, -1);
+    double patience = sample(rng_, ty.patience, 0, -1);
     if (patience >= 0)
       later({action::abandon, clock_type::now() + std::chrono::duration_cast<clock_type::duration>(
                                                       std::chrono::duration<double>(patience * cfg_.time_scale)),
@@ -442,11 +404,21 @@ void load_run::act(const action& a) {
       break;
     case action::complete: {
       engine::outcome o;
-      o.resolved = true;
-      o.csat = 4;
-      o.disposition = "resolved";
+      o.resolved = a.resolved;
+      o.sale = a.sale;
+      o.csat = a.csat;
+      o.disposition = a.resolved ? "resolved" : "follow_up";
       node_->complete_async(tenant_id, agent_ids_[a.agent], contact_id(n), o,
-                            [this, n](status st) { call_failed("complete", n, st); });
+                            [this, n, o](status st) {
+                              if (!st) {
+                                call_failed("complete", n, st);
+                                return;
+                              }
+                              resolved_.fetch_add(o.resolved ? 1 : 0, std::memory_order_relaxed);
+                              sales_.fetch_add(o.sale ? 1 : 0, std::memory_order_relaxed);
+                              csat_sum_.fetch_add(static_cast<std::uint64_t>(o.csat),
+                                                  std::memory_order_relaxed);
+                            });
       break;
     }
     case action::abandon: {
@@ -517,9 +489,16 @@ void load_run::on_event(const event& e) {
       if (static_cast<double>(wait) / 1e9 <= threshold_s)
         served_in_sl_.fetch_add(1, std::memory_order_relaxed);
       action act_{action::complete, {}, n, a, 0};
+      const auto& truth = s_.groups[agent_group_[a]].truth_for(
+        s_.types[slot.type].intent, s_.segments[slot.segment].name);
+      std::uniform_real_distribution<double> u(0, 1);
+      act_.resolved = u(event_rng_) < truth.resolve;
+      act_.sale = u(event_rng_) < truth.sale;
+      act_.csat = static_cast<std::int8_t>(std::clamp(
+        std::lround(truth.csat_mean + 0.8 * std::normal_distribution<double>()(event_rng_)), 1L, 5L));
       if (cfg_.time_scale > 0) {
         const auto& ty = s_.types[slot.type];
-        act_.at = delay(sample(ty.handle, 0, 0) + sample(ty.wrap_up, 0, 0));
+        act_.at = delay(sample(event_rng_, ty.handle, 0, 0) + sample(event_rng_, ty.wrap_up, 0, 0));
         later(act_);
       } else {
         act(act_);
@@ -677,6 +656,13 @@ run_report load_run::make_report(const caf_rates& caf) {
   double asa_wall = rep.served > 0 ? static_cast<double>(wait_sum_ns_.load()) / 1e9 / static_cast<double>(rep.served) : 0;
   rep.asa_s = cfg_.time_scale > 0 ? asa_wall / cfg_.time_scale : asa_wall;
   rep.abandon_rate = rep.arrivals > 0 ? static_cast<double>(rep.abandoned) / static_cast<double>(rep.arrivals) : 0;
+  // Outcomes drawn from the groups' hidden true rates, of completes the node accepted.
+  auto rated = completed_.load();
+  if (rated > 0) {
+    rep.resolution_rate = static_cast<double>(resolved_.load()) / static_cast<double>(rated);
+    rep.sale_rate = static_cast<double>(sales_.load()) / static_cast<double>(rated);
+    rep.csat_mean = static_cast<double>(csat_sum_.load()) / static_cast<double>(rated);
+  }
   rep.series = series_;
   r.replications.push_back(std::move(rep));
   summarize(r);

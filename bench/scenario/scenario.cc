@@ -394,6 +394,25 @@ double scenario::day_s() const {
   return total;
 }
 
+const true_outcome& agent_group::truth_for(const std::string& intent,
+                                           const std::string& segment) const {
+  static const true_outcome fallback{};
+  const true_outcome* best = nullptr;
+  int best_score = -1;
+  for (const auto& t : truth) {
+    bool intent_ok = t.intent == "*" || t.intent == intent;
+    bool segment_ok = t.segment == "*" || t.segment == segment;
+    if (!intent_ok || !segment_ok)
+      continue;
+    int score = (t.intent == intent ? 2 : 0) + (t.segment == segment ? 1 : 0);
+    if (score > best_score) {
+      best = &t;
+      best_score = score;
+    }
+  }
+  return best != nullptr ? *best : fallback;
+}
+
 std::uint32_t agent_group::max_staff() const {
   std::uint32_t m = 0;
   for (auto n : staffing)

@@ -93,6 +93,9 @@ struct agent_group {
     return staffing.empty() ? 0 : staffing[period < staffing.size() ? period : 0];
   }
   std::uint32_t max_staff() const;
+  /// The hidden outcome rates for (intent, segment): the most specific entry of
+  /// `truth` (exact intent beats "*", then exact segment), or the defaults.
+  const true_outcome& truth_for(const std::string& intent, const std::string& segment) const;
   /// The engine profile of one agent of this group: id and name `id`, the group's
   /// skills, languages, capacity and level, remote when the group is a crowd.
   engine::agent_profile profile(const std::string& tenant, const std::string& id) const;

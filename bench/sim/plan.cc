@@ -38,25 +38,6 @@ engine::error bad(std::string message) {
   return engine::make_error(engine::errc::invalid_argument, std::move(message));
 }
 
-const true_outcome& pick_outcome(const agent_group& g, const std::string& intent,
-                                 const std::string& segment) {
-  static const true_outcome fallback{};
-  const true_outcome* best = nullptr;
-  int best_score = -1;
-  for (const auto& t : g.truth) {
-    bool intent_ok = t.intent == "*" || t.intent == intent;
-    bool segment_ok = t.segment == "*" || t.segment == segment;
-    if (!intent_ok || !segment_ok)
-      continue;
-    int score = (t.intent == intent ? 2 : 0) + (t.segment == segment ? 1 : 0);
-    if (score > best_score) {
-      best = &t;
-      best_score = score;
-    }
-  }
-  return best != nullptr ? *best : fallback;
-}
-
 }  // namespace
 
 engine::result<plan> make_plan(const scenario& s) {
@@ -179,7 +160,7 @@ engine::result<plan> make_plan(const scenario& s) {
     p.outcome[g].resize(s.types.size());
     for (std::size_t j = 0; j < s.types.size(); ++j)
       for (const auto& seg : s.segments)
-        p.outcome[g][j].push_back(pick_outcome(s.groups[g], s.types[j].intent, seg.name));
+        p.outcome[g][j].push_back(s.groups[g].truth_for(s.types[j].intent, seg.name));
   }
   return p;
 }

@@ -53,7 +53,23 @@ TEST(load_mode, closed_loop_completes_contacts_and_measures_the_node_and_caf) {
   EXPECT_EQ(r->latency->samples, static_cast<std::uint64_t>(figure(*r, "contacts_routed")));
   EXPECT_GT(r->latency->p50_us, 0);
   EXPECT_LE(r->latency->p50_us, r->latency->p99_us);
+  // Outcomes drawn from the group's true rates (mmn's default: resolve 0.7, csat 4).
+  EXPECT_GT(rep.resolution_rate, 0.3);
+  EXPECT_LT(rep.resolution_rate, 1.0);
+  EXPECT_GE(rep.csat_mean, 1.0);
+  EXPECT_LE(rep.csat_mean, 5.0);
   EXPECT_FALSE(to_text(*r).empty());
+}
+
+TEST(load_mode, a_multiskill_center_with_overflow_moves_runs) {
+  // Its queues name overflow targets defined after them: the mode defines targets first.
+  auto s = make_builtin("multiskill", {});
+  ASSERT_TRUE(s.ok()) << s.err().message;
+  ASSERT_TRUE(apply_set(*s, {{"duration_s", "1"}, {"caf_seconds", "0"}, {"durability", "no_sync"}}).ok());
+  auto r = run_load(*s, nullptr);
+  ASSERT_TRUE(r.ok()) << r.err().message;
+  EXPECT_GT(figure(*r, "contacts_completed"), 0);
+  EXPECT_EQ(figure(*r, "call_errors"), 0);
 }
 
 TEST(load_mode, open_loop_with_scaled_time_abandons_impatient_customers) {
