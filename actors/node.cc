@@ -5,9 +5,9 @@
 #include <atomic>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
-#include <optional>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -174,8 +174,8 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
   // makes that quadratic and stalls the busy worker for seconds; one shared queue
   // has no such cost (measured: submit-to-offer p50 18 s -> 1 s at 60k live).
   p->cfg.set("scheduler.policy", caf::atom("sharing"));
-  // CAF's own default is at least 4 workers; on a 2-core host the idle ones spin
-  // stealing work from the busy ones, so "one per core" is set explicitly.
+  // CAF's own default is at least 4 workers; on a 2-core host the extra ones only
+  // compete for the cores, so "one per core" is set explicitly.
   p->cfg.set("scheduler.max-threads",
              opts.threads > 0 ? opts.threads
                               : std::max<std::size_t>(1, std::thread::hardware_concurrency()));
