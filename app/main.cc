@@ -36,6 +36,14 @@ int main(int argc, char** argv) {
   }
   std::string cmd = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
+  // `switchboard demo --help` (any command): the usage, not an unknown-flag error.
+  // bench has its own, longer help.
+  if (cmd != "bench")
+    for (const auto& a : args)
+      if (a == "--help" || a == "-h") {
+        usage(stdout);
+        return 0;
+      }
   if (cmd == "bench")
     return switchboard::app::run_bench(args);
   if (cmd == "demo")
