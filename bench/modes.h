@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <thread>
@@ -17,6 +18,13 @@ using progress_fn = std::function<void(double done, double total)>;
 
 /// A report with the fields every mode starts with: scenario, mode, seed, build type,
 /// cores, the scenario's parameters and its service-level threshold.
+/// A number as a person writes it (20, 0.01, 1.5e+06), for notes and parameters.
+inline std::string num(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
 inline run_report new_report(const scenario& s, std::string mode, std::string build_type) {
   run_report r;
   r.scenario = s.name;

@@ -53,11 +53,6 @@ std::int64_t ns_since(clock_type::time_point t0) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now() - t0).count();
 }
 
-std::string num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
 
 engine::error bad(const std::string& field, const std::string& why) {
   return engine::make_error(errc::invalid_argument, field + ": " + why);

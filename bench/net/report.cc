@@ -15,12 +15,6 @@
 namespace switchboard::bench::net_mode {
 namespace {
 
-/// A number as a person writes it (20, 0.01, 1.5e+06), for notes and parameters.
-std::string num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
 
 /// Mean and population standard deviation of `xs` (not empty).
 struct mean_sd {

@@ -8,11 +8,6 @@
 // The plan of a simulated scenario: checked once, shared by every replication.
 namespace switchboard::bench::sim {
 
-std::string num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", x);
-  return buf;
-}
 
 double thread_cpu_s() {
   timespec ts{};

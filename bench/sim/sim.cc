@@ -23,7 +23,6 @@ namespace switchboard::bench {
 namespace {
 
 using sim::extra_counts;
-using sim::num;
 using sim::plan;
 using sim::progress_tracker;
 using sim::replication;

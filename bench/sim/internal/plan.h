@@ -31,8 +31,6 @@ inline time_ms to_ms(double s) {
   return static_cast<time_ms>(std::llround(s * 1000.0));
 }
 
-/// `x` as printf %g writes it, for notes.
-std::string num(double x);
 
 /// CPU time of the calling thread, seconds.
 double thread_cpu_s();
