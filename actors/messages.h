@@ -133,6 +133,46 @@ struct transfer_req {
   engine::time_ms enqueued_at = 0;
 };
 
+/// The edge lost (`connected` false) the agent's connection: no new offers, and
+/// after the node's agent grace period its work is released (see `agent_lost`).
+/// Reconnecting is a `login_req`.
+struct agent_connection_req {
+  std::string tenant;
+  std::string agent;
+  bool connected = false;
+};
+/// The customer's connection (its gateway) is gone (`connected` false) or back.
+/// A customer gone for longer than the node's customer grace period has left.
+struct customer_connection_req {
+  std::string tenant;
+  std::string contact;
+  bool connected = false;
+};
+/// A chat line: journaled with the contact, acknowledged once committed, and
+/// published as a `message` event. `agent` empty: the customer wrote it.
+struct message_req {
+  std::string tenant;
+  std::string contact;
+  std::string agent;
+  std::string text;
+  /// The client's id of the line: a repeat is acknowledged, not journaled again
+  /// (the session remembers the ids of its lines; not across a restart).
+  std::string id;
+};
+/// The chat lines of a contact, live or ended, from the journal.
+struct transcript_req {
+  std::string tenant;
+  std::string contact;
+};
+/// The customer's rating: accepted while the contact is live and for the node's
+/// rating window after it completed; once per contact.
+struct rate_req {
+  std::string tenant;
+  std::string contact;
+  int csat = 0;     ///< 1..5
+  double tip = 0;   ///< >= 0
+};
+
 // -- recommender ------------------------------------------------------------------
 
 struct rec_queue_msg {
@@ -167,6 +207,19 @@ struct rec_snapshot {
 struct rec_position_req {
   std::string contact;
 };
+/// The agent's connection dropped or came back (no journal record: presence only).
+struct rec_connected_req {
+  std::string agent;
+  bool connected = false;
+};
+/// The agent's grace period ran out: release its work (`routing_domain::release_agent`).
+struct rec_agent_lost_req {
+  std::string agent;
+};
+/// The contacts an agent holds, for a reconnecting edge.
+struct rec_held_req {
+  std::string agent;
+};
 
 // -- session ------------------------------------------------------------------------
 
@@ -186,6 +239,7 @@ struct connected_msg {
 };
 struct wrap_up_msg {
   std::string agent;
+  std::string reason;  ///< why, when not the agent's own request (e.g. customer_left)
 };
 struct completed_msg {
   std::string agent;
@@ -198,6 +252,26 @@ struct moved_msg {
   std::string from;
   std::string to;
 };
+/// Its agent was lost: the contact is back in line at its original place.
+struct agent_lost_msg {
+  std::string agent;
+};
+/// The customer rated the service (journaled by the session).
+struct rated_msg {
+  int csat = 0;
+  double tip = 0;
+};
+/// A customer-absence timer of a session fired (stale when `gen` moved on).
+struct customer_grace_msg {
+  std::uint64_t gen = 0;
+};
+/// An agent-absence timer of the registry fired (stale when `gen` moved on).
+struct agent_grace_msg {
+  std::string tenant;
+  std::string agent;
+  std::uint64_t gen = 0;
+};
+
 /// The agent transferred the contact: it waits in `to` with a new place in line.
 struct transferred_msg {
   std::string agent;
@@ -260,6 +334,11 @@ struct persist_msg {
 /// What a node restored from its database on start.
 struct restore_req {
   storage::snapshot snap;
+};
+/// Reads the journal of one contact (storage actor).
+struct journal_query_req {
+  std::string tenant;
+  std::string contact;
 };
 
 // -- inspect ------------------------------------------------------------------------
@@ -399,7 +478,7 @@ typename Inspector::result_type inspect(Inspector& f, connected_msg& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, wrap_up_msg& x) {
-  return f(caf::meta::type_name("wrap_up_msg"), x.agent);
+  return f(caf::meta::type_name("wrap_up_msg"), x.agent, x.reason);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, completed_msg& x) {
@@ -441,6 +520,59 @@ typename Inspector::result_type inspect(Inspector& f, queue_stats_req&) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_ended_msg& x) {
   return f(caf::meta::type_name("session_ended_msg"), x.tenant, x.contact);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_connection_req& x) {
+  return f(caf::meta::type_name("agent_connection_req"), x.tenant, x.agent, x.connected);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, customer_connection_req& x) {
+  return f(caf::meta::type_name("customer_connection_req"), x.tenant, x.contact, x.connected);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, message_req& x) {
+  return f(caf::meta::type_name("message_req"), x.tenant, x.contact, x.agent, x.text, x.id);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, transcript_req& x) {
+  return f(caf::meta::type_name("transcript_req"), x.tenant, x.contact);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rate_req& x) {
+  return f(caf::meta::type_name("rate_req"), x.tenant, x.contact, x.csat, x.tip);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rec_connected_req& x) {
+  return f(caf::meta::type_name("rec_connected_req"), x.agent, x.connected);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rec_agent_lost_req& x) {
+  return f(caf::meta::type_name("rec_agent_lost_req"), x.agent);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rec_held_req& x) {
+  return f(caf::meta::type_name("rec_held_req"), x.agent);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_lost_msg& x) {
+  return f(caf::meta::type_name("agent_lost_msg"), x.agent);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rated_msg& x) {
+  return f(caf::meta::type_name("rated_msg"), x.csat, x.tip);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, customer_grace_msg& x) {
+  return f(caf::meta::type_name("customer_grace_msg"), x.gen);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_grace_msg& x) {
+  return f(caf::meta::type_name("agent_grace_msg"), x.tenant, x.agent, x.gen);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, journal_query_req& x) {
+  return f(caf::meta::type_name("journal_query_req"), x.tenant, x.contact);
 }
 
 }  // namespace switchboard::actors

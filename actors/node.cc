@@ -64,7 +64,9 @@ caf::behavior requester(actors::requester_ptr self) {
 struct node::impl {
   node_options opts;
   caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
+  /// Shared with calls in flight, so a call racing `shutdown` keeps the system
+  /// alive until its scoped actor is gone.
+  std::shared_ptr<caf::actor_system> sys;
   caf::actor storage;
   caf::actor hub;
   caf::actor registry;
@@ -77,11 +79,20 @@ struct node::impl {
   /// Sends `msg` to the registry and waits for the reply of type `Reply`.
   template <class Reply, class Msg>
   result<Reply> call(Msg msg) {
-    if (stopped)
-      return engine::make_error(errc::shutting_down, "the node is shut down");
-    caf::scoped_actor self{*sys};
+    // The handles are copied under the mutex that `shutdown` takes to reset them:
+    // a call racing a shutdown gets shutting_down, never a dangling system.
+    caf::actor reg;
+    std::shared_ptr<caf::actor_system> system;
+    {
+      std::lock_guard<std::mutex> g{handles_mutex};
+      if (stopped)
+        return engine::make_error(errc::shutting_down, "the node is shut down");
+      reg = registry;
+      system = sys;
+    }
+    caf::scoped_actor self{*system};
     std::optional<result<Reply>> out;
-    self->request(registry, opts.request_timeout, std::move(msg))
+    self->request(reg, opts.request_timeout, std::move(msg))
       .receive([&](Reply& r) { out.emplace(std::move(r)); },
                [&](caf::error& e) { out.emplace(actors::from_caf(e)); });
     return std::move(*out);
@@ -179,7 +190,7 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
   p->cfg.set("scheduler.max-threads",
              opts.threads > 0 ? opts.threads
                               : std::max<std::size_t>(1, std::thread::hardware_concurrency()));
-  p->sys = std::make_unique<caf::actor_system>(p->cfg);
+  p->sys = std::make_shared<caf::actor_system>(p->cfg);
   actors::storage_actor_options sao;
   sao.max_batch = opts.max_batch;
   p->storage = actors::spawn_storage_actor(*p->sys, std::shared_ptr<storage::store>(std::move(*st)),
@@ -187,7 +198,14 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
   p->hub = actors::spawn_event_hub(*p->sys);
   if (opts.on_event)
     caf::anon_send(p->hub, actors::subscribe_msg{std::make_shared<event_callback>(opts.on_event)});
-  actors::actor_context ctx{p->storage, p->hub, opts.clock, opts.logger};
+  actors::node_policy policy;
+  policy.agent_grace = opts.agent_grace.count();
+  policy.customer_grace = opts.customer_grace.count();
+  policy.restored_customers_absent = opts.restored_customers_absent;
+  policy.rating_window = opts.rating_window.count();
+  policy.max_transcript_lines = opts.max_transcript_lines;
+  policy.max_message_bytes = opts.max_message_bytes;
+  actors::actor_context ctx{p->storage, p->hub, opts.clock, opts.logger, policy};
   p->registry = actors::spawn_registry(*p->sys, ctx);
   p->requester = p->sys->spawn(requester);
   std::unique_ptr<node> n{new node(std::move(p))};
@@ -233,6 +251,33 @@ status node::logout(const std::string& tenant, const std::string& agent) {
 
 status node::set_away(const std::string& tenant, const std::string& agent, bool away) {
   return impl_->call_ok(actors::presence_req{tenant, agent, away});
+}
+
+status node::agent_disconnected(const std::string& tenant, const std::string& agent) {
+  return impl_->call_ok(actors::agent_connection_req{tenant, agent, false});
+}
+
+status node::customer_disconnected(const std::string& tenant, const std::string& contact) {
+  return impl_->call_ok(actors::customer_connection_req{tenant, contact, false});
+}
+
+status node::customer_reconnected(const std::string& tenant, const std::string& contact) {
+  return impl_->call_ok(actors::customer_connection_req{tenant, contact, true});
+}
+
+status node::post_message(const std::string& tenant, const std::string& contact,
+                          const std::string& agent, const std::string& text,
+                          const std::string& client_id) {
+  return impl_->call_ok(actors::message_req{tenant, contact, agent, text, client_id});
+}
+
+result<std::vector<chat_line>> node::transcript(const std::string& tenant,
+                                                const std::string& contact) {
+  return impl_->call<std::vector<chat_line>>(actors::transcript_req{tenant, contact});
+}
+
+status node::rate(const std::string& tenant, const std::string& contact, int csat, double tip) {
+  return impl_->call_ok(actors::rate_req{tenant, contact, csat, tip});
 }
 
 status node::accept(const std::string& tenant, const std::string& agent,
@@ -322,6 +367,11 @@ void node::complete_async(const std::string& tenant, const std::string& agent,
 void node::end_contact_async(const std::string& tenant, const std::string& contact,
                              const std::string& reason, status_callback done) {
   impl_->call_ok_async(actors::end_contact_req{tenant, contact, reason}, std::move(done));
+}
+
+void node::rate_async(const std::string& tenant, const std::string& contact, int csat,
+                      double tip, status_callback done) {
+  impl_->call_ok_async(actors::rate_req{tenant, contact, csat, tip}, std::move(done));
 }
 
 void node::subscribe(event_callback cb) {

@@ -42,6 +42,27 @@ struct node_options {
   event_callback on_event;
   /// Group commit: commit as soon as this many records are buffered. Default: 8192.
   std::size_t max_batch = 8192;
+  /// An agent whose connection was lost (`agent_disconnected`), or who held work
+  /// when the node restarted, and who does not log in again within this has its
+  /// work released: offers return to their places, connected contacts go back in
+  /// line at their original place (journal `agent_lost`), contacts in wrap-up
+  /// complete (disposition `agent_disconnected`). Default: 15 s.
+  std::chrono::milliseconds agent_grace{15000};
+  /// A customer whose connection was lost (`customer_disconnected`) and who does
+  /// not come back within this has left: waiting, the contact is abandoned; with
+  /// an agent, it goes to wrap-up (`customer_left`). Default: 30 s.
+  std::chrono::milliseconds customer_grace{30000};
+  /// Contacts restored after a restart start with their customer absent, as if
+  /// `customer_disconnected` had been called (for a node whose customers reach it
+  /// through connections that died with the process, like `switchboard serve`).
+  /// Default: false.
+  bool restored_customers_absent = false;
+  /// How long after completion the customer's rating is still taken. Default: 10 min.
+  std::chrono::milliseconds rating_window{600000};
+  /// Chat lines journaled per contact at most. Default: 1000.
+  std::uint32_t max_transcript_lines = 1000;
+  /// Bytes of one chat line at most. Default: 4096.
+  std::uint32_t max_message_bytes = 4096;
 };
 
 /// What the node restored from its data directory when it opened.
@@ -100,13 +121,18 @@ class node {
   /// Offers the agent held return to their contacts' original places.
   [[nodiscard]] status logout(const std::string& tenant, const std::string& agent);
   [[nodiscard]] status set_away(const std::string& tenant, const std::string& agent, bool away);
+  /// The agent's connection is gone: it gets no new offers, and unless it logs in
+  /// again within `agent_grace` its work is released (see `node_options`).
+  /// Errors: unknown_tenant, agent_offline.
+  [[nodiscard]] status agent_disconnected(const std::string& tenant, const std::string& agent);
   [[nodiscard]] status accept(const std::string& tenant, const std::string& agent,
                               const std::string& contact, std::uint64_t offer_id = 0);
   [[nodiscard]] status decline(const std::string& tenant, const std::string& agent,
                                const std::string& contact, std::uint64_t offer_id = 0);
   [[nodiscard]] status wrap_up(const std::string& tenant, const std::string& agent,
                                const std::string& contact);
-  /// Ends the contact with its outcome (wrapping it up first if needed).
+  /// Ends the contact with its outcome (wrapping it up first if needed). The
+  /// outcome's CSAT and tip are the customer's rating (`rate`), whatever `o` says.
   [[nodiscard]] status complete(const std::string& tenant, const std::string& agent,
                                 const std::string& contact, const engine::outcome& o);
   /// The agent hands a connected contact to `to_queue`: it leaves the agent (journal
@@ -125,6 +151,32 @@ class node {
   /// wrap-up.
   [[nodiscard]] status end_contact(const std::string& tenant, const std::string& contact,
                                    const std::string& reason = "customer_left");
+  /// The customer's connection is gone; unless `customer_reconnected` comes within
+  /// `customer_grace`, the customer has left (see `node_options`). Errors:
+  /// unknown_tenant, unknown_contact.
+  [[nodiscard]] status customer_disconnected(const std::string& tenant, const std::string& contact);
+  [[nodiscard]] status customer_reconnected(const std::string& tenant, const std::string& contact);
+  /// A chat line of a live contact, journaled with it; answered once committed,
+  /// and published as a `message` event (detail: the text). `agent` empty: the
+  /// customer wrote it; otherwise the contact must be with that agent. Errors:
+  /// unknown_contact, not_connected, invalid_argument (empty or too long),
+  /// queue_full (`max_transcript_lines` reached).
+  /// `client_id` (optional): a line sent again with the same id is acknowledged
+  /// and not journaled twice.
+  [[nodiscard]] status post_message(const std::string& tenant, const std::string& contact,
+                                    const std::string& agent, const std::string& text,
+                                    const std::string& client_id = {});
+  /// The chat lines of a contact, live or ended, in order. Errors: unknown_tenant,
+  /// unknown_contact (nothing journaled for it).
+  [[nodiscard]] result<std::vector<chat_line>> transcript(const std::string& tenant,
+                                                          const std::string& contact);
+  /// The customer's rating (CSAT 1..5, tip >= 0), journaled when given, taken
+  /// while the contact is live and for `rating_window` after it completed, once.
+  /// It alone sets the outcome's CSAT and tip: `complete` ignores the agent's.
+  /// Errors: invalid_argument, unknown_contact (ended longer ago, or never),
+  /// duplicate_id (rated already).
+  [[nodiscard]] status rate(const std::string& tenant, const std::string& contact, int csat,
+                            double tip = 0);
   /// The live contact as its session holds it.
   [[nodiscard]] result<engine::contact> find_contact(const std::string& tenant,
                                                      const std::string& contact);
@@ -157,6 +209,8 @@ class node {
                       status_callback done);
   void end_contact_async(const std::string& tenant, const std::string& contact,
                          const std::string& reason, status_callback done);
+  void rate_async(const std::string& tenant, const std::string& contact, int csat, double tip,
+                  status_callback done);
 
   // -- lookups (the tenant's recommender answers) ------------------------------------
 

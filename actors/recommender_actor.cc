@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 #include <chrono>
+#include <deque>
 #include <unordered_map>
 
 #include "actors/errors.h"
@@ -27,6 +28,16 @@ struct recommender_state {
   std::unordered_map<std::string, engine::time_ms> connected_at;
   std::unordered_map<std::string, std::string> contact_queue;  // for stats on exit
   std::unordered_map<std::string, engine::time_ms> enqueued_at;
+  /// The customer's rating of a live contact; it, not the agent, sets CSAT and tip.
+  std::unordered_map<std::string, engine::outcome> ratings;
+  /// Completed contacts still open for a rating (the rating window), oldest first.
+  struct completed_entry {
+    std::string contact;
+    std::string agent;
+    engine::time_ms at = 0;
+  };
+  std::deque<completed_entry> rateable;
+  std::unordered_map<std::string, std::string> rateable_agent;  // contact -> agent
   bool match_scheduled = false;
   bool ticking = false;
   std::uint64_t routed = 0;
@@ -52,6 +63,46 @@ void tell_session(rec_ptr self, const std::string& contact, caf::message msg) {
     self->send(i->second, std::move(msg));
 }
 
+/// Hands the request being handled to the contact's session, which journals the
+/// change and has it answered once the record is committed: nothing is
+/// acknowledged before it is durable. (A contact without a session, which cannot
+/// happen for a live one, is answered at once.)
+template <class Msg>
+caf::result<ok_atom> through(rec_ptr self, const caf::actor& session, Msg&& msg) {
+  if (!session)
+    return ok_atom::value;
+  self->delegate(session, std::forward<Msg>(msg));
+  return caf::delegated<ok_atom>{};
+}
+
+caf::actor session_of(rec_ptr self, const std::string& contact) {
+  auto i = self->state.sessions.find(contact);
+  return i == self->state.sessions.end() ? caf::actor{} : i->second;
+}
+
+template <class Msg>
+caf::result<ok_atom> through_session(rec_ptr self, const std::string& contact, Msg&& msg) {
+  return through(self, session_of(self, contact), std::forward<Msg>(msg));
+}
+
+/// Keeps the rating window of completed contacts: at most this many per tenant.
+constexpr std::size_t max_rateable = 100000;
+
+void remember_completed(rec_ptr self, const std::string& contact, const std::string& agent,
+                        engine::time_ms t) {
+  auto& st = self->state;
+  auto window = st.ctx.policy.rating_window;
+  while (!st.rateable.empty() &&
+         (st.rateable.size() >= max_rateable || st.rateable.front().at + window < t)) {
+    st.rateable_agent.erase(st.rateable.front().contact);
+    st.rateable.pop_front();
+  }
+  if (window <= 0)
+    return;
+  st.rateable.push_back({contact, agent, t});
+  st.rateable_agent[contact] = agent;
+}
+
 /// The contact left the domain for good: forget it.
 void forget(rec_ptr self, const std::string& contact) {
   auto& st = self->state;
@@ -59,6 +110,7 @@ void forget(rec_ptr self, const std::string& contact) {
   st.connected_at.erase(contact);
   st.contact_queue.erase(contact);
   st.enqueued_at.erase(contact);
+  st.ratings.erase(contact);
 }
 
 void schedule_match(rec_ptr self) {
@@ -131,6 +183,43 @@ caf::result<ok_atom> reply(const engine::status& s) {
   if (!s)
     return to_caf(s.err());
   return ok_atom::value;
+}
+
+/// Completes a contact with `agent`: frees the capacity, learns from the outcome,
+/// persists what it learned. CSAT and tip are the customer's (its rating, if
+/// any); what the agent put there is ignored. `o` gets the outcome as recorded.
+engine::status finish(rec_ptr self, const std::string& contact, const std::string& agent,
+                      engine::outcome& o) {
+  auto& st = self->state;
+  auto t = now(self);
+  if (auto v = engine::validate(o); !v)
+    return v.err();
+  if (auto i = st.ratings.find(contact); i != st.ratings.end()) {
+    o.csat = i->second.csat;
+    o.tip = i->second.tip;
+  } else {
+    o.csat = 0;
+    o.tip = 0;
+  }
+  auto since = st.connected_at.find(contact);
+  auto handle = since == st.connected_at.end() ? 0 : t - since->second;
+  auto res = st.domain->complete(contact, agent, o, handle, t);
+  if (!res)
+    return res.err();
+  queue_event(self, st.contact_queue[contact], queue_event_kind::completed, handle);
+  storage::write_batch b;
+  b.learned.push_back(storage::tenant_learned{st.domain->tenant().id, res->learned});
+  if (res->customer)
+    b.customers.push_back(std::move(*res->customer));
+  if (const auto* a = st.domain->find_agent(agent); a != nullptr && o.tip > 0)
+    b.agents.push_back(*a);  // tips earned
+  self->send(st.ctx.storage, persist_msg{std::move(b)});
+  bool rated = st.ratings.count(contact) > 0;
+  forget(self, contact);
+  if (!rated)
+    remember_completed(self, contact, agent, t);
+  schedule_match(self);
+  return {};
 }
 
 caf::behavior recommender(rec_ptr self, actor_context ctx, engine::tenant_config tenant) {
@@ -227,17 +316,15 @@ caf::behavior recommender(rec_ptr self, actor_context ctx, engine::tenant_config
       st.connected_at[r.contact] = t;
       queue_event(self, st.contact_queue[r.contact], queue_event_kind::answered,
                   t - st.enqueued_at[r.contact]);
-      tell_session(self, r.contact, caf::make_message(connected_msg{r.agent}));
-      return ok_atom::value;
+      return through_session(self, r.contact, connected_msg{r.agent});
     },
     [=](decline_req& r) -> caf::result<ok_atom> {
       auto& st = self->state;
       if (auto s = st.domain->decline(r.contact, r.agent, r.offer_id, now(self)); !s)
         return to_caf(s.err());
-      tell_session(self, r.contact,
-                   caf::make_message(requeued_msg{engine::event_type::offer_declined, r.agent}));
       schedule_match(self);
-      return ok_atom::value;
+      return through_session(self, r.contact,
+                             requeued_msg{engine::event_type::offer_declined, r.agent});
     },
     [=](rec_expire_msg& m) {
       auto& st = self->state;
@@ -258,29 +345,13 @@ caf::behavior recommender(rec_ptr self, actor_context ctx, engine::tenant_config
       auto& st = self->state;
       if (auto s = st.domain->wrap_up(r.contact, r.agent, now(self)); !s)
         return to_caf(s.err());
-      tell_session(self, r.contact, caf::make_message(wrap_up_msg{r.agent}));
-      return ok_atom::value;
+      return through_session(self, r.contact, wrap_up_msg{r.agent, {}});
     },
     [=](complete_req& r) -> caf::result<ok_atom> {
-      auto& st = self->state;
-      auto t = now(self);
-      auto since = st.connected_at.find(r.contact);
-      auto handle = since == st.connected_at.end() ? 0 : t - since->second;
-      auto res = st.domain->complete(r.contact, r.agent, r.result, handle, t);
-      if (!res)
-        return to_caf(res.err());
-      queue_event(self, st.contact_queue[r.contact], queue_event_kind::completed, handle);
-      tell_session(self, r.contact, caf::make_message(completed_msg{r.agent, r.result}));
-      storage::write_batch b;
-      b.learned.push_back(storage::tenant_learned{st.domain->tenant().id, res->learned});
-      if (res->customer)
-        b.customers.push_back(std::move(*res->customer));
-      if (const auto* a = st.domain->find_agent(r.agent); a != nullptr && r.result.tip > 0)
-        b.agents.push_back(*a);  // tips earned
-      self->send(st.ctx.storage, persist_msg{std::move(b)});
-      forget(self, r.contact);
-      schedule_match(self);
-      return ok_atom::value;
+      auto session = session_of(self, r.contact);  // finish() forgets the contact
+      if (auto s = finish(self, r.contact, r.agent, r.result); !s)
+        return to_caf(s.err());
+      return through(self, session, completed_msg{r.agent, r.result});
     },
     [=](end_contact_req& r) -> caf::result<ok_atom> {
       auto& st = self->state;
@@ -295,8 +366,8 @@ caf::behavior recommender(rec_ptr self, actor_context ctx, engine::tenant_config
         std::string agent{st.domain->agent_of(r.contact)};
         if (auto s = st.domain->wrap_up(r.contact, agent, now(self)); !s)
           return to_caf(s.err());
-        tell_session(self, r.contact, caf::make_message(wrap_up_msg{agent}));
-        return ok_atom::value;
+        return through_session(self, r.contact,
+                               wrap_up_msg{agent, r.reason.empty() ? "customer_left" : r.reason});
       }
       auto t = now(self);
       auto res = st.domain->remove(r.contact, t);
@@ -309,11 +380,11 @@ caf::behavior recommender(rec_ptr self, actor_context ctx, engine::tenant_config
       }
       queue_event(self, st.contact_queue[r.contact], queue_event_kind::abandoned,
                   t - st.enqueued_at[r.contact]);
-      tell_session(self, r.contact,
-                   caf::make_message(abandoned_msg{r.reason.empty() ? "customer_left" : r.reason}));
+      auto answer = through_session(self, r.contact,
+                                    abandoned_msg{r.reason.empty() ? "customer_left" : r.reason});
       forget(self, r.contact);
       schedule_match(self);
-      return ok_atom::value;
+      return answer;
     },
     [=](const rec_snapshot_req&) {
       auto& st = self->state;
@@ -335,6 +406,15 @@ caf::behavior recommender(rec_ptr self, actor_context ctx, engine::tenant_config
       if (const auto* rt = d.find_runtime(r.agent)) {
         out.state = rt->state();
         out.load = rt->total_load();
+        out.disconnected = rt->disconnected;
+      }
+      for (const auto* c : d.held_by(r.agent)) {
+        auto phase = d.phase(c->id);
+        auto state = !phase                                  ? c->state
+                     : *phase == contact_phase::offered      ? engine::contact_state::offered
+                     : *phase == contact_phase::wrap_up      ? engine::contact_state::wrap_up
+                                                             : engine::contact_state::connected;
+        out.held.push_back(held_contact{c->id, c->queue, state});
       }
       for (const auto& cell : d.learned().all()) {
         if (cell.agent != r.agent)
@@ -382,14 +462,108 @@ caf::behavior recommender(rec_ptr self, actor_context ctx, engine::tenant_config
       st.contact_queue[r.contact] = r.to_queue;
       st.enqueued_at[r.contact] = r.enqueued_at;
       queue_event(self, r.to_queue, queue_event_kind::enqueued);
-      tell_session(self, r.contact,
-                   caf::make_message(transferred_msg{r.agent, from, r.to_queue, r.seq,
-                                                     r.enqueued_at}));
       schedule_match(self);
-      return ok_atom::value;
+      return through_session(self, r.contact,
+                             transferred_msg{r.agent, from, r.to_queue, r.seq, r.enqueued_at});
     },
     [=](const rec_position_req& r) -> std::int64_t {
       return self->state.domain->position(r.contact);
+    },
+    [=](const rec_connected_req& r) -> caf::result<ok_atom> {
+      auto s = self->state.domain->set_connected(r.agent, r.connected, now(self));
+      if (s && r.connected)
+        schedule_match(self);
+      return reply(s);
+    },
+    [=](const rec_agent_lost_req& r) -> caf::result<ok_atom> {
+      auto& st = self->state;
+      auto rel = st.domain->release_agent(r.agent, now(self));
+      if (!rel)
+        return to_caf(rel.err());
+      for (const auto& c : rel->returned)
+        tell_session(self, c,
+                     caf::make_message(requeued_msg{engine::event_type::offer_cancelled, r.agent}));
+      for (const auto& c : rel->requeued) {
+        st.connected_at.erase(c);
+        tell_session(self, c, caf::make_message(agent_lost_msg{r.agent}));
+      }
+      for (const auto& c : rel->wrap_up) {
+        // The customer is gone already and nobody will wrap it up: it completes.
+        engine::outcome o;
+        o.disposition = "agent_disconnected";
+        auto session = session_of(self, c);  // finish() forgets the contact
+        if (auto s = finish(self, c, r.agent, o); !s) {
+          st.ctx.log->error("[{}/{}] completing after agent {} was lost: {}",
+                            st.domain->tenant().id, c, r.agent, s.err().message);
+          continue;
+        }
+        if (session)
+          self->send(session, completed_msg{r.agent, o});
+      }
+      for (const auto& c : rel->failed) {
+        tell_session(self, c, caf::make_message(abandoned_msg{"agent_lost"}));
+        forget(self, c);
+      }
+      st.agents.erase(r.agent);
+      schedule_match(self);
+      return ok_atom::value;
+    },
+    [=](rate_req& r) -> caf::result<ok_atom> {
+      auto& st = self->state;
+      if (r.csat < 1 || r.csat > 5)
+        return to_caf(engine::errc::invalid_argument, "a rating's csat is 1..5");
+      if (!(r.tip >= 0) || r.tip > 10000)
+        return to_caf(engine::errc::invalid_argument, "a tip is 0..10000");
+      engine::outcome o;
+      o.csat = r.csat;
+      o.tip = r.tip;
+      if (st.domain->phase(r.contact)) {
+        if (st.ratings.count(r.contact) > 0)
+          return to_caf(engine::errc::duplicate_id, "contact " + r.contact + " was rated already");
+        st.ratings[r.contact] = o;
+        return through_session(self, r.contact, rated_msg{r.csat, r.tip});
+      }
+      // Completed a short while ago: journaled here, and the tip goes to the agent.
+      auto i = st.rateable_agent.find(r.contact);
+      if (i == st.rateable_agent.end())
+        return to_caf(engine::errc::unknown_contact,
+                      "contact '" + r.contact + "' is not live and not open for a rating in tenant " +
+                        r.tenant);
+      auto agent = i->second;
+      st.rateable_agent.erase(i);  // once per contact
+      storage::write_batch b;
+      engine::journal_event e;
+      e.at = now(self);
+      e.tenant = st.domain->tenant().id;
+      e.contact = r.contact;
+      e.type = engine::event_type::rated;
+      e.from = e.to = engine::contact_state::completed;
+      e.agent = agent;
+      e.result = o;
+      b.events.push_back(e);
+      if (const auto* a = st.domain->find_agent(agent); a != nullptr && r.tip > 0) {
+        auto p = *a;
+        p.tips += r.tip;
+        if (st.domain->upsert_agent(p))
+          b.agents.push_back(std::move(p));
+      }
+      auto rp = self->make_response_promise<ok_atom>();
+      self->request(st.ctx.storage, caf::infinite, persist_req{std::move(b)})
+        .then(
+          [=](ok_atom) mutable {
+            event ev;
+            ev.type = e.type;
+            ev.tenant = e.tenant;
+            ev.contact = e.contact;
+            ev.agent = e.agent;
+            ev.state = e.to;
+            ev.at = e.at;
+            ev.detail = "csat=" + std::to_string(o.csat);
+            self->send(self->state.ctx.hub, std::move(ev));
+            rp.deliver(ok_atom::value);
+          },
+          [=](caf::error& err) mutable { rp.deliver(err); });
+      return rp;
     },
     [=](match_atom) { run_match(self); },
     [=](tick_atom) { run_tick(self); },

@@ -24,6 +24,9 @@ struct tenant_entry {
   std::unordered_map<std::string, caf::actor> queues;
   std::unordered_map<std::string, caf::actor> agent_actors;  // logged in
   std::unordered_map<std::string, caf::actor> sessions;      // live contacts
+  /// Presence epoch per agent: moved on by every login and every lost connection,
+  /// so a grace timer that fires after the agent came back is recognised as stale.
+  std::unordered_map<std::string, std::uint64_t> epoch;
 };
 
 struct registry_state {
@@ -148,22 +151,41 @@ caf::result<ok_atom> define_record(reg_ptr self, Req&& req, Record record, Field
   return define_via_recommender(self, *te, std::forward<Req>(req), std::move(b));
 }
 
+/// Journals an agent event and publishes it once committed; `rp` (may be an empty
+/// promise) is answered after the commit: an acknowledged login, logout or
+/// presence change is durable.
+template <class Promise>
 void journal_agent(reg_ptr self, const std::string& tenant, const std::string& agent,
-                   engine::event_type type) {
+                   engine::event_type type, Promise rp, std::string detail = {}) {
   engine::journal_event je;
   je.at = now(self);
   je.tenant = tenant;
   je.agent = agent;
   je.type = type;
+  je.detail = detail;
   storage::write_batch b;
   b.events.push_back(je);
-  self->send(self->state.ctx.storage, persist_msg{std::move(b)});
-  event ev;
-  ev.type = type;
-  ev.tenant = tenant;
-  ev.agent = agent;
-  ev.at = je.at;
-  self->send(self->state.ctx.hub, std::move(ev));
+  self->request(self->state.ctx.storage, caf::infinite, persist_req{std::move(b)})
+    .then(
+      [=](ok_atom) mutable {
+        event ev;
+        ev.type = type;
+        ev.tenant = tenant;
+        ev.agent = agent;
+        ev.at = je.at;
+        ev.detail = detail;
+        self->send(self->state.ctx.hub, std::move(ev));
+        rp.deliver(ok_atom::value);
+      },
+      [=](caf::error& e) mutable { rp.deliver(e); });
+}
+
+/// Starts (or restarts) an agent's grace period: unless it logs in again before
+/// the node's agent grace runs out, its work is released (`agent_grace_msg`).
+void start_grace(reg_ptr self, tenant_entry& te, const std::string& agent) {
+  auto gen = ++te.epoch[agent];
+  self->delayed_send(self, std::chrono::milliseconds(self->state.ctx.policy.agent_grace),
+                     agent_grace_msg{te.config.id, agent, gen});
 }
 
 /// Hands a tenant-scoped request to the tenant's recommender, which answers the
@@ -189,6 +211,19 @@ caf::result<ok_atom> to_agent(reg_ptr self, Req& r, bool needs_login) {
   if (needs_login)
     return to_caf(errc::agent_offline, "agent '" + r.agent + "' is not logged in");
   return forward<ok_atom>(self, te->recommender, std::move(r));
+}
+
+/// Hands a contact-scoped request to the contact's session.
+template <class Reply, class Req>
+caf::result<Reply> to_session(reg_ptr self, Req& r) {
+  auto* te = find_tenant(self, r.tenant);
+  if (te == nullptr)
+    return no_tenant(r.tenant);
+  auto i = te->sessions.find(r.contact);
+  if (i == te->sessions.end())
+    return to_caf(errc::unknown_contact,
+                  "contact '" + r.contact + "' is not live in tenant " + r.tenant);
+  return forward<Reply>(self, i->second, std::move(r));
 }
 
 struct stats_acc {
@@ -279,8 +314,12 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       auto* te = find_tenant(self, r.tenant);
       if (te == nullptr)
         return no_tenant(r.tenant);
-      if (te->agent_actors.count(r.agent) > 0)
-        return ok_atom::value;  // already logged in: idempotent
+      ++te->epoch[r.agent];  // back in time: a grace period in flight is over
+      auto existing = te->agent_actors.find(r.agent);
+      if (existing != te->agent_actors.end()) {
+        // Logged in already (a reconnect): idempotent, but it is reachable again.
+        return forward<ok_atom>(self, te->recommender, rec_login_req{r.agent, existing->second});
+      }
       auto& st = self->state;
       auto aa = spawn_member(self, spawn_agent_actor,
                             agent_args{st.ctx, r.tenant, r.agent, te->recommender});
@@ -292,8 +331,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
           [=](ok_atom) mutable {
             if (auto* t = find_tenant(self, tenant))
               t->agent_actors[agent] = aa;
-            journal_agent(self, tenant, agent, engine::event_type::agent_login);
-            rp.deliver(ok_atom::value);
+            journal_agent(self, tenant, agent, engine::event_type::agent_login, rp);
           },
           [=](caf::error& e) mutable {
             self->demonitor(aa);
@@ -320,8 +358,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
                 t->agent_actors.erase(i);
               }
             }
-            journal_agent(self, tenant, agent, engine::event_type::agent_logout);
-            rp.deliver(ok_atom::value);
+            journal_agent(self, tenant, agent, engine::event_type::agent_logout, rp);
           },
           [=](caf::error& e) mutable { rp.deliver(e); });
       return rp;
@@ -338,8 +375,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       self->request(te->recommender, caf::infinite, std::move(r))
         .then(
           [=](ok_atom) mutable {
-            journal_agent(self, tenant, agent, type);
-            rp.deliver(ok_atom::value);
+            journal_agent(self, tenant, agent, type, rp);
           },
           [=](caf::error& e) mutable { rp.deliver(e); });
       return rp;
@@ -412,6 +448,58 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       r.seq = self->state.next_seq++;
       r.enqueued_at = now(self);
       return to_agent(self, r, false);
+    },
+    [=](agent_connection_req& r) -> caf::result<ok_atom> {
+      auto* te = find_tenant(self, r.tenant);
+      if (te == nullptr)
+        return no_tenant(r.tenant);
+      if (r.connected)
+        return to_caf(errc::invalid_argument, "an agent comes back by logging in");
+      if (te->agent_actors.count(r.agent) == 0)
+        return to_caf(errc::agent_offline, "agent '" + r.agent + "' is not logged in");
+      start_grace(self, *te, r.agent);
+      return forward<ok_atom>(self, te->recommender, rec_connected_req{r.agent, false});
+    },
+    [=](agent_grace_msg& m) {
+      auto* te = find_tenant(self, m.tenant);
+      if (te == nullptr || te->epoch[m.agent] != m.gen)
+        return;  // came back in time
+      auto tenant = m.tenant;
+      auto agent = m.agent;
+      auto gen = m.gen;
+      self->state.ctx.log->info("[{}] agent {} did not come back within {} ms: its work is released",
+                                tenant, agent, self->state.ctx.policy.agent_grace);
+      self->request(te->recommender, caf::infinite, rec_agent_lost_req{agent})
+        .then(
+          [=](ok_atom) {
+            auto* t = find_tenant(self, tenant);
+            if (t == nullptr || t->epoch[agent] != gen)
+              return;  // logged in meanwhile: the recommender saw that login after this
+            t->epoch.erase(agent);
+            auto i = t->agent_actors.find(agent);
+            if (i != t->agent_actors.end()) {
+              self->demonitor(i->second);
+              self->send(i->second, stop_atom::value);
+              t->agent_actors.erase(i);
+            }
+            journal_agent(self, tenant, agent, engine::event_type::agent_logout,
+                          caf::response_promise{}, "agent_lost");
+          },
+          [=](caf::error& e) {
+            self->state.ctx.log->error("[{}] releasing agent {}: {}", tenant, agent,
+                                       caf::to_string(e));
+          });
+    },
+    [=](customer_connection_req& r) -> caf::result<ok_atom> {
+      return to_session<ok_atom>(self, r);
+    },
+    [=](message_req& r) -> caf::result<ok_atom> { return to_session<ok_atom>(self, r); },
+    [=](rate_req& r) { return to_recommender<ok_atom>(self, r); },
+    [=](transcript_req& r) -> caf::result<std::vector<chat_line>> {
+      if (find_tenant(self, r.tenant) == nullptr)
+        return no_tenant(r.tenant);
+      return forward<std::vector<chat_line>>(self, self->state.ctx.storage,
+                                             journal_query_req{r.tenant, r.contact});
     },
     [=](session_ended_msg& m) {
       if (auto* te = find_tenant(self, m.tenant)) {
@@ -528,6 +616,11 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
         ++st.restoring;
       }
       st.next_seq = std::max(st.next_seq, snap.next_contact_seq);
+      // Every connection died with the process: an agent who held work and does
+      // not log in again within the grace period has its work released.
+      for (const auto& w : rep.with_agents)
+        if (auto* te = find_tenant(self, w.tenant); te != nullptr && te->epoch.count(w.agent) == 0)
+          start_grace(self, *te, w.agent);
       if (st.restoring == 0)
         return rep;
       // Answered once every restored session is back with its recommender (see

@@ -33,6 +33,13 @@ struct queue_stats {
 /// One agent's state and load.
 using agent_stats = engine::agent_snapshot;
 
+/// A contact an agent holds (offered, connected or in wrap-up).
+struct held_contact {
+  std::string contact;
+  std::string queue;
+  engine::contact_state state = engine::contact_state::connected;
+};
+
 /// One agent's profile, live state and learned totals (`node::find_agent`).
 struct agent_info {
   engine::agent_profile profile;
@@ -40,6 +47,16 @@ struct agent_info {
   std::uint32_t load = 0;
   /// The agent's learned outcome statistics summed over intents and segments.
   engine::outcome_stats totals;
+  /// The contacts it holds now, so a reconnecting agent finds its work.
+  std::vector<held_contact> held;
+  bool disconnected = false;  ///< its connection is gone and its grace period runs
+};
+
+/// One line of a contact's conversation, as journaled.
+struct chat_line {
+  engine::time_ms at = 0;
+  std::string agent;  ///< who wrote it; empty: the customer
+  std::string text;
 };
 
 /// Live statistics of one tenant: its queues and agents.
@@ -72,8 +89,19 @@ typename Inspector::result_type inspect(Inspector& f, tenant_stats& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, held_contact& x) {
+  return f(caf::meta::type_name("held_contact"), x.contact, x.queue, x.state);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_info& x) {
-  return f(caf::meta::type_name("agent_info"), x.profile, x.state, x.load, x.totals);
+  return f(caf::meta::type_name("agent_info"), x.profile, x.state, x.load, x.totals, x.held,
+           x.disconnected);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_line& x) {
+  return f(caf::meta::type_name("chat_line"), x.at, x.agent, x.text);
 }
 
 }  // namespace switchboard

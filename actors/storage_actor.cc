@@ -79,6 +79,19 @@ caf::behavior storage_actor(storage_ptr self, std::shared_ptr<storage::store> st
       self->state.pending.append(std::move(r.batch));
       schedule(self);
     },
+    [=](const journal_query_req& q) -> caf::result<std::vector<chat_line>> {
+      auto events = self->state.store->journal_for_contact(q.tenant, q.contact);
+      if (!events)
+        return to_caf(events.err());
+      if (events->empty())
+        return to_caf(engine::errc::unknown_contact,
+                      "contact '" + q.contact + "' has no journal in tenant " + q.tenant);
+      std::vector<chat_line> out;
+      for (auto& e : *events)
+        if (e.type == engine::event_type::message)
+          out.push_back(chat_line{e.at, std::move(e.agent), std::move(e.detail)});
+      return out;
+    },
     [=](flush_atom) { commit(self); },
     [=](stop_atom) -> ok_atom {
       commit(self);

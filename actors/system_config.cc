@@ -71,7 +71,23 @@ void register_types(caf::actor_system_config& cfg) {
     .add_message_type<queue_stats_req>("sb.queue_stats_req")
     .add_message_type<session_ended_msg>("sb.session_ended_msg")
     .add_message_type<restored_contact>("sb.restored_contact")
-    .add_message_type<restore_report>("sb.restore_report");
+    .add_message_type<restore_report>("sb.restore_report")
+    .add_message_type<held_contact>("sb.held_contact")
+    .add_message_type<chat_line>("sb.chat_line")
+    .add_message_type<std::vector<chat_line>>("sb.chat_lines")
+    .add_message_type<agent_connection_req>("sb.agent_connection_req")
+    .add_message_type<customer_connection_req>("sb.customer_connection_req")
+    .add_message_type<message_req>("sb.message_req")
+    .add_message_type<transcript_req>("sb.transcript_req")
+    .add_message_type<rate_req>("sb.rate_req")
+    .add_message_type<rec_connected_req>("sb.rec_connected_req")
+    .add_message_type<rec_agent_lost_req>("sb.rec_agent_lost_req")
+    .add_message_type<rec_held_req>("sb.rec_held_req")
+    .add_message_type<agent_lost_msg>("sb.agent_lost_msg")
+    .add_message_type<rated_msg>("sb.rated_msg")
+    .add_message_type<customer_grace_msg>("sb.customer_grace_msg")
+    .add_message_type<agent_grace_msg>("sb.agent_grace_msg")
+    .add_message_type<journal_query_req>("sb.journal_query_req");
   cfg.add_error_category(actors::error_category, [](std::uint8_t code, caf::atom_value,
                                              const caf::message& ctx) {
     std::string out = "switchboard: ";

@@ -223,9 +223,11 @@ void demo_driver::impl::perform(const action& a) {
       o.resolved = u(rng_) < 0.8;
       o.sale = u(rng_) < 0.1;
       o.sale_amount = o.sale ? 99 : 0;
-      o.csat = 3 + static_cast<int>(u(rng_) * 3);
       o.disposition = o.resolved ? "resolved" : "follow_up";
-      o.tip = u(rng_) < 0.05 ? 1.0 : 0.0;
+      // The simulated customer rates (and sometimes tips) before the agent's wrap-up;
+      // CSAT and tips are the customer's to give.
+      (void) node_.rate(tenant, a.contact, 3 + static_cast<int>(u(rng_) * 3),
+                        u(rng_) < 0.05 ? 1.0 : 0.0);
       (void) node_.complete(tenant, a.agent, a.contact, o);
       break;
     }

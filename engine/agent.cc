@@ -24,7 +24,7 @@ time_ms agent_runtime::idle_ms(time_ms now) const {
 }
 
 bool has_free_capacity(const agent_profile& p, const agent_runtime& rt, channel ch) {
-  if (!rt.logged_in || rt.away)
+  if (!rt.logged_in || rt.away || rt.disconnected)
     return false;
   const auto& cap = p.capacity[index(ch)];
   if (cap.max == 0)

@@ -12,6 +12,9 @@ namespace switchboard::engine {
 struct agent_runtime {
   bool logged_in = false;
   bool away = false;
+  /// The agent's connection is gone (its grace period runs): no new offers, the
+  /// work it holds stays. Cleared by login.
+  bool disconnected = false;
   std::array<std::uint32_t, channel_count> load{};
   std::uint32_t wrap_count = 0;       ///< of the load, contacts in wrap-up
   time_ms idle_since = 0;             ///< when the load last dropped to zero

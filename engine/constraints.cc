@@ -28,7 +28,7 @@ reject_reason check_eligibility(const contact& c, const queue_config& q, const s
                                 const agent_profile& a, const agent_runtime& rt) {
   if (a.tenant != c.tenant || q.tenant != c.tenant)
     return reject_reason::other_tenant;
-  if (!rt.logged_in || rt.away)
+  if (!rt.logged_in || rt.away || rt.disconnected)
     return reject_reason::unavailable;
   if (!has_free_capacity(a, rt, c.ch))
     return reject_reason::no_capacity;

@@ -20,8 +20,9 @@ constexpr std::uint16_t successors(cs from) {
       return bit(cs::offered) | bit(cs::abandoned) | bit(cs::failed) | bit(cs::transferred);
     case cs::offered:
       return bit(cs::connected) | bit(cs::queued) | bit(cs::abandoned) | bit(cs::failed);
+    // Back to queued only when its agent is lost (the grace period ran out).
     case cs::connected:
-      return bit(cs::wrap_up) | bit(cs::transferred) | bit(cs::failed);
+      return bit(cs::wrap_up) | bit(cs::transferred) | bit(cs::queued) | bit(cs::failed);
     case cs::wrap_up: return bit(cs::completed) | bit(cs::failed);
     // A transfer leaves one leg and starts a new one in another queue.
     case cs::transferred: return bit(cs::queued) | bit(cs::abandoned) | bit(cs::failed);

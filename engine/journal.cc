@@ -7,7 +7,7 @@ namespace switchboard::engine {
 
 namespace {
 
-constexpr std::array<std::pair<event_type, std::string_view>, 18> names{{
+constexpr std::array<std::pair<event_type, std::string_view>, 21> names{{
   {event_type::contact_created, "contact_created"},
   {event_type::queued, "queued"},
   {event_type::offered, "offered"},
@@ -22,6 +22,9 @@ constexpr std::array<std::pair<event_type, std::string_view>, 18> names{{
   {event_type::overflow_moved, "overflow_moved"},
   {event_type::failed, "failed"},
   {event_type::requeued_on_recovery, "requeued_on_recovery"},
+  {event_type::agent_lost, "agent_lost"},
+  {event_type::message, "message"},
+  {event_type::rated, "rated"},
   {event_type::agent_login, "agent_login"},
   {event_type::agent_logout, "agent_logout"},
   {event_type::agent_away, "agent_away"},

@@ -25,6 +25,14 @@ enum class event_type : std::uint8_t {
   overflow_moved = 12,
   failed = 13,
   requeued_on_recovery = 14,
+  /// Back in line at its original place: its agent's connection was lost and did
+  /// not come back within the grace period.
+  agent_lost = 15,
+  /// A chat line of the contact's conversation; `detail` is the text, `agent` the
+  /// agent who wrote it (empty: the customer).
+  message = 16,
+  /// The customer rated the service; `result` carries the CSAT and the tip.
+  rated = 17,
   agent_login = 20,
   agent_logout = 21,
   agent_away = 22,

@@ -253,6 +253,7 @@ status routing_domain::login(std::string_view agent, time_ms now) {
     for (const auto& l : e.queues)
       ++queues_[l.q].staffed;
   }
+  e.rt.disconnected = false;
   refresh_ready(*a);
   mark_agent(*a);
   return {};
@@ -301,6 +302,72 @@ status routing_domain::set_away(std::string_view agent, bool away, time_ms now) 
   refresh_ready(*a);
   mark_agent(*a);
   return {};
+}
+
+status routing_domain::set_connected(std::string_view agent, bool connected, time_ms now) {
+  (void) now;
+  auto a = agent_slot(agent);
+  if (!a)
+    return a.err();
+  auto& e = agents_[*a];
+  e.rt.disconnected = !connected;
+  refresh_ready(*a);
+  if (connected)
+    mark_agent(*a);
+  return {};
+}
+
+result<agent_release> routing_domain::release_agent(std::string_view agent, time_ms now) {
+  auto a = agent_slot(agent);
+  if (!a)
+    return a.err();
+  auto lo = logout(agent, now);
+  if (!lo)
+    return lo.err();
+  agent_release out;
+  out.returned = std::move(lo->returned);
+  auto& e = agents_[*a];
+  e.rt.disconnected = false;
+  auto held = e.held;
+  std::sort(held.begin(), held.end());
+  for (auto h : held) {
+    auto& t = contacts_[h];
+    if (t.phase == contact_phase::wrap_up) {
+      out.wrap_up.push_back(t.c.id);
+      continue;
+    }
+    if (t.phase != contact_phase::connected)
+      continue;
+    // Back at its original place: the customer waited once already.
+    remove_load(e.rt, t.c.ch, now);
+    unhold(*a, h);
+    t.agent = no_slot;
+    t.phase = contact_phase::waiting;
+    t.c.agent.clear();
+    if (!queues_[t.queue].line.push(t.c.key(), h)) {
+      // Its place is taken (seqs are unique per node, so only a caller that
+      // reused one gets here): it cannot wait anywhere, so it leaves the domain.
+      out.failed.push_back(t.c.id);
+      release(h);
+      continue;
+    }
+    mark_contact(h);
+    out.requeued.push_back(t.c.id);
+  }
+  refresh_ready(*a);
+  return out;
+}
+
+std::vector<const contact*> routing_domain::held_by(std::string_view agent) const {
+  std::vector<const contact*> out;
+  auto a = agent_slot(agent);
+  if (!a)
+    return out;
+  auto held = agents_[*a].held;
+  std::sort(held.begin(), held.end());
+  for (auto h : held)
+    out.push_back(&contacts_[h].c);
+  return out;
 }
 
 // -- contacts -------------------------------------------------------------------

@@ -82,6 +82,14 @@ struct logout_result {
   std::vector<std::string> connected;  ///< contacts still connected to the agent
 };
 
+/// What releasing a lost agent did (`release_agent`).
+struct agent_release {
+  std::vector<std::string> returned;  ///< offers cancelled, contacts back in line
+  std::vector<std::string> requeued;  ///< were connected: back in line at their original place
+  std::vector<std::string> wrap_up;   ///< in wrap-up: still held, for the caller to complete
+  std::vector<std::string> failed;    ///< could not go back in line (place taken): removed
+};
+
 /// A read-only view of a customer profile as a completion left it. It shares the
 /// profile with the routing_domain until the domain next changes that customer
 /// (copy on write), so a completion copies the profile only if its caller does.
@@ -165,6 +173,17 @@ class routing_domain {
   [[nodiscard]] result<logout_result> logout(std::string_view agent, time_ms now);
   /// Away stops new offers; back from away resets the ring-no-answer counter.
   [[nodiscard]] status set_away(std::string_view agent, bool away, time_ms now);
+  /// The agent's connection dropped (`connected` false) or came back: while
+  /// disconnected it gets no new offers and keeps the work it holds. Login also
+  /// clears it. Errors: unknown_agent.
+  [[nodiscard]] status set_connected(std::string_view agent, bool connected, time_ms now);
+  /// The agent is gone for good (its grace period ran out, or it never came back
+  /// after a restart): logs it out, its offers return to their places, its
+  /// connected contacts go back in line at their original place (`c.key()`), and
+  /// its contacts in wrap-up stay held for the caller to complete.
+  [[nodiscard]] result<agent_release> release_agent(std::string_view agent, time_ms now);
+  /// The contacts an agent holds (offered, connected, wrap-up), in slot order.
+  std::vector<const contact*> held_by(std::string_view agent) const;
 
   // -- contacts -------------------------------------------------------------
 

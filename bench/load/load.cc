@@ -401,8 +401,13 @@ void load_run::act(const action& a) {
       engine::outcome o;
       o.resolved = a.resolved;
       o.sale = a.sale;
-      o.csat = a.csat;
+      o.csat = a.csat;  // what the customer rates, just before (counted on success)
       o.disposition = a.resolved ? "resolved" : "follow_up";
+      if (a.csat > 0)
+        node_->rate_async(tenant_id, contact_id(n), a.csat, 0, [this, n](status st) {
+          if (!st)
+            call_failed("rate", n, st);
+        });
       node_->complete_async(tenant_id, agent_ids_[a.agent], contact_id(n), o,
                             [this, n, o](status st) {
                               if (!st) {

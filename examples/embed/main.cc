@@ -96,9 +96,13 @@ int main(int argc, char** argv) {
       std::string agent, id;
       engine::outcome o;
       int resolved = 0;
-      in >> agent >> id >> resolved >> o.csat;
+      int csat = 0;
+      in >> agent >> id >> resolved >> csat;
       o.resolved = resolved != 0;
-      st = sb.complete("carrier", agent, id, o);
+      // The customer's rating first: CSAT is the customer's, not the agent's.
+      st = csat > 0 ? sb.rate("carrier", id, csat) : switchboard::status{};
+      if (st)
+        st = sb.complete("carrier", agent, id, o);
     } else if (cmd == "stats") {
       if (auto s = sb.stats("carrier"))
         std::printf("routed %llu completed %llu waiting %llu\n",

@@ -27,6 +27,8 @@ TEST_F(lookup_transfer_test, find_agent_returns_profile_state_and_learned_totals
   ASSERT_TRUE(busy.ok());
   EXPECT_EQ(busy->state, engine::agent_state::busy);
   EXPECT_EQ(busy->load, 1u);
+  // CSAT is the customer's: its rating, not what the agent's outcome says.
+  ASSERT_TRUE(n().rate(t1, "c1", 5).ok());
   ASSERT_TRUE(n().complete(t1, "a1", "c1", resolved()).ok());
   ASSERT_TRUE(saw(is(event_type::completed, "c1")));
   auto after = n().find_agent(t1, "a1");

@@ -90,6 +90,36 @@ class child_process {
     }
   }
 
+  /// Reads stdout until `needle` occurred `n` times, the child closes stdout, or
+  /// the deadline passes (false).
+  bool expect_count(const std::string& needle, std::size_t n,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::size_t seen = 0;
+    std::size_t from = 0;
+    while (true) {
+      for (auto at = output_.find(needle, from); at != std::string::npos;
+           at = output_.find(needle, from)) {
+        ++seen;
+        from = at + needle.size();
+      }
+      if (seen >= n)
+        return true;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0)
+        return false;
+      pollfd p{out_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+        continue;
+      char buf[4096];
+      auto got = ::read(out_, buf, sizeof buf);
+      if (got <= 0)
+        return false;
+      output_.append(buf, static_cast<std::size_t>(got));
+    }
+  }
+
   /// The exit status once the child exited, or -1 (killed, or SIGKILLed after
   /// `timeout`).
   int wait_exit(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
