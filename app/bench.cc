@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -31,106 +32,45 @@ constexpr int exit_ok = 0;
 constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
 
-void bench_usage(std::FILE* out) {
-  std::fprintf(
-    out,
-    "usage: switchboard bench --list\n"
-    "       switchboard bench SCENARIO|FILE.json [--mode sim|load|net]\n"
-    "                         [--set key=value ...] [--json OUT] [--html OUT]\n"
-    "                         [--seed N] [--quiet]\n"
-    "\n"
-    "  --list        built-in scenarios and their --set keys\n"
-    "  --mode M      sim: virtual-time simulation (default); load: real time through\n"
-    "                the actors in process; net: real time against a running node\n"
-    "  --set k=v     override a setting; repeatable, and several k=v may follow one\n"
-    "                --set (built-in keys, or generic ones: replications, days, seed,\n"
-    "                policy, sl_threshold_s, warmup_s, target_rate, duration_s, url, ...)\n"
-    "  --json OUT    write the report as JSON\n"
-    "  --html OUT    write the report as a self-contained HTML page\n"
-    "  --seed N      base seed (replication i uses N + i)\n"
-    "  --quiet       no progress on stderr\n");
-}
-
 struct bench_args {
   bool list = false;
-  bool help = false;
   bool quiet = false;
   std::string scenario;
   std::string mode = "sim";
+  /// --set occurrences, each with the words that followed it.
+  std::vector<std::vector<std::string>> set_words;
   std::vector<std::pair<std::string, std::string>> set;
   std::string json_out;
   std::string html_out;
   std::optional<std::uint64_t> seed;
 };
 
-engine::result<bench_args> parse_args(const std::vector<std::string>& args) {
-  bench_args a;
+/// Splits the --set words into key=value pairs. Several pairs may follow one
+/// --set; a bare word after at least one pair is the scenario, not a setting.
+engine::status split_set(bench_args& a) {
   auto bad = [](std::string m) { return engine::make_error(engine::errc::invalid_argument, m); };
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const auto& x = args[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= args.size())
-        return std::nullopt;
-      return args[++i];
-    };
-    if (x == "--list") {
-      a.list = true;
-    } else if (x == "--help" || x == "-h") {
-      a.help = true;
-    } else if (x == "--quiet" || x == "-q") {
-      a.quiet = true;
-    } else if (x == "--mode" || x == "--json" || x == "--html" || x == "--seed") {
-      auto v = value();
-      if (!v)
-        return bad(x + " needs a value");
-      if (x == "--mode") {
-        if (*v != "sim" && *v != "load" && *v != "net")
-          return bad("--mode must be sim, load or net, not '" + *v + "'");
-        a.mode = *v;
-      } else if (x == "--json") {
-        a.json_out = *v;
-      } else if (x == "--html") {
-        a.html_out = *v;
-      } else {
-        std::uint64_t n = 0;
-        std::size_t used = 0;
-        try {
-          n = std::stoull(*v, &used);
-        } catch (...) {
-          used = 0;
-        }
-        if (used == 0 || used != v->size() || (*v)[0] == '-')
-          return bad("--seed must be a non-negative integer, not '" + *v + "'");
-        a.seed = n;
-      }
-    } else if (x == "--set") {
-      std::size_t taken = 0;
-      while (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) {
-        const auto& kv = args[i + 1];
-        auto eq = kv.find('=');
-        if (eq == std::string::npos) {
-          // A bare word after key=value pairs is the scenario, not a setting.
-          if (taken > 0)
-            break;
+  for (const auto& words : a.set_words) {
+    std::size_t taken = 0;
+    for (const auto& kv : words) {
+      auto eq = kv.find('=');
+      if (eq == std::string::npos) {
+        if (taken == 0)
           return bad("--set expects key=value, not '" + kv + "'");
-        }
-        if (eq == 0)
-          return bad("--set '" + kv + "': empty key");
-        a.set.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-        ++i;
-        ++taken;
+        if (!a.scenario.empty())
+          return bad("more than one scenario given ('" + a.scenario + "' and '" + kv + "')");
+        a.scenario = kv;
+        taken = words.size();  // what follows a scenario is no setting either
+        continue;
       }
-      if (taken == 0)
-        return bad("--set needs at least one key=value");
-    } else if (x.rfind("-", 0) == 0 && x.size() > 1) {
-      return bad("unknown flag '" + x + "'");
-    } else if (a.scenario.empty()) {
-      a.scenario = x;
-    } else {
-      return bad("more than one scenario given ('" + a.scenario + "' and '" + x + "')");
+      if (taken == words.size())
+        return bad("more than one scenario given ('" + a.scenario + "' and '" + kv + "')");
+      if (eq == 0)
+        return bad("--set '" + kv + "': empty key");
+      a.set.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+      ++taken;
     }
   }
-  return a;
+  return {};
 }
 
 void print_list() {
@@ -281,27 +221,19 @@ engine::result<bench::run_report> run_mode(const std::string& mode, const bench:
 #endif
 }
 
-}  // namespace
-
-int run_bench(const std::vector<std::string>& args) {
-  auto parsed = parse_args(args);
-  if (!parsed) {
-    std::fprintf(stderr, "switchboard bench: %s\n\n", parsed.err().message.c_str());
-    bench_usage(stderr);
+int run_bench(bench_args& a) {
+  if (auto st = split_set(a); !st) {
+    std::fprintf(stderr, "switchboard bench: %s\nRun 'switchboard bench --help' for the flags.\n",
+                 st.err().message.c_str());
     return exit_usage;
-  }
-  const auto& a = *parsed;
-  if (a.help) {
-    bench_usage(stdout);
-    return exit_ok;
   }
   if (a.list) {
     print_list();
     return exit_ok;
   }
   if (a.scenario.empty()) {
-    std::fprintf(stderr, "switchboard bench: no scenario given\n\n");
-    bench_usage(stderr);
+    std::fprintf(stderr, "switchboard bench: no scenario given\nRun 'switchboard bench --help' "
+                         "for the flags.\n");
     return exit_usage;
   }
   auto s = load_scenario(a);
@@ -337,6 +269,35 @@ int run_bench(const std::vector<std::string>& args) {
     rc = exit_failure;
   }
   return rc;
+}
+
+}  // namespace
+
+command add_bench(CLI::App& root) {
+  auto a = std::make_shared<bench_args>();
+  auto* c = root.add_subcommand(
+    "bench",
+    "simulate a workload against the engine (virtual time), or load a node in real time; "
+    "report service level, waits, occupancy");
+  c->add_option("scenario", a->scenario, "a built-in scenario (see --list) or a scenario file");
+  c->add_flag("--list", a->list, "built-in scenarios and their --set keys");
+  c->add_option("--mode", a->mode,
+                "sim: virtual-time simulation; load: real time through the actors in "
+                "process; net: real time against a running node")
+    ->check(CLI::IsMember({"sim", "load", "net"}))
+    ->capture_default_str();
+  c->add_option("--set", a->set_words,
+                "override a setting (key=value); repeatable, and several key=value may follow "
+                "one --set (built-in keys, or generic ones: replications, days, seed, policy, "
+                "sl_threshold_s, warmup_s, target_rate, duration_s, url, ...)")
+    ->expected(1, CLI::detail::expected_max_vector_size)
+    ->type_name("KEY=VALUE");
+  c->add_option("--json", a->json_out, "write the report as JSON");
+  c->add_option("--html", a->html_out, "write the report as a self-contained HTML page");
+  c->add_option("--seed", a->seed, "base seed (replication i uses N + i)")
+    ->check(bench::cli::non_negative_integer);
+  c->add_flag("-q,--quiet", a->quiet, "no progress on stderr");
+  return {c, [a] { return run_bench(*a); }};
 }
 
 }  // namespace switchboard::app

@@ -1,11 +1,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 
 #include "actors/node.h"
 #include "app/cli.h"
 #include "app/demo_driver.h"
 #include "app/demo_tenant.h"
+#include "bench/core/json_writer.h"
 
 namespace switchboard::app {
 
@@ -37,70 +39,39 @@ int summarize(const demo_config& cfg, node& n, const demo_driver& driver, double
               static_cast<unsigned long long>(c.moved), 100.0 * last.service_level);
   if (cfg.summary_json.empty())
     return 0;
+  const auto& rec = n.recovered();
+  bench::json_writer w;
+  w.object([&] {
+    w.field("seconds", elapsed);
+    w.field("contacts_created", std::uint64_t{c.created});
+    w.field("contacts_rejected", std::uint64_t{c.rejected});
+    w.field("routed", std::uint64_t{c.routed});
+    w.field("routed_per_second", routed_per_s);
+    w.field("completed", std::uint64_t{c.completed});
+    w.field("abandoned", std::uint64_t{c.abandoned});
+    w.field("waiting", std::uint64_t{last.waiting});
+    w.field("connected", std::uint64_t{last.connected});
+    w.field("offers_declined", std::uint64_t{c.declined});
+    w.field("offers_expired", std::uint64_t{c.expired});
+    w.field("overflow_moves", std::uint64_t{c.moved});
+    w.field("service_level", last.service_level);  // NaN (nothing answered yet) is null
+    w.key("recovered");
+    w.object([&] {
+      w.field("requeued", std::uint64_t{rec.requeued});
+      w.field("connected", std::uint64_t{rec.connected});
+    });
+  });
   std::ofstream out{cfg.summary_json};
+  out << w.take() << "\n";
+  out.close();
   if (!out) {
     std::fprintf(stderr, "demo: cannot write %s\n", cfg.summary_json.c_str());
     return 1;
   }
-  const auto& rec = n.recovered();
-  out << "{\n"
-      << "  \"seconds\": " << elapsed << ",\n"
-      << "  \"contacts_created\": " << c.created << ",\n"
-      << "  \"contacts_rejected\": " << c.rejected << ",\n"
-      << "  \"routed\": " << c.routed << ",\n"
-      << "  \"routed_per_second\": " << routed_per_s << ",\n"
-      << "  \"completed\": " << c.completed << ",\n"
-      << "  \"abandoned\": " << c.abandoned << ",\n"
-      << "  \"waiting\": " << last.waiting << ",\n"
-      << "  \"connected\": " << last.connected << ",\n"
-      << "  \"offers_declined\": " << c.declined << ",\n"
-      << "  \"offers_expired\": " << c.expired << ",\n"
-      << "  \"overflow_moves\": " << c.moved << ",\n"
-      << "  \"service_level\": " << last.service_level << ",\n"
-      << "  \"recovered\": {\"requeued\": " << rec.requeued << ", \"connected\": " << rec.connected
-      << "}\n"
-      << "}\n";
   return 0;
 }
 
-}  // namespace
-
-int run_demo(const std::vector<std::string>& args) {
-  auto f = flags::parse(args, {"seconds", "data-dir", "summary-json", "rate", "seed", "durability"},
-                        {});
-  if (!f) {
-    std::fprintf(stderr, "switchboard demo: %s\n", f.err().message.c_str());
-    return 2;
-  }
-  demo_config cfg;
-  auto secs = f->number("seconds", 30, 1, 86400);
-  auto rate = f->number("rate", 8, 0.1, 10000);
-  auto seed = f->number("seed", 42, 0, 1e15);
-  for (auto* r : {&secs, &rate, &seed})
-    if (!*r) {
-      std::fprintf(stderr, "switchboard demo: %s\n", r->err().message.c_str());
-      return 2;
-    }
-  cfg.seconds = *secs;
-  cfg.rate = *rate;
-  cfg.seed = static_cast<std::uint64_t>(*seed);
-  auto dir = f->get("data-dir");
-  if (!dir || dir->empty()) {
-    std::fprintf(stderr, "switchboard demo: --data-dir is required\n");
-    return 2;
-  }
-  cfg.data_dir = *dir;
-  cfg.summary_json = f->get("summary-json").value_or("");
-  if (auto d = f->get("durability")) {
-    if (*d == "sync")
-      cfg.durability = storage::durability::sync;
-    else if (*d == "no_sync")
-      cfg.durability = storage::durability::no_sync;
-    else {
-      std::fprintf(stderr, "switchboard demo: --durability must be sync or no_sync\n");
-      return 2;
-    }
-  }
+int run_demo(const demo_config& cfg) {
   node_options opts;
   opts.data_dir = cfg.data_dir;
   opts.durability = cfg.durability;
@@ -136,6 +107,38 @@ int run_demo(const std::vector<std::string>& args) {
   int rc = summarize(cfg, **n, driver, elapsed);
   (*n)->shutdown();
   return rc;
+}
+
+}  // namespace
+
+command add_demo(CLI::App& root) {
+  auto cfg = std::make_shared<demo_config>();
+  auto seed = std::make_shared<double>(42);
+  auto durability = std::make_shared<std::string>("sync");
+  auto* c = root.add_subcommand(
+    "demo", "run a demo tenant with simulated customers and agents in real time");
+  c->add_option("--seconds", cfg->seconds, "how long the simulated load runs (s)")
+    ->check(bench::cli::between(1, 86400))
+    ->capture_default_str();
+  c->add_option("--data-dir", cfg->data_dir, "the node's database (created when missing)")
+    ->required()
+    ->check(bench::cli::non_empty);
+  c->add_option("--summary-json", cfg->summary_json, "write the summary as JSON to this file");
+  c->add_option("--rate", cfg->rate, "arrivals per second")
+    ->check(bench::cli::between(0.1, 10000))
+    ->capture_default_str();
+  c->add_option("--seed", *seed, "seed of the simulated customers and agents")
+    ->check(bench::cli::between(0, 1e15))
+    ->capture_default_str();
+  c->add_option("--durability", *durability, "journal writes fsynced (sync) or not (no_sync)")
+    ->check(CLI::IsMember({"sync", "no_sync"}))
+    ->capture_default_str();
+  return {c, [cfg, seed, durability] {
+            cfg->seed = static_cast<std::uint64_t>(*seed);
+            cfg->durability = *durability == "no_sync" ? storage::durability::no_sync
+                                                       : storage::durability::sync;
+            return run_demo(*cfg);
+          }};
 }
 
 }  // namespace switchboard::app

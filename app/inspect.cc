@@ -4,6 +4,7 @@
 #include <string>
 
 #include "app/cli.h"
+#include "bench/core/json_writer.h"
 #include "storage/store.h"
 
 namespace switchboard::app {
@@ -40,21 +41,9 @@ engine::result<std::map<std::string, std::uint64_t>> ended_counts(const storage:
   return out;
 }
 
-}  // namespace
-
-int run_inspect(const std::vector<std::string>& args) {
-  auto f = flags::parse(args, {"data-dir"}, {"json"});
-  if (!f) {
-    std::fprintf(stderr, "switchboard inspect: %s\n", f.err().message.c_str());
-    return 2;
-  }
-  auto dir = f->get("data-dir");
-  if (!dir || dir->empty()) {
-    std::fprintf(stderr, "switchboard inspect: --data-dir is required\n");
-    return 2;
-  }
+int run_inspect(const std::string& dir, bool json) {
   storage::store_options so;
-  so.data_dir = *dir;
+  so.data_dir = dir;
   so.create_if_missing = false;
   auto st = storage::store::open(so);
   if (!st) {
@@ -75,36 +64,25 @@ int run_inspect(const std::vector<std::string>& args) {
   std::map<std::string, std::uint64_t> live_by_state;
   for (const auto& c : snap->live)
     ++live_by_state[std::string{engine::to_string(c.state)}];
-  if (f->has("json")) {
-    std::printf("{\n  \"data_dir\": \"%s\",\n  \"tenants\": [", json_escape(*dir).c_str());
-    for (std::size_t i = 0; i < snap->tenants.size(); ++i)
-      std::printf("%s\"%s\"", i ? ", " : "", json_escape(snap->tenants[i].id).c_str());
-    std::printf("],\n  \"queues\": [");
-    for (std::size_t i = 0; i < snap->queues.size(); ++i)
-      std::printf("%s\"%s/%s\"", i ? ", " : "", json_escape(snap->queues[i].tenant).c_str(),
-                  json_escape(snap->queues[i].id).c_str());
-    std::printf("],\n  \"agents\": %llu,\n  \"customers\": %llu,\n  \"learned_cells\": %llu,\n",
-                static_cast<unsigned long long>(counts->agents),
-                static_cast<unsigned long long>(counts->customers),
-                static_cast<unsigned long long>(counts->learned));
-    std::printf("  \"live_contacts\": {");
-    bool first = true;
-    for (const auto& [k, v] : live_by_state) {
-      std::printf("%s\"%s\": %llu", first ? "" : ", ", k.c_str(), static_cast<unsigned long long>(v));
-      first = false;
-    }
-    std::printf("},\n  \"ended_contacts\": {");
-    first = true;
-    for (const auto& [k, v] : *ended) {
-      std::printf("%s\"%s\": %llu", first ? "" : ", ", k.c_str(), static_cast<unsigned long long>(v));
-      first = false;
-    }
-    std::printf("},\n  \"journal_events\": %llu,\n  \"journal_bytes\": %llu\n}\n",
-                static_cast<unsigned long long>(counts->journal_events),
-                static_cast<unsigned long long>(counts->journal_bytes));
+  if (json) {
+    bench::json_writer w;
+    w.object([&] {
+      w.field("data_dir", dir);
+      w.array("tenants", snap->tenants, [&](const auto& t) { w.value(t.id); });
+      w.array("queues", snap->queues, [&](const auto& q) { w.value(q.tenant + "/" + q.id); });
+      w.field("agents", std::uint64_t{counts->agents});
+      w.field("customers", std::uint64_t{counts->customers});
+      w.field("learned_cells", std::uint64_t{counts->learned});
+      w.map("live_contacts", live_by_state);
+      w.map("ended_contacts", *ended);
+      w.field("journal_events", std::uint64_t{counts->journal_events});
+      w.field("journal_bytes", std::uint64_t{counts->journal_bytes});
+    });
+    auto text = w.take() + "\n";
+    std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
   }
-  std::printf("data dir        %s\n", dir->c_str());
+  std::printf("data dir        %s\n", dir.c_str());
   std::printf("tenants         %llu:", static_cast<unsigned long long>(snap->tenants.size()));
   for (const auto& t : snap->tenants)
     std::printf(" %s", t.id.c_str());
@@ -124,6 +102,17 @@ int run_inspect(const std::vector<std::string>& args) {
               static_cast<unsigned long long>(counts->journal_events),
               static_cast<unsigned long long>(counts->journal_bytes));
   return 0;
+}
+
+}  // namespace
+
+command add_inspect(CLI::App& root) {
+  auto dir = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  auto* c = root.add_subcommand("inspect", "show what a node's database holds");
+  c->add_option("--data-dir", *dir, "the node's database")->required()->check(bench::cli::non_empty);
+  c->add_flag("--json", *json, "print JSON instead of text");
+  return {c, [dir, json] { return run_inspect(*dir, *json); }};
 }
 
 }  // namespace switchboard::app

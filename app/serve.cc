@@ -1,6 +1,8 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <pthread.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -74,35 +76,32 @@ engine::status ensure_tenants(node& n, const net::serve_config& cfg) {
   return {};
 }
 
-}  // namespace
+/// The flags of `serve`; each given one overrides the config file.
+struct serve_flags {
+  std::optional<std::string> config, listen, data_dir, web_dir, log_level;
+  std::optional<std::uint16_t> port;
+  bool demo = false;
+};
 
-int run_serve(const std::vector<std::string>& args) {
-  auto f = flags::parse(args, {"config", "listen", "port", "data-dir", "web-dir", "log-level"},
-                        {"demo"});
-  if (!f)
-    return usage_error(f.err().message);
+int run_serve(const serve_flags& f) {
   net::serve_config cfg;
-  if (auto path = f->get("config")) {
-    auto loaded = net::load_serve_config(*path);
+  if (f.config) {
+    auto loaded = net::load_serve_config(*f.config);
     if (!loaded)
       return usage_error(loaded.err().message);
     cfg = std::move(*loaded);
   }
-  if (auto v = f->get("listen"))
-    cfg.edge.listen_address = *v;
-  if (f->has("port")) {
-    auto p = f->number("port", 0, 0, 65535);
-    if (!p || *p != static_cast<double>(static_cast<int>(*p)))
-      return usage_error(p ? "--port expects an integer" : p.err().message);
-    cfg.edge.port = static_cast<std::uint16_t>(*p);
-  }
-  if (auto v = f->get("data-dir"))
-    cfg.data_dir = *v;
-  if (auto v = f->get("web-dir"))
-    cfg.edge.web_dir = *v;
-  if (auto v = f->get("log-level"))
-    cfg.log_level = *v;
-  if (f->has("demo"))
+  if (f.listen)
+    cfg.edge.listen_address = *f.listen;
+  if (f.port)
+    cfg.edge.port = *f.port;
+  if (f.data_dir)
+    cfg.data_dir = *f.data_dir;
+  if (f.web_dir)
+    cfg.edge.web_dir = *f.web_dir;
+  if (f.log_level)
+    cfg.log_level = *f.log_level;
+  if (f.demo)
     cfg.demo = true;
   if (cfg.edge.web_dir.empty())
     cfg.edge.web_dir = default_web_dir();
@@ -206,6 +205,25 @@ int run_serve(const std::vector<std::string>& args) {
   nd.shutdown();  // commits the journal
   std::printf("stopped\n");
   return 0;
+}
+
+}  // namespace
+
+command add_serve(CLI::App& root) {
+  auto f = std::make_shared<serve_flags>();
+  auto* c = root.add_subcommand(
+    "serve",
+    "serve gateways, agents and supervisors over WebSocket and HTTP (one port); --demo adds "
+    "the demo tenant, its simulated load and a token");
+  c->add_option("--config", f->config, "JSON ServeConfig (proto/edge.proto); flags override it");
+  c->add_option("--listen", f->listen, "address to listen on");
+  c->add_option("--port", f->port, "port to listen on (0: any free port)")
+    ->check(CLI::Range(0, 65535));
+  c->add_option("--data-dir", f->data_dir, "the node's database");
+  c->add_option("--web-dir", f->web_dir, "the pages (default: web/dist beside the sources)");
+  c->add_option("--log-level", f->log_level, "trace, debug, info, warn, error, critical or off");
+  c->add_flag("--demo", f->demo, "add the demo tenant, its simulated load and an agent token");
+  return {c, [f] { return run_serve(*f); }};
 }
 
 }  // namespace switchboard::app

@@ -22,6 +22,7 @@
 #include "bench/load/internal/settings.h"
 #include "bench/load/live_table.h"
 #include "bench/modes.h"
+#include "bench/sim/random.h"
 
 #ifndef SB_BUILD_TYPE
 #define SB_BUILD_TYPE "unknown"
@@ -96,7 +97,7 @@ class load_run {
   run_report make_report(const caf_rates& caf);
 
   /// A draw of `d` with `rng` (the driver's or the event thread's own).
-  static double sample(std::mt19937_64& rng, const duration_dist& d, std::size_t period,
+  static double sample(sim::rng& rng, const duration_dist& d, std::size_t period,
                        double none_value);
   std::size_t pick(const std::vector<double>& cdf);
   std::string contact_id(std::uint64_t n) const { return "c" + std::to_string(n); }
@@ -106,7 +107,7 @@ class load_run {
   const scenario& s_;
   load_settings cfg_;
   const progress_fn& progress_;
-  std::mt19937_64 rng_;
+  sim::rng rng_;
   std::unique_ptr<node> node_;
   clock_type::time_point t0_;
 
@@ -122,7 +123,7 @@ class load_run {
   live_table table_;
   std::mutex actions_mutex_;
   std::priority_queue<action, std::vector<action>, std::greater<>> actions_;
-  std::mt19937_64 event_rng_{s_.seed ^ 0x9e3779b97f4a7c15ull};  ///< event thread only
+  sim::rng event_rng_{s_.seed ^ 0x9e3779b97f4a7c15ull};  ///< event thread only
 
   // -- counters (atomics: written by the event thread and callbacks)
   std::uint64_t submitted_ = 0;  ///< driver thread only
@@ -157,23 +158,12 @@ std::uint32_t load_run::agent_number(const std::string& id) const {
   return i == agent_index_.end() ? std::uint32_t(-1) : i->second;
 }
 
-double load_run::sample(std::mt19937_64& rng, const duration_dist& d, std::size_t period,
+double load_run::sample(sim::rng& rng, const duration_dist& d, std::size_t period,
                         double none_value) {
-  double m = d.mean_for(period);
-  switch (d.type) {
-    case duration_dist::kind::none: return none_value;
-    case duration_dist::kind::fixed: return m;
-    case duration_dist::kind::exponential:
-      return m > 0 ? std::exponential_distribution<double>(1.0 / m)(rng) : 0;
-    case duration_dist::kind::lognormal: {
-      if (!(m > 0))
-        return 0;
-      double sigma2 = std::log(1 + d.cv * d.cv);
-      return std::lognormal_distribution<double>(std::log(m) - sigma2 / 2,
-                                                 std::sqrt(sigma2))(rng);
-    }
-  }
-  return none_value;
+  sim::duration_sampler sampler{d, period};
+  if (!sampler.active())
+    return none_value;
+  return sampler.mean() > 0 ? sampler.draw(rng) : 0;
 }
 
 std::size_t load_run::pick(const std::vector<double>& cdf) {

@@ -17,20 +17,22 @@
 //
 // Prints p50/p99/p999/max of wall time and of thread CPU time (which leaves out
 // preemption by other processes) per policy, regime and decision, with the build type and
-// cores. Flags: --agents N --queues N --skills N --customers N --waiting N
+// cores. Flags (see --help): --agents N --queues N --skills N --customers N --waiting N
 // --samples N --policy longest_idle|skills|profile|all --regime ready|saturated|all
 // --seed N.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <thread>
 #include <time.h>
+#include <variant>
 #include <vector>
 
+#include "bench/core/cli.h"
 #include "bench/micro/population.h"
 
 #ifndef SB_BUILD_TYPE
@@ -212,62 +214,41 @@ struct driver {
   }
 };
 
-std::size_t number(const char* s) {
-  char* end = nullptr;
-  auto v = std::strtoull(s, &end, 10);
-  if (end == s || *end != '\0') {
-    std::fprintf(stderr, "routing_scale: '%s' is not a number\n", s);
-    std::exit(2);
-  }
-  return static_cast<std::size_t>(v);
-}
-
-options parse(int argc, char** argv) {
+/// The options from the command line, or the exit code after help or an error.
+std::variant<options, int> parse(int argc, char** argv) {
   options o;
   o.spec.agents = 100'000;
   o.spec.queues = 1'000;
   o.spec.skills_per_agent = 3;
   o.spec.customers = 10'000;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view flag = argv[i];
-    if (i + 1 >= argc) {
-      std::fprintf(stderr, "routing_scale: %s needs a value\n", argv[i]);
-      std::exit(2);
-    }
-    const char* v = argv[++i];
-    if (flag == "--agents") o.spec.agents = number(v);
-    else if (flag == "--queues") o.spec.queues = number(v);
-    else if (flag == "--skills") o.spec.skills_per_agent = number(v);
-    else if (flag == "--customers") o.spec.customers = number(v);
-    else if (flag == "--waiting") o.waiting = number(v);
-    else if (flag == "--samples") o.samples = number(v);
-    else if (flag == "--seed") o.spec.seed = number(v);
-    else if (flag == "--regime") {
-      std::string_view r = v;
-      if (r != "all" && r != "ready" && r != "saturated") {
-        std::fprintf(stderr, "routing_scale: unknown --regime '%s'\n", v);
-        std::exit(2);
-      }
-      o.ready = r != "saturated";
-      o.saturated = r != "ready";
-    } else if (flag == "--policy") {
-      if (std::string_view{v} != "all") {
-        auto p = parse_policy(v);
-        if (!p) {
-          std::fprintf(stderr, "routing_scale: unknown --policy '%s'\n", v);
-          std::exit(2);
-        }
-        o.policies = {*p};
-      }
-    } else {
-      std::fprintf(stderr, "routing_scale: unknown flag %s\n", argv[i - 1]);
-      std::exit(2);
-    }
-  }
-  if (o.spec.agents == 0 || o.spec.queues == 0 || o.spec.customers == 0 || o.samples == 0) {
-    std::fprintf(stderr, "routing_scale: --agents, --queues, --customers and --samples must be > 0\n");
-    std::exit(2);
-  }
+  std::string regime = "all";
+  std::string policy = "all";
+  CLI::App app{"routing_scale: latency of single routing decisions at scale (see the comment "
+               "at the top of bench/micro/routing_scale.cc).",
+               "routing_scale"};
+  auto positive = CLI::Range(std::size_t{1}, std::numeric_limits<std::size_t>::max());
+  app.add_option("--agents", o.spec.agents, "agents")->check(positive)->capture_default_str();
+  app.add_option("--queues", o.spec.queues, "queues")->check(positive)->capture_default_str();
+  app.add_option("--skills", o.spec.skills_per_agent, "skills per agent")->capture_default_str();
+  app.add_option("--customers", o.spec.customers, "customers")->check(positive)->capture_default_str();
+  app.add_option("--waiting", o.waiting, "saturated: contacts waiting")->capture_default_str();
+  app.add_option("--samples", o.samples, "samples per decision kind")->check(positive)->capture_default_str();
+  app.add_option("--seed", o.spec.seed, "seed")->check(cli::non_negative_integer)->capture_default_str();
+  app.add_option("--regime", regime, "ready, saturated or all")
+    ->check(CLI::IsMember({"ready", "saturated", "all"}))->capture_default_str();
+  app.add_option("--policy", policy, "longest_idle, skills, profile or all")
+    ->check(CLI::Validator(
+      [](std::string& v) -> std::string {
+        return v == "all" || parse_policy(v) ? "" : "unknown policy '" + v + "'";
+      },
+      "POLICY"))
+    ->capture_default_str();
+  if (auto rc = cli::parse(app, argc, argv))
+    return *rc;
+  o.ready = regime != "saturated";
+  o.saturated = regime != "ready";
+  if (policy != "all")
+    o.policies = {*parse_policy(policy)};
   return o;
 }
 
@@ -276,7 +257,10 @@ options parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace switchboard::bench::micro;
-  auto opt = parse(argc, argv);
+  auto parsed = parse(argc, argv);
+  if (auto* rc = std::get_if<int>(&parsed))
+    return *rc;
+  auto& opt = std::get<options>(parsed);
   std::printf("# routing_scale: %s build, %u hardware threads, seed %llu\n", SB_BUILD_TYPE,
               std::thread::hardware_concurrency(), static_cast<unsigned long long>(opt.spec.seed));
   std::printf("# %zu agents, %zu queues, %zu skills/agent (~%zu qualified/queue), %zu customers, "

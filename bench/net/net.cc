@@ -9,6 +9,7 @@
 #include "bench/core/stats.h"
 #include "bench/modes.h"
 #include "bench/net/internal/net_run.h"
+#include "net/client/ws_client.h"
 
 namespace switchboard::bench {
 
@@ -177,15 +178,19 @@ engine::result<run_report> net_run::run() {
     return st.err();
   if (cfg_.rate <= 0 && cfg_.max_live == 0)
     cfg_.max_live = std::max<std::uint32_t>(1, 2 * total_capacity_);
-  auto host = cfg_.url.host + ":" + std::to_string(cfg_.url.port);
-  if (auto m = ws::http_get(cfg_.endpoint, host, "/metrics", std::chrono::seconds(5)))
-    metrics_before_ = *m;
+  client::endpoint node;
+  node.host = cfg_.endpoint.address().to_string();
+  node.port = cfg_.endpoint.port();
+  node.timeout = std::chrono::seconds(5);
+  if (auto m = client::http_get(node, "/metrics"); m.status == 200)
+    metrics_before_ = std::move(m.body);
   offer_load();
   drain();
-  if (auto m = ws::http_get(cfg_.endpoint, host, "/metrics", std::chrono::seconds(5)))
-    metrics_after_ = *m;
+  if (auto m = client::http_get(node, "/metrics"); m.status == 200)
+    metrics_after_ = std::move(m.body);
   else
-    notes_.push_back("/metrics could not be read: " + m.err().message);
+    notes_.push_back("/metrics could not be read: " +
+                     (m.error.empty() ? "HTTP " + std::to_string(m.status) : m.error));
   auto report = make_report();
   shutdown();
   report.cpu_s = process_cpu_s() - cpu0;

@@ -7,6 +7,7 @@
 
 #include "bench/core/stats.h"
 #include "bench/net/internal/net_run.h"
+#include "net/client/prometheus.h"
 
 #ifndef SB_BUILD_TYPE
 #define SB_BUILD_TYPE "unknown"
@@ -140,8 +141,8 @@ run_report net_run::make_report() {
   }
   if (!metrics_after_.empty()) {
     const std::string name = "switchboard_routing_latency_seconds";
-    auto after = ws::parse_prom_histogram(metrics_after_, name);
-    auto window_h = after.minus(ws::parse_prom_histogram(metrics_before_, name));
+    auto after = client::parse_prom_histogram(metrics_after_, name);
+    auto window_h = after.minus(client::parse_prom_histogram(metrics_before_, name));
     if (window_h.count() > 0) {
       f["node_routing_samples"] = window_h.count();
       f["node_routing_p50_us"] = window_h.quantile(0.5) * 1e6;

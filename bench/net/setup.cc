@@ -51,20 +51,10 @@ engine::result<std::shared_ptr<ws::connection>> net_run::open_supervisor() {
 }
 
 double net_run::sample(const duration_dist& d, double none_value) {
-  double mean = d.mean_for(0);
-  switch (d.type) {
-    case duration_dist::kind::none: return none_value;
-    case duration_dist::kind::fixed: return mean;
-    case duration_dist::kind::exponential:
-      return mean > 0 ? std::exponential_distribution<double>{1.0 / mean}(rng_) : 0;
-    case duration_dist::kind::lognormal: {
-      if (mean <= 0)
-        return 0;
-      double s2 = std::log(1 + d.cv * d.cv);
-      return std::lognormal_distribution<double>{std::log(mean) - s2 / 2, std::sqrt(s2)}(rng_);
-    }
-  }
-  return none_value;
+  sim::duration_sampler sampler{d, 0};
+  if (!sampler.active())
+    return none_value;
+  return sampler.mean() > 0 ? sampler.draw(rng_) : 0;
 }
 
 std::size_t net_run::pick(const std::vector<double>& weights) {

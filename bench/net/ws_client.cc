@@ -3,7 +3,6 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <algorithm>
 #include <charconv>
@@ -337,118 +336,6 @@ void connection::close() {
     beast::error_code ignored;
     beast::get_lowest_layer(impl_->ws).socket().close(ignored);
   }
-}
-
-// -- http -----------------------------------------------------------------------------
-
-engine::result<std::string> http_get(const tcp::endpoint& ep, const std::string& host,
-                                     const std::string& target, std::chrono::milliseconds timeout) {
-  asio::io_context ioc;
-  beast::tcp_stream s{ioc};
-  std::string body;
-  std::optional<engine::error> failed;
-  auto fail = [&](const std::string& step, beast::error_code ec) {
-    failed = engine::make_error(
-      ec == beast::error::timeout ? engine::errc::timeout : engine::errc::not_connected,
-      "GET " + target + ": " + step + ": " + ec.message());
-  };
-  http::request<http::string_body> req{http::verb::get, target, 11};
-  req.set(http::field::host, host);
-  req.set(http::field::connection, "close");
-  beast::flat_buffer buf;
-  http::response<http::string_body> res;
-  s.expires_after(timeout);
-  s.async_connect(ep, [&](beast::error_code ec) {
-    if (ec)
-      return fail("connect", ec);
-    http::async_write(s, req, [&](beast::error_code ec2, std::size_t) {
-      if (ec2)
-        return fail("write", ec2);
-      http::async_read(s, buf, res, [&](beast::error_code ec3, std::size_t) {
-        if (ec3)
-          return fail("read", ec3);
-        if (res.result_int() != 200)
-          failed = engine::make_error(engine::errc::not_connected,
-                                      "GET " + target + ": HTTP " +
-                                        std::to_string(res.result_int()));
-        else
-          body = std::move(res.body());
-      });
-    });
-  });
-  ioc.run_for(timeout + std::chrono::milliseconds(500));
-  if (failed)
-    return *failed;
-  return body;
-}
-
-// -- prometheus -----------------------------------------------------------------------
-
-prom_histogram prom_histogram::minus(const prom_histogram& earlier) const {
-  prom_histogram d = *this;
-  if (earlier.le.size() != le.size())
-    return d;
-  for (std::size_t i = 0; i < d.cumulative.size(); ++i)
-    d.cumulative[i] = std::max(0.0, d.cumulative[i] - earlier.cumulative[i]);
-  return d;
-}
-
-double prom_histogram::quantile(double q) const {
-  if (le.empty() || count() <= 0)
-    return -1;
-  double target = q * count();
-  double prev_le = 0;
-  double prev_n = 0;
-  for (std::size_t i = 0; i < le.size(); ++i) {
-    double n = cumulative[i];
-    if (n >= target) {
-      if (std::isinf(le[i]))
-        return prev_le;  // beyond the last finite bound: report that bound
-      double frac = n > prev_n ? (target - prev_n) / (n - prev_n) : 0;
-      return prev_le + frac * (le[i] - prev_le);
-    }
-    prev_le = le[i];
-    prev_n = n;
-  }
-  return prev_le;
-}
-
-prom_histogram parse_prom_histogram(const std::string& text, const std::string& name) {
-  prom_histogram h;
-  std::istringstream in{text};
-  std::string line;
-  auto prefix = name + "_bucket{le=\"";
-  while (std::getline(in, line)) {
-    if (line.rfind(prefix, 0) != 0)
-      continue;
-    auto end = line.find('"', prefix.size());
-    auto space = line.rfind(' ');
-    if (end == std::string::npos || space == std::string::npos)
-      continue;
-    auto bound = line.substr(prefix.size(), end - prefix.size());
-    try {
-      h.le.push_back(bound == "+Inf" ? std::numeric_limits<double>::infinity() : std::stod(bound));
-      h.cumulative.push_back(std::stod(line.substr(space + 1)));
-    } catch (const std::exception&) {
-      return {};
-    }
-  }
-  return h;
-}
-
-double prom_value(const std::string& text, const std::string& series) {
-  std::istringstream in{text};
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(series, 0) != 0 || line.size() <= series.size() || line[series.size()] != ' ')
-      continue;
-    try {
-      return std::stod(line.substr(series.size() + 1));
-    } catch (const std::exception&) {
-      return -1;
-    }
-  }
-  return -1;
 }
 
 }  // namespace switchboard::bench::ws

@@ -11,7 +11,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <vector>
 
 #include "engine/error.h"
 #include "proto/edge.pb.h"
@@ -19,7 +18,8 @@
 /// A small asynchronous client of the edge protocol for load tools: many
 /// WebSocket connections on one `io_context` (one thread), binary frames,
 /// request/reply by request id, pushes to a handler, bounded connect and Hello.
-/// Used by the `net` bench mode; nothing here blocks except `http_get`.
+/// Used by the `net` bench mode and edge_load; nothing here blocks. HTTP and the
+/// Prometheus reader are in net/client.
 namespace switchboard::bench::ws {
 
 /// Where a node listens: `ws://host:port[/path][?tenant=T]`.
@@ -128,33 +128,5 @@ class connection : public std::enable_shared_from_this<connection> {
   bool writing_ = false;
   std::uint64_t next_id_ = 1;
 };
-
-/// A plain HTTP GET (blocking, bounded by `timeout`); the body, or not_connected
-/// / timeout with the reason.
-[[nodiscard]] engine::result<std::string> http_get(const boost::asio::ip::tcp::endpoint& ep,
-                                                   const std::string& host,
-                                                   const std::string& target,
-                                                   std::chrono::milliseconds timeout);
-
-/// A Prometheus histogram read from exposition text: cumulative counts per
-/// upper bound (seconds; the last bound is +inf).
-struct prom_histogram {
-  std::vector<double> le;
-  std::vector<double> cumulative;
-
-  double count() const { return cumulative.empty() ? 0 : cumulative.back(); }
-  /// `*this - earlier` bucket by bucket (same bounds), for a window between scrapes.
-  prom_histogram minus(const prom_histogram& earlier) const;
-  /// The q-quantile, interpolated linearly within its bucket; -1 when empty.
-  double quantile(double q) const;
-};
-
-/// The histogram `name` (e.g. "switchboard_routing_latency_seconds") in `text`;
-/// empty when absent.
-prom_histogram parse_prom_histogram(const std::string& text, const std::string& name);
-
-/// The value of the first sample line starting with `series` (labels included
-/// exactly as written), or -1.
-double prom_value(const std::string& text, const std::string& series);
 
 }  // namespace switchboard::bench::ws

@@ -6,8 +6,8 @@
 
 #include "bench/scenario/scenario.h"
 
-/// Random numbers for the simulator: a small, fast generator and the distributions
-/// a scenario names. Everything is seeded explicitly (reproducible from a seed).
+/// Random numbers for the simulator and the real-time modes: a small, fast generator
+/// and the distributions a scenario names (`duration_sampler`, the one sampler). Everything is seeded explicitly (reproducible from a seed).
 namespace switchboard::bench::sim {
 
 /// SplitMix64: turns one seed into well-mixed seeds for independent streams.
@@ -22,6 +22,12 @@ inline std::uint64_t splitmix64(std::uint64_t& state) {
 /// BigCrush; a few nanoseconds per draw. One per stream, confined to its owner.
 class rng {
  public:
+  /// UniformRandomBitGenerator, so the <random> distributions accept it too.
+  using result_type = std::uint64_t;
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
+  result_type operator()() { return next(); }
+
   explicit rng(std::uint64_t seed = 1) {
     for (auto& w : s_)
       w = splitmix64(seed);

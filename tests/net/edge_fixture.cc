@@ -1,80 +1,51 @@
 #include "tests/net/edge_fixture.h"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 #include <filesystem>
 #include <fstream>
 #include <google/protobuf/util/json_util.h>
-#include <sstream>
 #include <thread>
 
+#include "net/client/prometheus.h"
+#include "net/client/ws_client.h"
 #include "net/codec.h"
 
 namespace switchboard::testing {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
+namespace {
+
+client::endpoint loopback(std::uint16_t port) {
+  client::endpoint ep;
+  ep.port = port;
+  ep.timeout = net_wait;
+  return ep;
+}
+
+}  // namespace
 
 // -- ws_client ------------------------------------------------------------------------------
 
+/// The edge-protocol layer over the one blocking client (net/client/ws_client.h).
 struct ws_client::impl {
-  asio::io_context ioc;
-  websocket::stream<tcp::socket> ws{ioc};
-  beast::flat_buffer buffer;
-  bool connected = false;
-  bool reading = false;
-  std::optional<beast::error_code> done;  ///< result of the pending read
-  int refused = 0;
-  std::string error;
+  impl(std::uint16_t port, int rcvbuf) : ws(loopback(port), "/ws", rcvbuf) {}
+  client::ws_client ws;
+  std::string error;  ///< a decoding failure, else the client's error
 };
 
 ws_client::ws_client(std::uint16_t port, encoding enc, int rcvbuf)
-  : impl_(std::make_unique<impl>()), enc_(enc) {
-  auto& s = impl_->ws.next_layer();
-  beast::error_code ec;
-  s.open(tcp::v4(), ec);
-  if (rcvbuf > 0)
-    s.set_option(asio::socket_base::receive_buffer_size(rcvbuf), ec);
-  s.connect(tcp::endpoint{asio::ip::make_address("127.0.0.1"), port}, ec);
-  if (ec) {
-    impl_->error = "connect: " + ec.message();
-    return;
-  }
-  websocket::response_type res;
-  impl_->ws.handshake(res, "127.0.0.1", "/ws", ec);
-  if (ec) {
-    impl_->refused = static_cast<int>(res.result_int());
-    impl_->error = "handshake: " + ec.message();
-    return;
-  }
-  impl_->ws.read_message_max(64u << 20);
-  impl_->connected = true;
-}
+  : impl_(std::make_unique<impl>(port, rcvbuf)), enc_(enc) {}
 
-ws_client::~ws_client() {
-  if (impl_->connected) {
-    beast::error_code ec;
-    impl_->ws.next_layer().close(ec);
-  }
-}
+ws_client::~ws_client() = default;
 
 bool ws_client::connected() const {
-  return impl_->connected;
+  return impl_->ws.connected();
 }
 
 int ws_client::refused_status() const {
-  return impl_->refused;
+  return impl_->ws.refused_status();
 }
 
 const std::string& ws_client::error() const {
-  return impl_->error;
+  return impl_->error.empty() ? impl_->ws.error() : impl_->error;
 }
 
 std::string ws_client::send(pb::Envelope e) {
@@ -86,45 +57,16 @@ std::string ws_client::send(pb::Envelope e) {
 }
 
 bool ws_client::send_raw(const std::string& bytes, bool text) {
-  if (!impl_->connected)
-    return false;
-  beast::error_code ec;
-  impl_->ws.text(text);
-  impl_->ws.write(asio::buffer(bytes), ec);
-  if (ec)
-    impl_->error = "write: " + ec.message();
-  return !ec;
+  return impl_->ws.send(bytes, text);
 }
 
 std::optional<pb::Envelope> ws_client::read_frame(std::chrono::milliseconds timeout) {
-  auto& i = *impl_;
-  if (!i.connected)
+  auto f = impl_->ws.read(timeout);
+  if (!f)
     return std::nullopt;
-  // One read stays pending across calls: a timeout leaves it running, so the
-  // stream stays usable (cancelling a WebSocket read would fail the stream).
-  if (!i.reading) {
-    i.reading = true;
-    i.ws.async_read(i.buffer, [&i](beast::error_code ec, std::size_t) {
-      i.reading = false;
-      i.done = ec;
-    });
-  }
-  i.ioc.restart();
-  i.ioc.run_for(timeout);
-  if (!i.done)
-    return std::nullopt;
-  auto ec = *i.done;
-  i.done.reset();
-  if (ec) {
-    i.connected = false;
-    i.error = "read: " + ec.message();
-    return std::nullopt;
-  }
-  auto data = beast::buffers_to_string(i.buffer.data());
-  i.buffer.consume(i.buffer.size());
-  auto d = net::decode_frame(data, i.ws.got_text());
+  auto d = net::decode_frame(f->data, f->text);
   if (!d.ok()) {
-    i.error = "undecodable frame from the server: " + d.why;
+    impl_->error = "undecodable frame from the server: " + d.why;
     return std::nullopt;
   }
   return std::move(d.envelope);
@@ -169,7 +111,7 @@ std::optional<pb::Envelope> ws_client::call(pb::Envelope e, std::chrono::millise
 
 int ws_client::wait_closed(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (impl_->connected) {
+  while (connected()) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0)
@@ -177,33 +119,15 @@ int ws_client::wait_closed(std::chrono::milliseconds timeout) {
     if (auto e = read_frame(left))
       stash_.push_back(std::move(*e));
   }
-  return impl_->ws.reason().code;
+  return impl_->ws.close_code();
 }
 
 void ws_client::close() {
-  auto& i = *impl_;
-  if (!i.connected)
-    return;
-  // The close handshake completes the pending read (if any) with `closed`.
-  bool closed = false;
-  i.ws.async_close(websocket::close_code::normal, [&closed](beast::error_code) { closed = true; });
-  if (!i.reading) {
-    i.reading = true;
-    i.ws.async_read(i.buffer, [&i](beast::error_code ec, std::size_t) {
-      i.reading = false;
-      i.done = ec;
-    });
-  }
-  i.ioc.restart();
-  i.ioc.run_for(net_wait);
-  i.connected = false;
+  impl_->ws.close();
 }
 
 void ws_client::drop() {
-  beast::error_code ec;
-  impl_->ws.next_layer().shutdown(tcp::socket::shutdown_both, ec);
-  impl_->ws.next_layer().close(ec);
-  impl_->connected = false;
+  impl_->ws.drop();
 }
 
 std::optional<pb::Envelope> ws_client::hello(pb::Role role, const std::string& tenant,
@@ -230,48 +154,12 @@ std::optional<pb::Envelope> ws_client::hello_agent(const std::string& token,
 // -- http -------------------------------------------------------------------------------------
 
 http_result http_get(std::uint16_t port, const std::string& raw_target) {
-  http_result out;
-  asio::io_context ioc;
-  beast::tcp_stream stream{ioc};
-  stream.expires_after(net_wait);
-  http::request<http::string_body> req{http::verb::get, raw_target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  req.keep_alive(false);
-  http::response<http::string_body> res;
-  beast::flat_buffer buffer;
-  beast::error_code result;
-  stream.async_connect(
-    tcp::endpoint{asio::ip::make_address("127.0.0.1"), port}, [&](beast::error_code ec) {
-      if (ec) {
-        result = ec;
-        return;
-      }
-      http::async_write(stream, req, [&](beast::error_code ec2, std::size_t) {
-        if (ec2) {
-          result = ec2;
-          return;
-        }
-        http::async_read(stream, buffer, res,
-                         [&](beast::error_code ec3, std::size_t) { result = ec3; });
-      });
-    });
-  ioc.run();
-  if (result)
-    return out;
-  out.status = static_cast<int>(res.result_int());
-  out.body = res.body();
-  out.content_type = std::string{res[http::field::content_type]};
-  return out;
+  auto r = client::http_get(loopback(port), raw_target);
+  return {r.status, std::move(r.body), std::move(r.content_type)};
 }
 
 std::optional<double> metric_value(const std::string& text, const std::string& series) {
-  std::istringstream in{text};
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(series + " ", 0) == 0)
-      return std::stod(line.substr(series.size() + 1));
-  }
-  return std::nullopt;
+  return client::prom_value(text, series);
 }
 
 // -- envelopes -----------------------------------------------------------------------------------

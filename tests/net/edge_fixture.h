@@ -18,7 +18,7 @@
 
 /// Shared parts of the edge tests: a node on a temp dir with two tenants, an edge
 /// server on 127.0.0.1 port 0, and clients speaking the edge protocol over real
-/// sockets. Beast stays in edge_fixture.cc.
+/// sockets, over the one client of net/client (Beast stays there).
 namespace switchboard::testing {
 
 using namespace std::chrono_literals;

@@ -16,6 +16,7 @@
 #include "bench/modes.h"
 #include "bench/net/ws_client.h"
 #include "bench/scenario/scenario.h"
+#include "bench/sim/random.h"
 
 /// The net bench mode's run, shared by its files (bench/net only): setup.cc
 /// (definitions and connections), gateways.cc (the customers' side), agents.cc (the
@@ -163,7 +164,7 @@ class net_run {
   asio::io_context ioc_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   ws::client_counters counters_;
-  std::mt19937_64 rng_;
+  sim::rng rng_;
   std::string run_id_;
 
   std::vector<sim_agent> agents_;

@@ -15,6 +15,7 @@
 #include "bench/modes.h"
 #include "bench/net/ws_client.h"
 #include "bench/scenario/scenario.h"
+#include "net/client/prometheus.h"
 #include "tests/testkit/child_process.h"
 #include "tests/testkit/temp_dir.h"
 
@@ -252,17 +253,17 @@ TEST(ws_client, urls_are_parsed_with_path_and_tenant) {
   EXPECT_EQ(u->tenant, "acme");
 }
 
-TEST(ws_client, prometheus_histogram_quantiles_are_interpolated_per_window) {
+TEST(prometheus_reader, histogram_quantiles_are_interpolated_per_window) {
   std::string before =
     "x_bucket{le=\"0.001\"} 10\nx_bucket{le=\"0.01\"} 10\nx_bucket{le=\"+Inf\"} 10\n";
   std::string after =
     "x_bucket{le=\"0.001\"} 10\nx_bucket{le=\"0.01\"} 110\nx_bucket{le=\"+Inf\"} 110\n";
-  auto h = ws::parse_prom_histogram(after, "x").minus(ws::parse_prom_histogram(before, "x"));
+  auto h = client::parse_prom_histogram(after, "x").minus(client::parse_prom_histogram(before, "x"));
   EXPECT_EQ(h.count(), 100);
   // All 100 samples of the window fell in (1 ms, 10 ms]: the median is the middle.
   EXPECT_NEAR(h.quantile(0.5), 0.0055, 1e-9);
-  EXPECT_EQ(ws::parse_prom_histogram("", "x").quantile(0.5), -1);
-  EXPECT_EQ(ws::prom_value("a_total 5\nab_total 7\n", "ab_total"), 7);
+  EXPECT_EQ(client::parse_prom_histogram("", "x").quantile(0.5), -1);
+  EXPECT_EQ(client::prom_value("a_total 5\nab_total 7\n", "ab_total"), 7);
 }
 
 }  // namespace
