@@ -357,6 +357,10 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
                 self->send(i->second, stop_atom::value);
                 t->agent_actors.erase(i);
               }
+              // Contacts still connected with it stay its own to finish (it may
+              // complete them logged out); unless it logs in again within the
+              // grace period, they are released like a lost agent's.
+              start_grace(self, *t, agent);
             }
             journal_agent(self, tenant, agent, engine::event_type::agent_logout, rp);
           },
@@ -477,11 +481,11 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
               return;  // logged in meanwhile: the recommender saw that login after this
             t->epoch.erase(agent);
             auto i = t->agent_actors.find(agent);
-            if (i != t->agent_actors.end()) {
-              self->demonitor(i->second);
-              self->send(i->second, stop_atom::value);
-              t->agent_actors.erase(i);
-            }
+            if (i == t->agent_actors.end())
+              return;  // logged out already (its leftover work was just released)
+            self->demonitor(i->second);
+            self->send(i->second, stop_atom::value);
+            t->agent_actors.erase(i);
             journal_agent(self, tenant, agent, engine::event_type::agent_logout,
                           caf::response_promise{}, "agent_lost");
           },

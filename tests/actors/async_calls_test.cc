@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <atomic>
 #include <future>
+#include <thread>
+#include <vector>
 
 #include "tests/actors/node_fixture.h"
 
@@ -139,6 +141,34 @@ TEST_F(async_calls, every_call_in_flight_at_shutdown_is_answered_once_and_no_ack
   ASSERT_TRUE(again.ok()) << describe(again);
   EXPECT_GE((*again)->recovered().requeued, static_cast<std::uint64_t>(ok.load()));
   EXPECT_LE((*again)->recovered().requeued, static_cast<std::uint64_t>(n_calls));
+}
+
+TEST_F(async_calls, blocking_calls_racing_a_shutdown_get_an_answer_or_shutting_down) {
+  // Four threads keep making blocking calls while the node shuts down: each call
+  // returns (ok, or shutting_down / an error), none touches a stopped system.
+  std::atomic<bool> go{true};
+  std::atomic<long> answered{0};
+  std::atomic<long> refused{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 4; ++i)
+    callers.emplace_back([&, i] {
+      while (go) {
+        auto code = i % 2 == 0 ? n().stats(t1).code() : n().find_agent(t1, "a1").code();
+        (code == errc::none ? answered : refused).fetch_add(1);
+        if (code == errc::shutting_down)
+          break;
+      }
+    });
+  while (answered.load() < 20)
+    std::this_thread::yield();
+  n().shutdown();
+  go = false;
+  for (auto& t : callers)
+    t.join();
+  EXPECT_GE(answered.load(), 20);
+  // After shutdown every call is refused at once.
+  EXPECT_EQ(n().stats(t1).code(), errc::shutting_down);
+  EXPECT_EQ(n().login(t1, "a1").code(), errc::shutting_down);
 }
 
 }  // namespace

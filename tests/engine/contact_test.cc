@@ -22,7 +22,9 @@ constexpr std::array<cs, 9> all_states{cs::created,   cs::queued,    cs::offered
 
 // The lifecycle as the issue states it: new -> queued -> offered -> connected ->
 // wrap_up -> completed, an offer that is declined or expires goes back to queued,
-// a transfer starts a new leg in a queue, and abandoned / transferred / failed exits.
+// a transfer starts a new leg in a queue, a connected contact whose agent is lost
+// (it never came back within its grace period) goes back to queued at its place,
+// and abandoned / transferred / failed exits.
 bool documented(cs from, cs to) {
   switch (from) {
     case cs::created: return to == cs::queued || to == cs::abandoned || to == cs::failed;
@@ -31,7 +33,8 @@ bool documented(cs from, cs to) {
              to == cs::failed;
     case cs::offered:
       return to == cs::connected || to == cs::queued || to == cs::abandoned || to == cs::failed;
-    case cs::connected: return to == cs::wrap_up || to == cs::transferred || to == cs::failed;
+    case cs::connected:
+      return to == cs::wrap_up || to == cs::transferred || to == cs::queued || to == cs::failed;
     case cs::wrap_up: return to == cs::completed || to == cs::failed;
     case cs::transferred: return to == cs::queued || to == cs::abandoned || to == cs::failed;
     case cs::completed:
@@ -126,8 +129,10 @@ TEST(contact_state_machine, a_connected_contact_cannot_skip_wrap_up_or_be_abando
   auto c = sample(cs::connected);
   EXPECT_EQ(transition(c, cs::completed).code(), errc::invalid_transition);
   EXPECT_EQ(transition(c, cs::abandoned).code(), errc::invalid_transition);
-  EXPECT_EQ(transition(c, cs::queued).code(), errc::invalid_transition);
+  EXPECT_EQ(transition(c, cs::offered).code(), errc::invalid_transition);
   EXPECT_EQ(c.state, cs::connected);
+  // Its agent lost: back in line (the only way back from connected).
+  EXPECT_TRUE(transition(c, cs::queued).ok());
 }
 
 TEST(contact_state_names, new_is_the_name_of_created_and_names_round_trip) {

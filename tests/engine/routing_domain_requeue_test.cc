@@ -229,5 +229,56 @@ TEST_F(ring_no_answer, a_limit_of_one_sets_away_on_the_first_expiry) {
   EXPECT_EQ(state_of("a"), agent_state::away);
 }
 
+// -- presence: a lost connection, and an agent that never comes back -----------------------
+
+TEST_F(requeue, a_disconnected_agent_gets_no_new_offers_and_keeps_its_work) {
+  add_queue(queue_builder().policy(policy_kind::longest_idle));
+  add_agent(agent_builder("a").capacity(channel::chat, 2));
+  login("a", 0);
+  enqueue(contact_builder("c-1").at(1'000));
+  auto o = only_offer(1'000);
+  ASSERT_TRUE(is_ok(domain_.accept("c-1", "a", o.offer_id, 1'500)));
+  ASSERT_TRUE(is_ok(domain_.set_connected("a", false, 2'000)));
+  enqueue(contact_builder("c-2").at(2'500));
+  EXPECT_TRUE(match(2'500).empty()) << "offered to an agent whose connection is gone";
+  EXPECT_EQ(domain_.phase("c-1"), contact_phase::connected) << "its held work stays";
+  // Back (a login clears it too): the waiting contact is offered now.
+  ASSERT_TRUE(is_ok(domain_.set_connected("a", true, 3'000)));
+  EXPECT_EQ(only_offer(3'000).contact, "c-2");
+}
+
+TEST_F(requeue, releasing_a_lost_agent_puts_its_connected_contacts_back_at_their_place) {
+  add_queue(queue_builder().policy(policy_kind::longest_idle));
+  add_agent(agent_builder("a").capacity(channel::chat, 3));
+  add_agent(agent_builder("b"));
+  login("a", 0);
+  enqueue(contact_builder("c-1").at(1'000));
+  enqueue(contact_builder("c-2").at(2'000));
+  enqueue(contact_builder("c-3").at(3'000));
+  auto offers = match(3'000);
+  ASSERT_EQ(offers.size(), 3u);
+  for (const auto& o : offers) {
+    if (o.contact != "c-3") {
+      ASSERT_TRUE(is_ok(domain_.accept(o.contact, "a", o.offer_id, 3'500)));
+    }
+  }
+  ASSERT_TRUE(is_ok(domain_.wrap_up("c-2", "a", 4'000)));
+  enqueue(contact_builder("c-4").at(4'500));
+  auto rel = domain_.release_agent("a", 20'000);
+  ASSERT_TRUE(is_ok(rel));
+  EXPECT_EQ(rel->returned, std::vector<std::string>{"c-3"}) << "the ringing offer goes back";
+  EXPECT_EQ(rel->requeued, std::vector<std::string>{"c-1"}) << "the connected one waits again";
+  EXPECT_EQ(rel->wrap_up, std::vector<std::string>{"c-2"}) << "the wrap-up is the caller's";
+  // c-1 waited first, so it is first again, ahead of c-3 and c-4.
+  EXPECT_EQ(domain_.position("c-1"), 0);
+  EXPECT_EQ(domain_.position("c-3"), 1);
+  EXPECT_EQ(domain_.position("c-4"), 2);
+  EXPECT_EQ(domain_.find_runtime("a")->logged_in, false);
+  EXPECT_EQ(load_of("a"), 1u) << "only the wrap-up is still held";
+  login("b", 21'000);
+  EXPECT_EQ(only_offer(21'000).contact, "c-1");
+  EXPECT_EQ(domain_.held_by("a").size(), 1u);
+}
+
 }  // namespace
 }  // namespace switchboard::engine
