@@ -61,7 +61,8 @@ storage::write_batch journal_batch(session_ptr self, event_type type, contact_st
   e.from = from;
   e.to = c.state;
   e.queue = c.queue;
-  e.agent = agent.empty() ? c.agent : std::move(agent);
+  // A chat line names its writer as given (empty: the customer), not the contact's agent.
+  e.agent = agent.empty() && type != event_type::message ? c.agent : std::move(agent);
   b.events.push_back(std::move(e));
   if (engine::is_terminal(c.state))
     b.live_deletes.emplace_back(c.tenant, c.id);
