@@ -140,6 +140,12 @@ int run_serve(const serve_flags& f) {
   nopts.durability = cfg.durability;
   nopts.threads = cfg.node_threads;
   nopts.logger = node_log;
+  // The edge's clients reach the node through connections that die with the
+  // process: after a restart every customer starts absent and must resume.
+  nopts.restored_customers_absent = true;
+  nopts.agent_grace = cfg.agent_grace;
+  nopts.customer_grace = cfg.customer_grace;
+  nopts.rating_window = cfg.rating_window;
   auto n = node::open(nopts);
   if (!n) {
     std::fprintf(stderr, "switchboard serve: cannot open %s: %s: %s\n", cfg.data_dir.c_str(),

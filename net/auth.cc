@@ -139,6 +139,10 @@ std::vector<std::string> api_keys::tenants() const {
   return out;
 }
 
+bool api_keys::has(std::string_view tenant) const {
+  return hashes_.count(std::string{tenant}) > 0;
+}
+
 token_signer::token_signer(std::string secret) : secret_(std::move(secret)) {}
 
 std::string token_signer::mint(const agent_claims& c) const {
@@ -184,6 +188,30 @@ token_signer::verdict token_signer::verify(std::string_view token, engine::time_
   if (c.expires_ms <= now)
     return {token_error::expired, std::move(c)};
   return {token_error::none, std::move(c)};
+}
+
+namespace {
+
+std::string resume_payload(std::string_view tenant, std::string_view contact) {
+  std::string p{"sbc1\n"};
+  p += tenant;
+  p += '\n';
+  p += contact;
+  return p;
+}
+
+}  // namespace
+
+std::string token_signer::mint_resume(std::string_view tenant, std::string_view contact) const {
+  return base64url_encode(hmac_sha256(secret_, resume_payload(tenant, contact)));
+}
+
+bool token_signer::verify_resume(std::string_view tenant, std::string_view contact,
+                                 std::string_view token) const {
+  auto mac = token.size() <= 128 ? base64url_decode(token) : std::nullopt;
+  // Compare even a malformed token, so the time taken says nothing about it.
+  auto expected = hmac_sha256(secret_, resume_payload(tenant, contact));
+  return mac && equal_constant_time(*mac, expected);
 }
 
 }  // namespace switchboard::net

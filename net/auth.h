@@ -40,6 +40,8 @@ class api_keys {
   bool verify(std::string_view tenant, std::string_view key) const;
   /// Tenants with a key, sorted.
   std::vector<std::string> tenants() const;
+  /// True when `tenant` has a key (is configured).
+  bool has(std::string_view tenant) const;
 
  private:
   std::unordered_map<std::string, std::string> hashes_;  // tenant -> sha256(key)
@@ -76,6 +78,15 @@ class token_signer {
   };
   /// Checks format and signature first (forged), then expiry at `now` (expired).
   verdict verify(std::string_view token, engine::time_ms now) const;
+
+  /// The resume token of a contact: `base64url(HMAC-SHA256(secret, "sbc1\n" tenant
+  /// "\n" contact))`. The payload's prefix differs from an agent token's, so one
+  /// kind can never pass for the other. Valid as long as the contact is live (the
+  /// node decides that); it carries no expiry of its own.
+  std::string mint_resume(std::string_view tenant, std::string_view contact) const;
+  /// True when `token` is the resume token of (tenant, contact); constant-time.
+  bool verify_resume(std::string_view tenant, std::string_view contact,
+                     std::string_view token) const;
 
  private:
   std::string secret_;

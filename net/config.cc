@@ -111,8 +111,24 @@ engine::result<serve_config> parse_serve_config(std::string_view json) {
       return bad("max_send_queue must be at least 2");
     e.max_send_queue = m.max_send_queue();
   }
+  constexpr std::uint32_t hour_ms = 3600 * 1000;
+  if (m.agent_grace_ms() > hour_ms)
+    return bad("agent_grace_ms must be 0..3600000 (at most 1 h), got " +
+               std::to_string(m.agent_grace_ms()));
   if (set.has("agent_grace_ms"))
-    e.agent_grace = std::chrono::milliseconds(m.agent_grace_ms());
+    c.agent_grace = std::chrono::milliseconds(m.agent_grace_ms());
+  // 0 would end every contact on the first network blip: present means 1..1 h.
+  if (set.has("customer_grace_ms") && (m.customer_grace_ms() == 0 || m.customer_grace_ms() > hour_ms))
+    return bad("customer_grace_ms must be 1..3600000 (at most 1 h), got " +
+               std::to_string(m.customer_grace_ms()));
+  if (m.customer_grace_ms() != 0)
+    c.customer_grace = std::chrono::milliseconds(m.customer_grace_ms());
+  constexpr std::uint32_t week_ms = 7u * 24 * hour_ms;
+  if (set.has("rating_window_ms") && (m.rating_window_ms() == 0 || m.rating_window_ms() > week_ms))
+    return bad("rating_window_ms must be 1..604800000 (at most 7 days), got " +
+               std::to_string(m.rating_window_ms()));
+  if (m.rating_window_ms() != 0)
+    c.rating_window = std::chrono::milliseconds(m.rating_window_ms());
   if (m.io_threads() != 0) {
     if (m.io_threads() > 64)
       return bad("io_threads must be 1..64");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -20,6 +21,14 @@ struct serve_config {
   std::size_t node_threads = 0;  ///< 0: one per core. Default: 0.
   std::string log_level = "info";  ///< trace|debug|info|warn|error. Default: info.
   bool demo = false;  ///< Run the demo tenant and its simulated load. Default: false.
+  /// The node's presence policies (`node_options`): an agent whose connection is
+  /// gone keeps its work this long. 0..1 h. Default: 15 s.
+  std::chrono::milliseconds agent_grace{15000};
+  /// A customer whose connection is gone this long has left. 1 ms..1 h. Default: 30 s.
+  std::chrono::milliseconds customer_grace{30000};
+  /// How long after completion the customer's rating is taken. 1 ms..7 days.
+  /// Default: 10 min.
+  std::chrono::milliseconds rating_window{600000};
 };
 
 /// Parses a ServeConfig in JSON. Unknown fields, wrong types and bad values are

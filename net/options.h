@@ -40,7 +40,6 @@ struct edge_options {
   /// Frames of one connection read but not yet handled before the edge stops
   /// reading from it (TCP back-pressure). Default: 64.
   std::uint32_t max_inflight = 64;
-  std::chrono::milliseconds agent_grace{15000};  ///< Agent reconnect window. Default: 15 s.
   std::uint32_t io_threads = 1;      ///< Threads running the sockets. Default: 1.
   std::uint32_t worker_threads = 4;  ///< Threads making (blocking) node calls. Default: 4.
   std::chrono::seconds default_token_ttl{8 * 3600};  ///< Default: 8 h.

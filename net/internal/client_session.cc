@@ -157,14 +157,16 @@ void client_session::answer(const request& r, const engine::status& s) {
 bool client_session::allowed(Body b) const {
   switch (role_) {
     case client_role::gateway:
-      return b == Body::kOpenContact || b == Body::kCustomerMessage || b == Body::kEndContact;
+      return b == Body::kOpenContact || b == Body::kCustomerMessage || b == Body::kEndContact ||
+             b == Body::kResumeContact || b == Body::kRateContact;
     case client_role::agent:
       return b == Body::kSetAvailability || b == Body::kAcceptOffer || b == Body::kDeclineOffer ||
              b == Body::kAgentMessage || b == Body::kTransferContact || b == Body::kWrapUp ||
              b == Body::kAgentStatsRequest;
     case client_role::supervisor:
       return b == Body::kDefineQueue || b == Body::kDefineAgent || b == Body::kSetPolicy ||
-             b == Body::kMintAgentToken || b == Body::kSubscribeStats;
+             b == Body::kMintAgentToken || b == Body::kSubscribeStats ||
+             b == Body::kGetTranscript;
     default: return false;
   }
 }
@@ -188,6 +190,8 @@ void client_session::dispatch(request r) {
     case Body::kOpenContact: return open_contact(r);
     case Body::kCustomerMessage: return customer_message(r);
     case Body::kEndContact: return end_contact(r);
+    case Body::kResumeContact: return resume_contact(r);
+    case Body::kRateContact: return rate_contact(r);
     case Body::kSetAvailability: return set_availability(r);
     case Body::kAcceptOffer: {
       const auto& contact = e.accept_offer().contact_id();
@@ -210,6 +214,7 @@ void client_session::dispatch(request r) {
     case Body::kSetPolicy: return set_policy(r);
     case Body::kMintAgentToken: return mint_token(r);
     case Body::kSubscribeStats: return subscribe_stats(r);
+    case Body::kGetTranscript: return get_transcript(r);
     default: return fail(r, pb::UNKNOWN_MESSAGE, "unexpected " + body_name(body));
   }
 }
@@ -219,8 +224,23 @@ void client_session::on_closed_worker() {
     return;
   gone_ = true;
   ctx_.metrics.connection_closed(role_);
-  if (role_ == client_role::agent)
-    ctx_.router->detach_agent(tenant_, agent_, this);
+  if (role_ == client_role::agent) {
+    // The node takes over: no new offers, and its work is released unless the
+    // agent logs in again within the node's grace period.
+    auto presence = ctx_.router->presence();
+    if (ctx_.router->detach_agent(tenant_, agent_, this))
+      if (auto s = ctx_.n.agent_disconnected(tenant_, agent_);
+          !s && s.code() != engine::errc::agent_offline)
+        ctx_.log->warn("[{}] agent {} disconnected: {}", tenant_, agent_, s.err().message);
+  } else if (role_ == client_role::gateway) {
+    // Its customers are absent now; unless a connection resumes their contacts
+    // within the node's customer grace period, they have left.
+    auto presence = ctx_.router->presence();
+    for (const auto& c : ctx_.router->detach_gateway(tenant_, this))
+      if (auto s = ctx_.n.customer_disconnected(tenant_, c);
+          !s && s.code() != engine::errc::unknown_contact)
+        ctx_.log->warn("[{}/{}] customer disconnected: {}", tenant_, c, s.err().message);
+  }
 }
 
 void client_session::handle_hello(const request& r) {
@@ -233,7 +253,7 @@ void client_session::handle_hello(const request& r) {
                r.text, "authentication failed");
     refused_ = true;  // nothing else from this connection is handled
   };
-  auto welcome = [&](bool resumed) {
+  auto welcome = [&](bool resumed, const std::vector<held_binding>& held) {
     pb::Envelope out;
     auto* w = out.mutable_welcome();
     w->set_role(to_proto(role_));
@@ -241,6 +261,9 @@ void client_session::handle_hello(const request& r) {
     w->set_agent(agent_);
     w->set_server_time_ms(ctx_.clock->now());
     w->set_resumed(resumed);
+    for (const auto& h : held)
+      if (!fill_resumed(h.contact, w->add_contacts(), true))
+        w->mutable_contacts()->RemoveLast();  // ended meanwhile
     reply(r, std::move(out));
   };
   switch (h.role()) {
@@ -252,7 +275,7 @@ void client_session::handle_hello(const request& r) {
       role_ = h.role() == pb::ROLE_GATEWAY ? client_role::gateway : client_role::supervisor;
       ctx_.metrics.role_changed(client_role::unauthenticated, role_);
       ctx_.log->debug("connection {}: {} of tenant {}", id_, to_string(role_), tenant_);
-      return welcome(false);
+      return welcome(false, {});
     }
     case pb::ROLE_AGENT: {
       auto v = ctx_.tokens.verify(h.agent_token(), ctx_.clock->now());
@@ -262,16 +285,42 @@ void client_session::handle_hello(const request& r) {
         return refuse(pb::UNAUTHENTICATED, "the agent token is not for tenant '" + h.tenant() + "'");
       if (v.error == token_error::expired)
         return refuse(pb::TOKEN_EXPIRED, "the agent token expired");
+      // Revocation: a token is only as good as the tenant's place in the config
+      // and the agent's definition in the node, checked at every Hello.
+      if (!ctx_.keys.has(v.claims.tenant))
+        return refuse(pb::UNAUTHENTICATED, "tenant removed: '" + v.claims.tenant +
+                                             "' is not configured on this node");
+      auto info = ctx_.n.find_agent(v.claims.tenant, v.claims.agent);
+      if (!info) {
+        if (info.code() == engine::errc::unknown_tenant)
+          return refuse(pb::UNAUTHENTICATED, "tenant removed: '" + v.claims.tenant +
+                                               "' is not defined on this node");
+        if (info.code() == engine::errc::unknown_agent)
+          return refuse(pb::UNAUTHENTICATED, "agent removed: '" + v.claims.agent +
+                                               "' is not defined in tenant " + v.claims.tenant);
+        return refuse(to_error_code(info.code()), info.err().message);
+      }
       tenant_ = v.claims.tenant;
       agent_ = v.claims.agent;
-      auto a = ctx_.router->attach_agent(tenant_, agent_, shared_from_this(), h.resume());
-      if (a.replaced)
-        a.replaced->close("another connection of agent " + agent_ + " took over");
-      if (a.restart)
-        (void) ctx_.n.logout(tenant_, agent_);  // a fresh session: held offers go back first
-      if (!a.resumed) {
+      // The contacts it holds (connected or in wrap-up) come back to it whatever
+      // else happens: a fresh session still holds them.
+      std::vector<held_binding> held;
+      for (const auto& c : info->held)
+        if (c.state == engine::contact_state::connected ||
+            c.state == engine::contact_state::wrap_up)
+          held.push_back({c.contact, c.state});
+      event_router::attach_result a;
+      {
+        auto presence = ctx_.router->presence();
+        a = ctx_.router->attach_agent(tenant_, agent_, shared_from_this(), h.resume(), held,
+                                      info->disconnected);
+        if (a.replaced)
+          a.replaced->close("another connection of agent " + agent_ + " took over");
+        if (a.restart)
+          (void) ctx_.n.logout(tenant_, agent_);  // a fresh session: held offers go back first
+        // Logging in ends the node's grace period (and is a no-op when logged in).
         auto s = ctx_.n.login(tenant_, agent_);
-        if (s)
+        if (s && !a.resumed)
           s = ctx_.n.set_away(tenant_, agent_, false);
         if (!s) {
           ctx_.router->drop_agent(tenant_, agent_, this);
@@ -281,9 +330,9 @@ void client_session::handle_hello(const request& r) {
       }
       role_ = client_role::agent;
       ctx_.metrics.role_changed(client_role::unauthenticated, role_);
-      ctx_.log->info("[{}] agent {} connected (connection {}{})", tenant_, agent_, id_,
-                     a.resumed ? ", resumed" : "");
-      welcome(a.resumed);
+      ctx_.log->info("[{}] agent {} connected (connection {}{}, {} contacts held)", tenant_,
+                     agent_, id_, a.resumed ? ", resumed" : "", held.size());
+      welcome(a.resumed, held);
       for (const auto& o : a.offers)
         deliver_offer(o);
       return;
@@ -375,55 +424,70 @@ void client_session::open_contact(const request& r) {
   o->set_contact_id(ack->contact);
   o->set_seq(ack->seq);
   o->set_enqueued_ms(ack->enqueued_at);
+  o->set_resume_token(ctx_.tokens.mint_resume(tenant_, ack->contact));
   reply(r, std::move(out));
 }
 
 void client_session::customer_message(const request& r) {
   const auto& m = r.env.customer_message();
   auto v = ctx_.router->find_contact(tenant_, m.contact_id());
-  if (!v.agent_session) {
-    if (!v.known)
-      if (auto c = ctx_.n.find_contact(tenant_, m.contact_id()); !c)
-        return fail(r, c.err());
-    return fail(r, pb::NOT_CONNECTED, "contact '" + m.contact_id() + "' has no agent connected");
-  }
-  pb::Envelope line;
-  auto* l = line.mutable_chat_line();
-  l->set_contact_id(m.contact_id());
-  l->set_from("customer");
-  l->set_text(m.text());
-  l->set_at_ms(ctx_.clock->now());
-  v.agent_session->push(line);
-  ack(r);
+  if (v.known && v.agent.empty())
+    return fail(r, pb::NOT_CONNECTED, "contact '" + m.contact_id() + "' has no agent yet");
+  // Journaled with the contact before the ack; the agent gets it through the
+  // node's `message` event, or in the transcript when it resumes.
+  ctx_.router->posting(tenant_, m.contact_id(), true, m.text());
+  auto s = ctx_.n.post_message(tenant_, m.contact_id(), "", m.text(), m.client_msg_id());
+  if (!s)
+    ctx_.router->post_failed(tenant_, m.contact_id(), true, m.text());
+  answer(r, s);
 }
 
 void client_session::end_contact(const request& r) {
   const auto& m = r.env.end_contact();
   if (m.csat() < 0 || m.csat() > 5)
     return fail(r, pb::INVALID_ARGUMENT, "EndContact: csat must be 0..5");
-  auto v = ctx_.router->find_contact(tenant_, m.contact_id());
-  if (m.csat() > 0)
-    ctx_.router->set_csat(tenant_, m.contact_id(), m.csat());
+  if (m.csat() > 0) {
+    // The customer's rating, journaled first; one given before (RateContact) stands.
+    auto s = ctx_.n.rate(tenant_, m.contact_id(), m.csat(), 0);
+    if (!s && s.code() != engine::errc::duplicate_id)
+      return fail(r, s.err());
+  }
+  // The agent hears it from the node's wrap_up event ("customer_left").
   auto reason = m.reason().empty() ? std::string{"customer_left"} : m.reason();
-  if (auto s = ctx_.n.end_contact(tenant_, m.contact_id(), reason); !s)
-    return fail(r, s.err());
-  if (v.agent_session) {
-    auto detail = reason + (m.csat() > 0 ? " csat=" + std::to_string(m.csat()) : "");
-    v.agent_session->post([s = v.agent_session, c = m.contact_id(), detail] {
-      s->deliver_agent_update(c, "customer_left", engine::contact_state::wrap_up, detail);
-    });
+  answer(r, ctx_.n.end_contact(tenant_, m.contact_id(), reason));
+}
+
+void client_session::resume_contact(const request& r) {
+  const auto& m = r.env.resume_contact();
+  // The token proves the contact; the router may not know it (a node restart).
+  if (m.contact_id().empty() ||
+      !ctx_.tokens.verify_resume(tenant_, m.contact_id(), m.resume_token()))
+    return fail(r, pb::UNAUTHENTICATED,
+                "ResumeContact: invalid resume token for contact '" + m.contact_id() + "'");
+  auto c = ctx_.n.find_contact(tenant_, m.contact_id());
+  if (!c)
+    return fail(r, c.err());
+  if (engine::is_terminal(c->state))
+    return fail(r, pb::UNKNOWN_CONTACT, "contact '" + m.contact_id() + "' has ended");
+  {
+    auto presence = ctx_.router->presence();
+    ctx_.router->bind_gateway(tenant_, c->id, shared_from_this(), c->agent, c->state);
+    if (auto s = ctx_.n.customer_reconnected(tenant_, c->id); !s)
+      return fail(r, s.err());
   }
-  if (v.agent_gone && !v.agent.empty()) {
-    // Its agent is gone for good: nobody else can wrap it up, so the edge does.
-    engine::outcome o;
-    o.csat = m.csat();
-    o.disposition = "agent_disconnected";
-    o.notes = reason;
-    if (auto s = ctx_.n.complete(tenant_, v.agent, m.contact_id(), o); !s)
-      ctx_.log->warn("[{}/{}] completing after the agent left: {}", tenant_, m.contact_id(),
-                     s.err().message);
-  }
-  ack(r);
+  pb::Envelope out;
+  if (!fill_resumed(c->id, out.mutable_resumed_contact(), false))
+    return fail(r, pb::UNKNOWN_CONTACT, "contact '" + m.contact_id() + "' has ended");
+  reply(r, std::move(out));
+}
+
+void client_session::rate_contact(const request& r) {
+  const auto& m = r.env.rate_contact();
+  if (m.csat() < 1 || m.csat() > 5)
+    return fail(r, pb::INVALID_ARGUMENT, "RateContact: csat must be 1..5");
+  if (!(m.tip() >= 0))
+    return fail(r, pb::INVALID_ARGUMENT, "RateContact: tip must be a number >= 0");
+  answer(r, ctx_.n.rate(tenant_, m.contact_id(), m.csat(), m.tip()));
 }
 
 // -- agent --------------------------------------------------------------------------------------
@@ -452,17 +516,13 @@ void client_session::agent_message(const request& r) {
   if (!ctx_.router->serves(tenant_, agent_, m.contact_id()))
     return fail(r, pb::NOT_CONNECTED,
                 "contact '" + m.contact_id() + "' is not connected with agent " + agent_);
-  auto v = ctx_.router->find_contact(tenant_, m.contact_id());
-  if (!v.gateway)
-    return fail(r, pb::NOT_CONNECTED, "the customer of '" + m.contact_id() + "' is not reachable");
-  pb::Envelope line;
-  auto* l = line.mutable_chat_line();
-  l->set_contact_id(m.contact_id());
-  l->set_from("agent");
-  l->set_text(m.text());
-  l->set_at_ms(ctx_.clock->now());
-  v.gateway->push(line);
-  ack(r);
+  // Journaled first; the customer's connection (whichever holds the contact now)
+  // gets it through the node's `message` event, or in the transcript on resume.
+  ctx_.router->posting(tenant_, m.contact_id(), false, m.text());
+  auto s = ctx_.n.post_message(tenant_, m.contact_id(), agent_, m.text(), m.client_msg_id());
+  if (!s)
+    ctx_.router->post_failed(tenant_, m.contact_id(), false, m.text());
+  answer(r, s);
 }
 
 void client_session::wrap_up(const request& r) {
@@ -472,8 +532,7 @@ void client_session::wrap_up(const request& r) {
   auto o = storage::from_proto(m.outcome());
   if (!o)
     return fail(r, input_error(o.err()));
-  if (o->csat == 0)
-    o->csat = ctx_.router->find_contact(tenant_, m.contact_id()).csat;  // the customer's rating
+  // The node ignores the outcome's CSAT and tip: those are the customer's (`rate`).
   answer(r, ctx_.n.complete(tenant_, agent_, m.contact_id(), *o));
 }
 
@@ -578,6 +637,84 @@ void client_session::subscribe_stats(const request& r) {
   }
 }
 
+void client_session::get_transcript(const request& r) {
+  const auto& id = r.env.get_transcript().contact_id();
+  auto lines = ctx_.n.transcript(tenant_, id);
+  if (!lines)
+    return fail(r, lines.err());
+  pb::Envelope out;
+  auto* t = out.mutable_transcript();
+  t->set_contact_id(id);
+  for (const auto& l : *lines) {
+    auto* x = t->add_lines();
+    x->set_contact_id(id);
+    x->set_from(l.agent.empty() ? "customer" : "agent");
+    x->set_text(l.text);
+    x->set_at_ms(l.at);
+  }
+  reply(r, std::move(out));
+}
+
+// -- resume --------------------------------------------------------------------------------------
+
+void client_session::fill_transcript(const std::string& contact,
+                                     const std::vector<chat_line>& lines,
+                                     google::protobuf::RepeatedPtrField<pb::ChatLine>* out) {
+  // A line whose event is still on its way to this connection was committed
+  // before the transcript was read: only the last few can be in flight.
+  constexpr std::size_t racing = 32;
+  auto& seen = resumed_lines_[contact];
+  seen.clear();
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const auto& l = lines[i];
+    auto* x = out->Add();
+    x->set_contact_id(contact);
+    x->set_from(l.agent.empty() ? "customer" : "agent");
+    x->set_text(l.text);
+    x->set_at_ms(l.at);
+    if (lines.size() - i <= racing)
+      seen.emplace(l.at, l.text);
+  }
+  if (seen.empty())
+    resumed_lines_.erase(contact);
+}
+
+bool client_session::fill_resumed(const std::string& contact, pb::ResumedContact* out,
+                                  bool with_customer) {
+  auto c = ctx_.n.find_contact(tenant_, contact);
+  if (!c || engine::is_terminal(c->state))
+    return false;
+  out->set_contact_id(c->id);
+  out->set_state(storage::to_proto(c->state));
+  out->set_queue(c->queue);
+  out->set_position(-1);
+  if (!c->agent.empty()) {
+    out->set_agent(c->agent);
+    out->set_agent_name(ctx_.router->agent_name(tenant_, c->agent));
+  }
+  if (c->state == engine::contact_state::queued) {
+    if (auto p = ctx_.n.position(tenant_, c->id))
+      out->set_position(*p);
+    out->set_estimated_wait_ms(ctx_.router->estimated_wait(tenant_, c->queue));
+  }
+  out->set_channel(storage::to_proto(c->ch));
+  out->set_intent(c->intent);
+  for (const auto& j : c->journey)
+    out->add_journey(j);
+  for (const auto& [k, v] : c->attached) {
+    auto* a = out->add_attached();
+    a->set_key(k);
+    a->set_value(v);
+  }
+  if (with_customer && !c->customer.empty())
+    if (auto p = ctx_.n.find_customer(tenant_, c->customer))
+      *out->mutable_customer() = storage::to_proto(*p);
+  // Nothing said yet is no error: the node journals lines only once there are any.
+  if (auto lines = ctx_.n.transcript(tenant_, c->id))
+    fill_transcript(c->id, *lines, out->mutable_transcript());
+  return true;
+}
+
 // -- pushes ------------------------------------------------------------------------------------------
 
 void client_session::deliver_contact_update(const event& e) {
@@ -642,18 +779,22 @@ void client_session::deliver_agent_update(const std::string& contact, const std:
   push(out);
 }
 
-void client_session::deliver_agent_lost(const std::string& contact, const std::string& agent,
-                                        engine::contact_state state) {
+void client_session::deliver_chat_line(const std::string& contact, const std::string& from,
+                                       const std::string& text, engine::time_ms at) {
   if (gone_)
     return;
+  if (auto i = resumed_lines_.find(contact); i != resumed_lines_.end()) {
+    if (auto l = i->second.find({at, text}); l != i->second.end()) {
+      i->second.erase(l);  // shown in the transcript of the resume already
+      return;
+    }
+  }
   pb::Envelope out;
-  auto* u = out.mutable_contact_update();
-  u->set_contact_id(contact);
-  u->set_state(storage::to_proto(state));
-  u->set_event("agent_disconnected");
-  u->set_agent(agent);
-  u->set_position(-1);
-  u->set_detail("agent_disconnected");
+  auto* l = out.mutable_chat_line();
+  l->set_contact_id(contact);
+  l->set_from(from);
+  l->set_text(text);
+  l->set_at_ms(at);
   push(out);
 }
 

@@ -5,10 +5,14 @@
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <functional>
+#include <map>
+#include <set>
+#include <vector>
 #include <memory>
 #include <string>
 
 #include "actors/event.h"
+#include "actors/stats.h"
 #include "net/internal/context.h"
 #include "net/internal/event_router.h"
 #include "net/internal/transport.h"
@@ -58,9 +62,10 @@ class client_session : public std::enable_shared_from_this<client_session> {
   void deliver_offer(const offer_info& o);
   void deliver_agent_update(const std::string& contact, const std::string& what,
                             engine::contact_state state, const std::string& detail);
-  /// The agent's grace period ran out while it served `contact`.
-  void deliver_agent_lost(const std::string& contact, const std::string& agent,
-                          engine::contact_state state);
+  /// A chat line of `contact` from the other side (`from`: "customer" or "agent"),
+  /// unless this connection already got it in the transcript of a resume.
+  void deliver_chat_line(const std::string& contact, const std::string& from,
+                         const std::string& text, engine::time_ms at);
 
  private:
   struct request {
@@ -83,6 +88,8 @@ class client_session : public std::enable_shared_from_this<client_session> {
   void open_contact(const request& r);
   void customer_message(const request& r);
   void end_contact(const request& r);
+  void resume_contact(const request& r);
+  void rate_contact(const request& r);
 
   void set_availability(const request& r);
   void agent_message(const request& r);
@@ -94,6 +101,15 @@ class client_session : public std::enable_shared_from_this<client_session> {
   void set_policy(const request& r);
   void mint_token(const request& r);
   void subscribe_stats(const request& r);
+  void get_transcript(const request& r);
+
+  /// The conversation of `contact` as the protocol shows it; remembers the last
+  /// lines, so a `message` event that raced with the resume is not shown twice.
+  void fill_transcript(const std::string& contact, const std::vector<chat_line>& lines,
+                       google::protobuf::RepeatedPtrField<pb::ChatLine>* out);
+  /// A `ResumedContact` of a live contact as the node has it now (Welcome of an
+  /// agent, ResumeContact of a gateway); false when the contact is not live.
+  bool fill_resumed(const std::string& contact, pb::ResumedContact* out, bool with_customer);
 
   edge_context& ctx_;
   std::weak_ptr<transport> transport_;
@@ -112,6 +128,9 @@ class client_session : public std::enable_shared_from_this<client_session> {
   std::string agent_;
   bool gone_ = false;     ///< the connection closed
   bool refused_ = false;  ///< its Hello was refused; nothing more is handled
+  /// Per contact: lines (at, text) this connection got in a resume's transcript
+  /// whose live event may still come (the last few of each transcript).
+  std::map<std::string, std::multiset<std::pair<engine::time_ms, std::string>>> resumed_lines_;
 };
 
 }  // namespace switchboard::net::internal

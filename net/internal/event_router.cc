@@ -26,7 +26,8 @@ bool gateway_sees(event_type t) {
     case event_type::transferred:
     case event_type::overflow_moved:
     case event_type::failed:
-    case event_type::requeued_on_recovery: return true;
+    case event_type::requeued_on_recovery:
+    case event_type::agent_lost: return true;
     default: return false;
   }
 }
@@ -34,7 +35,7 @@ bool gateway_sees(event_type t) {
 bool back_in_line(event_type t) {
   return t == event_type::queued || t == event_type::offer_declined ||
          t == event_type::offer_expired || t == event_type::offer_cancelled ||
-         t == event_type::requeued_on_recovery;
+         t == event_type::requeued_on_recovery || t == event_type::agent_lost;
 }
 
 }  // namespace
@@ -54,8 +55,6 @@ void event_router::stop() {
   // io_context is still running (the server stops it after this).
   boost::asio::post(timers_, [this] {
     std::lock_guard<std::mutex> g2{mutex_};
-    for (auto& [k, t] : grace_timers_)
-      t->cancel();
     for (auto& [k, f] : feeds_)
       if (f.timer)
         f.timer->cancel();
@@ -64,7 +63,6 @@ void event_router::stop() {
 
 void event_router::release_timers() {
   std::lock_guard<std::mutex> g{mutex_};
-  grace_timers_.clear();
   for (auto& [k, f] : feeds_)
     f.timer.reset();
 }
@@ -97,6 +95,15 @@ void event_router::on_event(const event& e) {
   tenants_.insert(e.tenant);
   observe_latency(e);
   if (e.contact.empty()) {
+    // The node logged out an agent whose connection is gone (its grace period ran
+    // out): its slot goes. One that is connected again keeps it (a fresh session's
+    // own logout).
+    if (e.type == event_type::agent_logout) {
+      auto ai = agents_.find(key(e.tenant, e.agent));
+      if (ai != agents_.end() && ai->second.disconnected)
+        agents_.erase(ai);
+      return;
+    }
     // Agent events: ring-no-answer set the agent away; it should know why.
     if (e.type == event_type::agent_away && !e.detail.empty()) {
       auto ai = agents_.find(key(e.tenant, e.agent));
@@ -108,13 +115,17 @@ void event_router::on_event(const event& e) {
     }
     return;
   }
+  if (e.type == event_type::message)
+    return route_message(e);
   agent_entry* slot = nullptr;
   std::shared_ptr<client_session> agent_s;
   if (!e.agent.empty()) {
     auto ai = agents_.find(key(e.tenant, e.agent));
     if (ai != agents_.end()) {
       slot = &ai->second;
-      agent_s = slot->session.lock();
+      // Never a push to a connection that is gone (its slot waits for a resume).
+      if (!slot->disconnected)
+        agent_s = slot->session.lock();
     }
   }
   auto tell_agent = [&](const char* what, const std::string& detail) {
@@ -149,7 +160,9 @@ void event_router::on_event(const event& e) {
       }
       break;
     case event_type::wrap_up:
-      tell_agent("wrap_up", e.detail);
+      // With a reason the customer ended it (EndContact, or gone past the node's
+      // customer grace period); without one the agent wrapped up itself.
+      tell_agent(e.detail.empty() ? "wrap_up" : "customer_left", e.detail);
       break;
     case event_type::completed:
     case event_type::abandoned:
@@ -162,27 +175,60 @@ void event_router::on_event(const event& e) {
       }
       break;
     case event_type::transferred:
+    case event_type::agent_lost:
       if (slot)
         slot->contacts.erase(e.contact);
       break;
     default: break;
   }
+  if (engine::is_terminal(e.state))
+    posting_.erase(key(e.tenant, e.contact));
   auto ci = contacts_.find(key(e.tenant, e.contact));
   if (ci == contacts_.end())
     return;
   auto& ce = ci->second;
   ce.state = e.state;
-  if (e.type == event_type::connected) {
+  if (e.type == event_type::connected)
     ce.agent = e.agent;
-    ce.agent_gone = false;
-  } else if (e.type == event_type::transferred) {
+  else if (e.type == event_type::transferred || e.type == event_type::agent_lost)
     ce.agent.clear();
-  }
   if (gateway_sees(e.type))
     if (auto gw = ce.gateway.lock())
       gw->post([gw, e] { gw->deliver_contact_update(e); });
   if (engine::is_terminal(e.state))
     contacts_.erase(ci);
+}
+
+void event_router::route_message(const event& e) {
+  // Who wrote it: the edge's own record of lines in flight; the event itself
+  // names the contact's agent for both sides.
+  bool customer = e.agent.empty();
+  auto k = key(e.tenant, e.contact);
+  if (auto p = posting_.find(k); p != posting_.end()) {
+    auto& q = p->second;
+    auto i = std::find_if(q.begin(), q.end(), [&](const auto& x) { return x.second == e.detail; });
+    if (i != q.end()) {
+      customer = i->first;
+      q.erase(i);
+    }
+    if (q.empty())
+      posting_.erase(p);
+  }
+  std::shared_ptr<client_session> to;
+  auto ci = contacts_.find(k);
+  if (customer) {
+    auto agent = ci != contacts_.end() && !ci->second.agent.empty() ? ci->second.agent : e.agent;
+    auto ai = agents_.find(key(e.tenant, agent));
+    if (ai != agents_.end() && !ai->second.disconnected)
+      to = ai->second.session.lock();
+  } else if (ci != contacts_.end()) {
+    to = ci->second.gateway.lock();
+  }
+  // Nobody connected on the other side: the line waits in the transcript, which
+  // the other side gets when it resumes.
+  if (to)
+    to->post([to, c = e.contact, from = customer ? "customer" : "agent", text = e.detail,
+              at = e.at] { to->deliver_chat_line(c, from, text, at); });
 }
 
 // -- contacts -------------------------------------------------------------------------
@@ -194,6 +240,7 @@ bool event_router::open_contact(const std::string& tenant, const std::string& co
   if (!added)
     return false;
   i->second.gateway = gateway;
+  i->second.gateway_ptr = gateway.get();
   return true;
 }
 
@@ -211,10 +258,8 @@ event_router::contact_view event_router::find_contact(const std::string& tenant,
     return v;
   v.known = true;
   v.agent = i->second.agent;
-  v.agent_gone = i->second.agent_gone;
-  v.csat = i->second.csat;
   v.gateway = i->second.gateway.lock();
-  if (!v.agent.empty() && !v.agent_gone) {
+  if (!v.agent.empty()) {
     auto ai = agents_.find(key(tenant, v.agent));
     if (ai != agents_.end() && !ai->second.disconnected)
       v.agent_session = ai->second.session.lock();
@@ -222,11 +267,58 @@ event_router::contact_view event_router::find_contact(const std::string& tenant,
   return v;
 }
 
-void event_router::set_csat(const std::string& tenant, const std::string& contact, int csat) {
+void event_router::bind_gateway(const std::string& tenant, const std::string& contact,
+                                const std::shared_ptr<client_session>& gateway,
+                                const std::string& agent, engine::contact_state state) {
   std::lock_guard<std::mutex> g{mutex_};
-  auto i = contacts_.find(key(tenant, contact));
-  if (i != contacts_.end())
-    i->second.csat = csat;
+  auto [i, added] = contacts_.try_emplace(key(tenant, contact));
+  auto& ce = i->second;
+  ce.gateway = gateway;
+  ce.gateway_ptr = gateway.get();
+  if (added) {
+    ce.agent = agent;
+    ce.state = state;
+  }
+}
+
+std::vector<std::string> event_router::detach_gateway(const std::string& tenant,
+                                                      const client_session* s) {
+  std::lock_guard<std::mutex> g{mutex_};
+  std::vector<std::string> out;
+  if (stopped_)
+    return out;  // the edge stops: the node restarts customers absent if it must
+  auto prefix = key(tenant, "");
+  for (auto& [k, ce] : contacts_)
+    if (ce.gateway_ptr == s && k.compare(0, prefix.size(), prefix) == 0) {
+      ce.gateway.reset();
+      ce.gateway_ptr = nullptr;
+      out.push_back(k.substr(prefix.size()));
+    }
+  return out;
+}
+
+void event_router::posting(const std::string& tenant, const std::string& contact, bool customer,
+                           const std::string& text) {
+  std::lock_guard<std::mutex> g{mutex_};
+  auto& q = posting_[key(tenant, contact)];
+  if (q.size() >= 256)
+    q.pop_front();  // bounded: a client re-sending lines the node deduplicates
+  q.emplace_back(customer, text);
+}
+
+void event_router::post_failed(const std::string& tenant, const std::string& contact,
+                               bool customer, const std::string& text) {
+  std::lock_guard<std::mutex> g{mutex_};
+  auto p = posting_.find(key(tenant, contact));
+  if (p == posting_.end())
+    return;
+  auto& q = p->second;
+  auto i = std::find_if(q.begin(), q.end(),
+                        [&](const auto& x) { return x.first == customer && x.second == text; });
+  if (i != q.end())
+    q.erase(i);
+  if (q.empty())
+    posting_.erase(p);
 }
 
 void event_router::accepted(const std::string& tenant, const std::string& agent,
@@ -236,7 +328,6 @@ void event_router::accepted(const std::string& tenant, const std::string& agent,
   if (ci == contacts_.end() || !ci->second.agent.empty())
     return;  // not opened through the edge, already bound, or already over
   ci->second.agent = agent;
-  ci->second.agent_gone = false;
   auto ai = agents_.find(key(tenant, agent));
   if (ai != agents_.end()) {
     ai->second.offers.erase(contact);
@@ -249,38 +340,40 @@ void event_router::accepted(const std::string& tenant, const std::string& agent,
 event_router::attach_result event_router::attach_agent(const std::string& tenant,
                                                        const std::string& agent,
                                                        const std::shared_ptr<client_session>& s,
-                                                       bool resume) {
+                                                       bool resume,
+                                                       const std::vector<held_binding>& held,
+                                                       bool node_disconnected) {
   std::lock_guard<std::mutex> g{mutex_};
   attach_result out;
   auto k = key(tenant, agent);
   auto [i, added] = agents_.try_emplace(k);
   auto& slot = i->second;
-  if (!added) {
-    if (auto old = slot.session.lock(); old && !slot.disconnected && old.get() != s.get()) {
-      // A second connection of the same agent (a reloaded page): it takes over.
-      out.replaced = std::move(old);
-      out.resumed = true;
-    } else if (slot.disconnected && resume) {
-      out.resumed = true;
-    } else if (slot.disconnected) {
-      out.restart = true;
-      slot.offers.clear();
-      slot.contacts.clear();
-    }
-    if (out.resumed)
-      for (const auto& [c, o] : slot.offers)
-        out.offers.push_back(o);
+  if (auto old = slot.session.lock(); old && !slot.disconnected && old.get() != s.get()) {
+    // A second connection of the same agent (a reloaded page): it takes over.
+    out.replaced = std::move(old);
+    out.resumed = true;
+  } else if ((slot.disconnected || (added && node_disconnected)) && resume) {
+    out.resumed = true;
+  } else if (slot.disconnected || (added && node_disconnected)) {
+    out.restart = true;
+    slot.offers.clear();
+  }
+  if (out.resumed)
+    for (const auto& [c, o] : slot.offers)
+      out.offers.push_back(o);
+  // What the node says the agent holds is the truth (the router may have lost it
+  // in a restart, or missed an event while nobody was connected).
+  slot.contacts.clear();
+  for (const auto& h : held) {
+    slot.contacts.insert(h.contact);
+    auto [ci, fresh] = contacts_.try_emplace(key(tenant, h.contact));
+    ci->second.agent = agent;
+    if (fresh)
+      ci->second.state = h.state;
   }
   slot.session = s;
   slot.session_ptr = s.get();
   slot.disconnected = false;
-  ++slot.generation;
-  if (auto t = grace_timers_.find(k); t != grace_timers_.end()) {
-    auto timer = std::move(t->second);
-    grace_timers_.erase(t);
-    boost::asio::post(timers_, [timer = std::shared_ptr<boost::asio::steady_timer>(
-                                  std::move(timer))] { timer->cancel(); });
-  }
   return out;
 }
 
@@ -292,89 +385,17 @@ void event_router::drop_agent(const std::string& tenant, const std::string& agen
     agents_.erase(i);
 }
 
-void event_router::detach_agent(const std::string& tenant, const std::string& agent,
+bool event_router::detach_agent(const std::string& tenant, const std::string& agent,
                                 const client_session* s) {
   std::lock_guard<std::mutex> g{mutex_};
   if (stopped_)
-    return;
-  auto k = key(tenant, agent);
-  auto i = agents_.find(k);
+    return false;
+  auto i = agents_.find(key(tenant, agent));
   if (i == agents_.end() || i->second.session_ptr != s)
-    return;  // another connection of the agent took over
-  auto& slot = i->second;
-  slot.disconnected = true;
-  slot.session_ptr = nullptr;
-  auto gen = ++slot.generation;
-  boost::asio::post(timers_, [this, tenant, agent, k, gen] {
-    std::lock_guard<std::mutex> g2{mutex_};
-    auto si = agents_.find(k);
-    if (stopped_ || si == agents_.end() || si->second.generation != gen)
-      return;  // came back before the timer was even armed
-    auto& timer = grace_timers_[k];
-    if (timer)
-      timer->cancel();
-    timer = std::make_unique<boost::asio::steady_timer>(timers_, ctx_.opts.agent_grace);
-    timer->async_wait([this, tenant, agent, gen](const boost::system::error_code& ec) {
-      if (!ec)
-        grace_expired(tenant, agent, gen);
-    });
-  });
-}
-
-void event_router::grace_expired(const std::string& tenant, const std::string& agent,
-                                 std::uint64_t gen) {
-  struct orphan {
-    std::string contact;
-    std::shared_ptr<client_session> gateway;
-    engine::contact_state state;
-    int csat;
-  };
-  std::vector<orphan> orphans;
-  {
-    std::lock_guard<std::mutex> g{mutex_};
-    if (stopped_)
-      return;
-    auto k = key(tenant, agent);
-    auto i = agents_.find(k);
-    if (i == agents_.end() || i->second.generation != gen || !i->second.disconnected)
-      return;  // resumed in time
-    for (const auto& c : i->second.contacts) {
-      auto ci = contacts_.find(key(tenant, c));
-      if (ci == contacts_.end())
-        continue;
-      ci->second.agent_gone = true;
-      orphans.push_back({c, ci->second.gateway.lock(), ci->second.state, ci->second.csat});
-    }
-    agents_.erase(i);
-    grace_timers_.erase(k);
-  }
-  ctx_.log->info("[{}] agent {} did not come back within {} ms: logged out", tenant, agent,
-                 ctx_.opts.agent_grace.count());
-  boost::asio::post(ctx_.pool, [this, tenant, agent, orphans = std::move(orphans)] {
-    // Offers it held return to their contacts' places (the engine does that).
-    if (auto s = ctx_.n.logout(tenant, agent); !s)
-      ctx_.log->warn("[{}] logout of {} after its grace period: {}", tenant, agent,
-                     s.err().message);
-    for (const auto& o : orphans) {
-      if (o.gateway && o.state == engine::contact_state::connected) {
-        // The customer is still there: its gateway decides (EndContact completes it).
-        o.gateway->post([gw = o.gateway, c = o.contact, agent, st = o.state] {
-          gw->deliver_agent_lost(c, agent, st);
-        });
-        continue;
-      }
-      // Nobody left to finish it: the customer already left (wrap-up) or its
-      // gateway is gone too. The edge completes it rather than leave it hanging.
-      if (o.state == engine::contact_state::connected)
-        (void) ctx_.n.end_contact(tenant, o.contact, "agent_disconnected");
-      engine::outcome out;
-      out.csat = o.csat;
-      out.disposition = "agent_disconnected";
-      if (auto s = ctx_.n.complete(tenant, agent, o.contact, out); !s)
-        ctx_.log->warn("[{}/{}] completing after agent {} left: {}", tenant, o.contact, agent,
-                       s.err().message);
-    }
-  });
+    return false;  // another connection of the agent took over
+  i->second.disconnected = true;
+  i->second.session_ptr = nullptr;
+  return true;
 }
 
 bool event_router::offer_pending(const std::string& tenant, const std::string& agent,

@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,14 +31,25 @@ struct offer_info {
   engine::routing_decision decision;
 };
 
+/// A contact the agent holds again on a new connection (Hello).
+struct held_binding {
+  std::string contact;
+  engine::contact_state state = engine::contact_state::connected;
+};
+
 /// Routes the node's events to the connections they concern, and keeps what the
 /// protocol needs to know about them:
-/// - (tenant, contact) -> the gateway connection that opened the contact, the
-///   agent serving it, whether that agent's grace period ran out, the customer's
-///   CSAT;
-/// - (tenant, agent) -> the agent's connection, its pending offers and connected
-///   contacts, and its grace timer while disconnected;
+/// - (tenant, contact) -> the gateway connection that holds the contact now
+///   (the one that opened it, or the last that resumed it) and the agent serving it;
+/// - (tenant, agent) -> the agent's connection, its pending offers and the
+///   contacts it holds; kept while its connection is gone (the node's grace
+///   period), until the node logs it out (`agent_logout`) or it logs in again;
 /// - tenant -> supervisor connections subscribed to stats, with one shared timer.
+///
+/// Presence itself (grace periods, releasing a lost agent's work, customers who
+/// leave) is the node's; the router only tells the node when a connection goes
+/// (the callers do, under `presence()`), and never pushes to a connection that is
+/// gone. Chat lines reach the other side through the node's `message` events.
 ///
 /// Every key starts with the tenant, so an event of tenant B never reaches a
 /// connection of tenant A. `on_event` runs on the node's event thread and never
@@ -51,10 +63,17 @@ class event_router {
 
   /// From node::subscribe (event thread).
   void on_event(const event& e);
-  /// No more deliveries, timers or logouts. Call with the io_context still alive.
+  /// No more deliveries or timers. Call with the io_context still alive.
   void stop();
   /// Destroys the timers: after the io threads stopped, before the io_context goes.
   void release_timers();
+
+  /// Held while a connection changes the presence of an agent or a customer: the
+  /// router's binding and the node call that goes with it (login, logout,
+  /// `agent_disconnected`, `customer_disconnected`/`reconnected`), so a close and
+  /// a resume racing on two worker strands reach the node in the order they bound.
+  /// Never taken by `on_event`.
+  std::unique_lock<std::mutex> presence() { return std::unique_lock<std::mutex>{presence_}; }
 
   // -- contacts (gateways) ------------------------------------------------------
 
@@ -68,36 +87,57 @@ class event_router {
 
   /// What the edge knows of a live contact.
   struct contact_view {
-    bool known = false;          ///< opened through the edge and live
-    std::string agent;           ///< connected (or in wrap-up) with
-    bool agent_gone = false;     ///< that agent's grace period ran out
-    int csat = 0;                ///< from the customer's EndContact
+    bool known = false;  ///< opened through the edge (or resumed) and live
+    std::string agent;   ///< connected (or in wrap-up) with; empty while waiting
     std::shared_ptr<client_session> gateway;        ///< null when gone
     std::shared_ptr<client_session> agent_session;  ///< null when none or disconnected
   };
   contact_view find_contact(const std::string& tenant, const std::string& contact) const;
-  void set_csat(const std::string& tenant, const std::string& contact, int csat);
   /// The node accepted `agent`'s accept of `contact`: binds them now, so a customer
   /// who ends the contact before the `connected` event arrives still reaches the
   /// agent. The event, when it comes, finds the binding made.
   void accepted(const std::string& tenant, const std::string& agent, const std::string& contact);
+  /// A gateway takes up a live contact (ResumeContact): its updates and the
+  /// agent's lines go to `gateway` from now on. Creates the binding when the
+  /// router does not know the contact (after a node restart), with the agent and
+  /// state the node has.
+  void bind_gateway(const std::string& tenant, const std::string& contact,
+                    const std::shared_ptr<client_session>& gateway, const std::string& agent,
+                    engine::contact_state state);
+  /// The gateway connection `s` closed: the live contacts it held, now unbound
+  /// (their customers are absent; the caller tells the node).
+  std::vector<std::string> detach_gateway(const std::string& tenant, const client_session* s);
+
+  /// A chat line is about to be posted (`customer`: written by the customer), so
+  /// its `message` event is shown as from the right side (the node's event names
+  /// the contact's agent for both sides). `post_failed` when the node refused it
+  /// (no event comes).
+  void posting(const std::string& tenant, const std::string& contact, bool customer,
+               const std::string& text);
+  void post_failed(const std::string& tenant, const std::string& contact, bool customer,
+                   const std::string& text);
 
   // -- agents -------------------------------------------------------------------
 
   struct attach_result {
-    /// The agent's earlier session goes on: still logged in, offers re-sent.
+    /// The agent's earlier session goes on: offers re-sent.
     bool resumed = false;
-    /// An earlier session in its grace period was not resumed: log out, then in.
+    /// An earlier session whose connection was lost was not resumed: log out, then in.
     bool restart = false;
     /// Another live connection of the same agent, to close.
     std::shared_ptr<client_session> replaced;
     std::vector<offer_info> offers;
   };
+  /// The agent's connection `s` is `agent`'s from now on. `held` (from
+  /// `node.find_agent`, connected and wrap-up contacts) rebuilds the bindings the
+  /// router lost in a node restart; `node_disconnected`: the node still runs a
+  /// grace period for it (a connection lost before the restart).
   attach_result attach_agent(const std::string& tenant, const std::string& agent,
-                             const std::shared_ptr<client_session>& s, bool resume);
-  /// The agent's connection closed: starts the grace period (if `s` is still the
-  /// agent's connection).
-  void detach_agent(const std::string& tenant, const std::string& agent, const client_session* s);
+                             const std::shared_ptr<client_session>& s, bool resume,
+                             const std::vector<held_binding>& held, bool node_disconnected);
+  /// The agent's connection closed: true when `s` was still the agent's connection
+  /// (the caller then tells the node); its slot is kept for a resume.
+  bool detach_agent(const std::string& tenant, const std::string& agent, const client_session* s);
   /// The attach failed (e.g. login refused): forget the agent if `s` holds it.
   void drop_agent(const std::string& tenant, const std::string& agent, const client_session* s);
   bool offer_pending(const std::string& tenant, const std::string& agent,
@@ -125,16 +165,14 @@ class event_router {
  private:
   struct contact_entry {
     std::weak_ptr<client_session> gateway;
+    const client_session* gateway_ptr = nullptr;  ///< identity only, never dereferenced
     std::string agent;
     engine::contact_state state = engine::contact_state::created;
-    bool agent_gone = false;
-    int csat = 0;
   };
   struct agent_entry {
     std::weak_ptr<client_session> session;
     const client_session* session_ptr = nullptr;  ///< identity only, never dereferenced
     bool disconnected = false;
-    std::uint64_t generation = 0;
     std::map<std::string, offer_info> offers;  ///< by contact
     std::set<std::string> contacts;            ///< connected or wrap-up
   };
@@ -158,21 +196,25 @@ class event_router {
     return k;
   }
   void observe_latency(const event& e);
-  void grace_expired(const std::string& tenant, const std::string& agent, std::uint64_t gen);
+  void route_message(const event& e);
   void arm_stats(const std::string& tenant);
   void stats_tick(const std::string& tenant);
 
   edge_context& ctx_;
   boost::asio::strand<boost::asio::io_context::executor_type> timers_;
+  std::mutex presence_;
   mutable std::mutex mutex_;
   bool stopped_ = false;
   std::unordered_map<std::string, contact_entry> contacts_;
   std::unordered_map<std::string, agent_entry> agents_;
-  std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> grace_timers_;
   std::map<std::string, stats_feed> feeds_;
   /// Latency: when the edge got a contact's (re)queued event (tenant\0contact).
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> queued_at_;
   std::set<std::string> tenants_;
+  /// Lines posted through the edge whose `message` event has not come yet, per
+  /// tenant\0contact: (written by the customer, text), oldest first. A line the
+  /// node took as a repeat (same client id) leaves an entry until the contact ends.
+  std::unordered_map<std::string, std::deque<std::pair<bool, std::string>>> posting_;
   std::unordered_map<std::string, std::string> names_;  // tenant\0agent -> name
   std::mutex cache_mutex_;
   std::map<std::string, stats_cache> stats_cache_;

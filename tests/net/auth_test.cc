@@ -60,13 +60,15 @@ TEST(config_test, a_full_config_parses_and_defaults_apply) {
   EXPECT_EQ(c->edge.port, 0);
   EXPECT_EQ(c->durability, storage::durability::no_sync);
   EXPECT_EQ(c->edge.max_frame_bytes, 2048u);
-  EXPECT_EQ(c->edge.agent_grace.count(), 0);
+  EXPECT_EQ(c->agent_grace.count(), 0);
   EXPECT_EQ(c->edge.max_send_queue, 256u);
   EXPECT_TRUE(c->demo);
   auto d = parse_serve_config(R"({"dataDir": "/tmp/x"})");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->edge.port, 8080);
-  EXPECT_EQ(d->edge.agent_grace.count(), 15000);
+  EXPECT_EQ(d->agent_grace.count(), 15000);
+  EXPECT_EQ(d->customer_grace.count(), 30000);
+  EXPECT_EQ(d->rating_window.count(), 600000);
   EXPECT_EQ(d->log_level, "info");
   EXPECT_TRUE(validate(*d).ok());
 }
@@ -75,7 +77,10 @@ TEST(config_test, bad_configs_name_what_is_wrong) {
   for (const char* bad : {R"({"nope": 1})", R"({"port": "eighty"})", R"({"port": 65536})",
                           R"({"tenants": [{"tenant": "a/b", "apiKey": "0123456789abcdef"}]})",
                           R"({"tenants": [{"tenant": "a", "apiKey": "short"}]})",
-                          R"({"tlsCert": "/x.pem"})", R"({"maxSendQueue": 1})", "[]"}) {
+                          R"({"tlsCert": "/x.pem"})", R"({"maxSendQueue": 1})", "[]",
+                          R"({"agentGraceMs": 3600001})", R"({"customerGraceMs": 0})",
+                          R"({"customerGraceMs": 4000000})", R"({"ratingWindowMs": 0})",
+                          R"({"ratingWindowMs": 604800001})", R"({"customerGraceMs": -1})"}) {
     auto c = parse_serve_config(bad);
     EXPECT_FALSE(c.ok()) << bad;
     EXPECT_EQ(c.code(), engine::errc::invalid_argument) << bad;

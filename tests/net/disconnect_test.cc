@@ -1,7 +1,8 @@
-// Agents that disconnect: within the grace period they resume (offers re-sent);
-// after it they are logged out, offers return to their place and go to another
-// agent, and gateways of contacts they served are told, so nothing hangs. A
-// contact is never lost nor doubled.
+// Agents that disconnect: the node holds their work for its grace period, within
+// which they resume (offers re-sent); after it the node logs them out, offers
+// return to their place and go to another agent, conversations go back in line at
+// their place (the gateway is told: agent_lost) and wrap-ups are completed, so
+// nothing hangs. A contact is never lost nor doubled.
 #include "tests/net/edge_fixture.h"
 
 namespace switchboard::testing {
@@ -9,7 +10,7 @@ namespace {
 
 class disconnect_test : public edge_fixture {
  protected:
-  void configure(net::edge_options& o) override { o.agent_grace = 300ms; }
+  void configure_node(node_options& o) override { o.agent_grace = 300ms; }
 };
 
 TEST_F(disconnect_test, an_offer_held_by_an_agent_that_vanished_goes_to_another_agent) {
@@ -42,9 +43,14 @@ TEST_F(disconnect_test, an_offer_held_by_an_agent_that_vanished_goes_to_another_
   auto info = n().find_agent("t1", "a1");
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->state, engine::agent_state::offline);
+  auto out = rec_.wait_event([](const event& e) {
+    return e.type == event_type::agent_logout && e.agent == "a1";
+  });
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->detail, "agent_lost");
 }
 
-TEST_F(disconnect_test, a_conversation_whose_agent_vanished_is_reported_and_can_still_end) {
+TEST_F(disconnect_test, a_conversation_whose_agent_never_returns_goes_back_in_line) {
   auto a1 = agent("t1", "a1");
   auto gw = gateway("t1");
   ASSERT_TRUE(gw->call(open_contact("c2"))->has_contact_opened());
@@ -52,22 +58,31 @@ TEST_F(disconnect_test, a_conversation_whose_agent_vanished_is_reported_and_can_
   ASSERT_TRUE(offer.has_value());
   ASSERT_TRUE(a1->call(accept_offer("c2", offer->offer().offer_id()))->has_ack());
   ASSERT_TRUE(gw->wait_for(update_of("c2", "connected")).has_value());
+  ASSERT_TRUE(a1->call(agent_message("c2", "one moment"))->has_ack());
 
   a1->drop();
-  auto lost = gw->wait_for(update_of("c2", "agent_disconnected"));
+  // Past the node's grace period the conversation waits again, at its place.
+  auto lost = gw->wait_for(update_of("c2", "agent_lost"));
   ASSERT_TRUE(lost.has_value()) << gw->error();
-  EXPECT_EQ(lost->contact_update().detail(), "agent_disconnected");
-  EXPECT_EQ(lost->contact_update().agent(), "a1");
+  EXPECT_EQ(lost->contact_update().state(), pb::CONTACT_STATE_QUEUED);
+  EXPECT_EQ(lost->contact_update().position(), 0);
   auto r = gw->call(customer_message("c2", "hello?"));
   EXPECT_TRUE(is_error(r, pb::NOT_CONNECTED)) << show(r);
-  // The customer gives up: the contact ends (wrap-up, then completed by the edge).
-  r = gw->call(end_contact("c2", 2));
-  ASSERT_TRUE(r && r->has_ack()) << show(r);
-  auto done = gw->wait_for(update_of("c2", "completed"));
-  ASSERT_TRUE(done.has_value());
-  EXPECT_EQ(n().find_contact("t1", "c2").code(), errc::unknown_contact);
-  EXPECT_EQ(rec_.count(is(event_type::completed, "c2")), 1u);
-  EXPECT_EQ(rec_.count(is(event_type::connected, "c2")), 1u);
+
+  // Another agent takes it, with the conversation so far on its desk.
+  auto a2 = agent("t1", "a2");
+  auto again = a2->wait_for(offer_of("c2"));
+  ASSERT_TRUE(again.has_value()) << a2->error();
+  ASSERT_TRUE(a2->call(accept_offer("c2", again->offer().offer_id()))->has_ack());
+  auto connected = gw->wait_for(update_of("c2", "connected"));
+  ASSERT_TRUE(connected.has_value());
+  EXPECT_EQ(connected->contact_update().agent(), "a2");
+  ASSERT_TRUE(gw->call(customer_message("c2", "still there?"))->has_ack());
+  auto line = a2->wait_for(chat_of("c2", "customer"));
+  ASSERT_TRUE(line.has_value());
+  EXPECT_EQ(line->chat_line().text(), "still there?");
+  EXPECT_EQ(rec_.count(is(event_type::agent_lost, "c2")), 1u);
+  EXPECT_EQ(rec_.count(is(event_type::connected, "c2")), 2u);
 }
 
 TEST_F(disconnect_test, a_wrap_up_left_behind_by_a_vanished_agent_is_completed) {
@@ -84,16 +99,19 @@ TEST_F(disconnect_test, a_wrap_up_left_behind_by_a_vanished_agent_is_completed) 
     return e.has_agent_update() && e.agent_update().event() == "customer_left";
   });
   ASSERT_TRUE(customer_left.has_value());
-  EXPECT_EQ(customer_left->agent_update().detail(), "customer_left csat=4");
+  EXPECT_EQ(customer_left->agent_update().detail(), "customer_left");
+  EXPECT_EQ(customer_left->agent_update().state(), pb::CONTACT_STATE_WRAP_UP);
   a1->drop();
+  // The node completes it after its grace period.
   ASSERT_TRUE(gw->wait_for(update_of("c5", "completed")).has_value());
   EXPECT_EQ(rec_.count(is(event_type::completed, "c5")), 1u);
+  EXPECT_EQ(rec_.count(is(event_type::rated, "c5")), 1u);
   EXPECT_EQ(n().find_contact("t1", "c5").code(), errc::unknown_contact);
 }
 
 class resume_test : public edge_fixture {
  protected:
-  void configure(net::edge_options& o) override { o.agent_grace = 20s; }
+  void configure_node(node_options& o) override { o.agent_grace = 20s; }
 };
 
 TEST_F(resume_test, an_agent_back_within_the_grace_period_resumes_with_its_offers) {

@@ -246,6 +246,41 @@ pb::Envelope agent_stats_request() {
   return e;
 }
 
+pb::Envelope resume_contact(const std::string& contact, const std::string& token) {
+  pb::Envelope e;
+  e.mutable_resume_contact()->set_contact_id(contact);
+  e.mutable_resume_contact()->set_resume_token(token);
+  return e;
+}
+
+pb::Envelope rate_contact(const std::string& contact, int csat, double tip) {
+  pb::Envelope e;
+  e.mutable_rate_contact()->set_contact_id(contact);
+  e.mutable_rate_contact()->set_csat(csat);
+  e.mutable_rate_contact()->set_tip(tip);
+  return e;
+}
+
+pb::Envelope get_transcript(const std::string& contact) {
+  pb::Envelope e;
+  e.mutable_get_transcript()->set_contact_id(contact);
+  return e;
+}
+
+pb::Envelope customer_message(const std::string& contact, const std::string& text,
+                              const std::string& client_msg_id) {
+  auto e = customer_message(contact, text);
+  e.mutable_customer_message()->set_client_msg_id(client_msg_id);
+  return e;
+}
+
+pb::Envelope agent_message(const std::string& contact, const std::string& text,
+                           const std::string& client_msg_id) {
+  auto e = agent_message(contact, text);
+  e.mutable_agent_message()->set_client_msg_id(client_msg_id);
+  return e;
+}
+
 bool is_error(const std::optional<pb::Envelope>& e, pb::ErrorCode code) {
   return e && e->has_error() && e->error().code() == code;
 }
@@ -283,7 +318,9 @@ std::function<bool(const pb::Envelope&)> chat_of(const std::string& contact,
 // -- fixture ---------------------------------------------------------------------------------------
 
 void edge_fixture::SetUp() {
-  auto opened = node::open(options_for(dir_.sub("db")));
+  auto nopts = options_for(dir_.sub("db"));
+  configure_node(nopts);
+  auto opened = node::open(nopts);
   ASSERT_TRUE(opened.ok()) << describe(opened);
   node_ = std::move(*opened);
   rec_.attach(*node_);
@@ -316,7 +353,24 @@ void edge_fixture::SetUp() {
   o.web_dir = web_dir_;
   o.worker_threads = 4;
   configure(o);
+  edge_opts_ = o;
   auto e = net::edge_server::start(*node_, o);
+  ASSERT_TRUE(e.ok()) << describe(e);
+  edge_ = std::move(*e);
+}
+
+void edge_fixture::restart_node() {
+  edge_->stop();
+  edge_.reset();
+  node_->shutdown();
+  node_.reset();
+  auto nopts = options_for(dir_.sub("db"));
+  configure_node(nopts);
+  auto opened = node::open(nopts);
+  ASSERT_TRUE(opened.ok()) << describe(opened);
+  node_ = std::move(*opened);
+  rec_.attach(*node_);
+  auto e = net::edge_server::start(*node_, edge_opts_);
   ASSERT_TRUE(e.ok()) << describe(e);
   edge_ = std::move(*e);
 }

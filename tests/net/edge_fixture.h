@@ -114,6 +114,14 @@ pb::Envelope wrap_up(const std::string& contact, bool with_outcome);
 pb::Envelope mint_token(const std::string& agent, std::int64_t ttl_s = 0);
 pb::Envelope subscribe_stats(std::int64_t interval_ms);
 pb::Envelope agent_stats_request();
+pb::Envelope resume_contact(const std::string& contact, const std::string& token);
+pb::Envelope rate_contact(const std::string& contact, int csat, double tip = 0);
+pb::Envelope get_transcript(const std::string& contact);
+/// A chat line with the client's id of it (`client_msg_id`).
+pb::Envelope customer_message(const std::string& contact, const std::string& text,
+                              const std::string& client_msg_id);
+pb::Envelope agent_message(const std::string& contact, const std::string& text,
+                           const std::string& client_msg_id);
 
 /// True when `e` is an Error with `code`.
 bool is_error(const std::optional<pb::Envelope>& e, pb::ErrorCode code);
@@ -137,6 +145,13 @@ class edge_fixture : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
   virtual void configure(net::edge_options&) {}
+  /// Override to change the node's options (grace periods, ...) before it opens;
+  /// applied again by `restart_node`.
+  virtual void configure_node(node_options&) {}
+  /// Stops the edge and shuts the node down (the journal committed), then opens
+  /// the node again on the same data directory and starts a new edge with the
+  /// same options (same token secret; a new port). `rec_` keeps recording.
+  void restart_node();
 
   node& n() { return *node_; }
   net::edge_server& edge() { return *edge_; }
@@ -161,6 +176,7 @@ class edge_fixture : public ::testing::Test {
   std::unique_ptr<node> node_;
   std::unique_ptr<net::edge_server> edge_;
   std::string web_dir_;
+  net::edge_options edge_opts_;  ///< as started (after `configure`)
 };
 
 /// Polls `pred` every 5 ms until it holds or `timeout` passed: for state that

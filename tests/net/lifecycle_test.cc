@@ -108,6 +108,9 @@ TEST_P(lifecycle_test, a_contact_goes_from_gateway_to_agent_and_back) {
   ASSERT_TRUE(line.has_value());
   EXPECT_EQ(line->chat_line().text(), "let me fix that");
 
+  // The customer rates (the agent's outcome cannot: its CSAT 5 is ignored).
+  auto rated = gw->call(rate_contact("chat-1", 5));
+  ASSERT_TRUE(rated && rated->has_ack()) << show(rated);
   auto done = ag->call(wrap_up("chat-1", true));
   ASSERT_TRUE(done && done->has_ack()) << show(done);
   auto completed = gw->wait_for(update_of("chat-1", "completed"));
