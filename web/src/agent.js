@@ -6,9 +6,10 @@ import { SwitchboardClient, queryParams } from './client.js';
 import {
   StatusBar, byTestId, el, enumLabel, formatDuration, formatMoney, formatPercent, guarded,
 } from './ui.js';
+import { agentEventWords } from './words.js';
 
 const q = queryParams();
-const status = new StatusBar(byTestId('status-bar'));
+const status = new StatusBar(byTestId('status-bar'), { audience: 'agent' });
 const loginForm = byTestId('agent-login-form');
 const desk = byTestId('agent-desk');
 const offersBox = byTestId('agent-offers');
@@ -23,7 +24,8 @@ const desk$ = {
   client: null,
   agent: '',
   welcomed: false,
-  wantAvailable: null, // the agent's last choice; null: none yet (the node's default holds)
+  wantAvailable: null, // the agent's last choice; null: none yet
+  nodeState: '',       // the node's last word on the agent: available, busy, wrap_up, away, offline
   offers: new Map(),  // contactId -> {offer, node, countdown}
   chats: new Map(),   // contactId -> chat (see openChat)
   selected: '',
@@ -78,13 +80,21 @@ function onWelcome(w) {
   loginForm.hidden = true;
   desk.hidden = false;
   if (first) {
-    status.info(`Logged in as ${desk$.agent}.`);
-    setStatePill('logged in');
     clearInterval(desk$.ticker);
     desk$.ticker = setInterval(tick, 250);
     clearInterval(desk$.statsTimer);
     desk$.statsTimer = setInterval(refreshStats, STATS_REFRESH_MS);
-  } else if (w.resumed) {
+  }
+  if (first && !w.resumed) {
+    // The node makes an agent available at Hello; the desk says "available" only
+    // once the agent chose it, so a fresh session starts away until "Go available".
+    status.info(`Logged in as ${desk$.agent}. Choose "Go available" to take chats.`);
+    desk$.nodeState = '';
+    showState();
+    setAvailability(false, { quiet: true });
+    return;
+  }
+  if (w.resumed) {
     status.info('Reconnected; your session and conversations were kept.');
   } else {
     // A new session: offers and conversations of the old one are gone.
@@ -98,12 +108,15 @@ function onWelcome(w) {
     }
     status.info('Reconnected as a new session.');
     // A new session starts with the node's default availability: restore the choice.
-    if (desk$.wantAvailable !== null) setAvailability(desk$.wantAvailable);
+    setAvailability(desk$.wantAvailable === true, { quiet: desk$.wantAvailable === null });
+    return;
   }
   refreshStats();
 }
 
-async function setAvailability(available) {
+/// Asks the node for available (with the capacity field) or away; the pill changes
+/// only once the node acknowledged. `quiet`: no status line (the desk's own choice).
+async function setAvailability(available, { quiet = false } = {}) {
   const client = desk$.client;
   if (!client) return;
   const max = Math.max(1, Math.min(10, Number(capacityInput.value) || 1));
@@ -112,9 +125,10 @@ async function setAvailability(available) {
   if (available) body.capacity = [{ channel: 'CHANNEL_CHAT', max }];
   const ok = await guarded(status, () => client.request('setAvailability', body));
   if (ok) {
-    desk$.wantAvailable = available;
-    setStatePill(available ? 'available' : 'away');
-    status.info(available ? `Available for up to ${max} chat${max === 1 ? '' : 's'}.` : 'Away: no new offers.');
+    if (!quiet) desk$.wantAvailable = available;
+    desk$.nodeState = available ? 'available' : 'away';
+    showState();
+    if (!quiet) status.info(available ? `Available for up to ${max} chat${max === 1 ? '' : 's'}.` : 'Away: no new offers.');
     refreshStats();
   }
 }
@@ -131,7 +145,7 @@ function resetDesk() {
   clearInterval(desk$.statsTimer);
   for (const id of [...desk$.offers.keys()]) removeOffer(id);
   for (const id of [...desk$.chats.keys()]) closeChat(id);
-  Object.assign(desk$, { client: null, agent: '', welcomed: false, wantAvailable: null, selected: '' });
+  Object.assign(desk$, { client: null, agent: '', welcomed: false, wantAvailable: null, nodeState: '', selected: '' });
   byTestId('agent-name').textContent = '';
   desk.hidden = true;
   loginForm.hidden = false;
@@ -149,15 +163,21 @@ async function refreshStats() {
   }
 }
 
-function setStatePill(state) {
+/// The state pill: the node's state of the agent (from AgentStats or the last
+/// acknowledged SetAvailability), shown as "ringing" while an offer waits for an answer.
+function showState() {
+  const state = desk$.offers.size > 0 ? 'ringing' : desk$.nodeState || 'logged_in';
   const pill = byTestId('agent-state');
-  pill.textContent = enumLabel(state);
+  pill.textContent = { wrap_up: 'wrap-up', logged_in: 'logged in' }[state] ?? state;
   pill.dataset.state = state;
-  pill.className = `pill ${{ available: 'good', busy: 'warn', wrap_up: 'warn', away: 'bad', offline: 'bad' }[state] ?? ''}`;
+  pill.className = `pill ${{ available: 'good', ringing: 'warn', busy: 'warn', wrap_up: 'warn', away: 'bad', offline: 'bad' }[state] ?? ''}`;
 }
 
 function renderStats(s) {
-  if (s.state) setStatePill(s.state);
+  if (s.state) {
+    desk$.nodeState = s.state;
+    showState();
+  }
   byTestId('agent-load').textContent = String(s.load ?? 0);
   byTestId('agent-level').textContent = enumLabel(s.level || 'AGENT_LEVEL_UNSPECIFIED', 'AGENT_LEVEL_');
   byTestId('agent-tips').textContent = formatMoney(s.tips ?? 0);
@@ -187,6 +207,7 @@ function addOffer(offer) {
   desk$.offers.set(offer.contactId, { offer, node, countdown });
   offersBox.append(node);
   updateEmptyHints();
+  showState();
   tick();
 }
 
@@ -196,6 +217,7 @@ function removeOffer(contactId) {
   o.node.remove();
   desk$.offers.delete(contactId);
   updateEmptyHints();
+  showState();
 }
 
 function tick() {
@@ -207,6 +229,7 @@ function tick() {
     if (!(left > 0)) {
       removeOffer(id);
       status.info(`The offer for ${id} rang out.`);
+      refreshStats();
       continue;
     }
     o.countdown.textContent = `${(left / 1000).toFixed(1)} s`;
@@ -230,6 +253,7 @@ async function decline(offer) {
   removeOffer(offer.contactId);
   await guarded(status, () =>
     desk$.client.request('declineOffer', { contactId: offer.contactId, offerId: offer.offerId }));
+  refreshStats();
 }
 
 // -- conversations --------------------------------------------------------------------
@@ -423,15 +447,17 @@ function onAgentUpdate(u) {
     // About the agent itself: ring-no-answer set it away.
     if (u.event === 'agent_away') {
       desk$.wantAvailable = false;
-      setStatePill('away');
-      status.info(`You were set away${u.detail ? ` (${enumLabel(u.detail)})` : ''}. Go available to take offers again.`);
+      desk$.nodeState = 'away';
+      showState();
+      status.info(agentEventWords(u.event, u.detail));
     }
     return;
   }
+  // Whatever happened to one of its contacts may change the agent's state.
+  refreshStats();
   if (desk$.offers.has(u.contactId)) {
     removeOffer(u.contactId);
-    status.info(`Offer for ${u.contactId} withdrawn: ${enumLabel(u.event) || enumLabel(u.state, 'CONTACT_STATE_')}`
-      + `${u.detail ? ` (${u.detail})` : ''}.`);
+    status.info(`Offer for ${u.contactId}: ${agentEventWords(u.event || 'offer_cancelled', u.detail)}`);
   }
   const chat = desk$.chats.get(u.contactId);
   if (!chat) return;
@@ -451,10 +477,14 @@ function onAgentUpdate(u) {
       markEnded(chat, 'customer left');
     }
   } else if (s === 'CONTACT_STATE_COMPLETED' || s === 'CONTACT_STATE_FAILED' || s === 'CONTACT_STATE_TRANSFERRED') {
-    addLine(chat, 'system', `Contact ${enumLabel(s, 'CONTACT_STATE_')}${u.detail ? ` (${u.detail})` : ''}.`);
+    addLine(chat, 'system', {
+      CONTACT_STATE_COMPLETED: 'The conversation was completed.',
+      CONTACT_STATE_FAILED: 'The conversation could not go on.',
+      CONTACT_STATE_TRANSFERRED: 'The customer was transferred.',
+    }[s]);
     markEnded(chat, enumLabel(s, 'CONTACT_STATE_'));
   } else if (u.event) {
-    addLine(chat, 'system', `${enumLabel(u.event)}${u.detail ? `: ${u.detail}` : ''}`);
+    addLine(chat, 'system', agentEventWords(u.event, u.detail));
   }
 }
 

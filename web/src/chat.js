@@ -3,10 +3,11 @@
 // rating (EndContact.csat). Demo only: a real deployment keeps the API key in a
 // gateway service between the customer and the node.
 import { SwitchboardClient, queryParams } from './client.js';
-import { StatusBar, byTestId, el, enumLabel, formatDuration, guarded } from './ui.js';
+import { StatusBar, byTestId, el, formatDuration, guarded } from './ui.js';
+import { chatEndedWords } from './words.js';
 
 const q = queryParams();
-const status = new StatusBar(byTestId('status-bar'));
+const status = new StatusBar(byTestId('status-bar'), { audience: 'customer' });
 const startForm = byTestId('chat-start-form');
 const session = byTestId('chat-session');
 const transcript = byTestId('chat-transcript');
@@ -88,7 +89,7 @@ function setStateText(text) {
 }
 
 function onUpdate(u) {
-  if (u.contactId !== chat.contactId) return;
+  if (u.contactId !== chat.contactId || !thanks.hidden) return;
   const s = u.state || '';
   chat.state = s;
   byTestId('chat-wait').dataset.state = s;
@@ -123,10 +124,10 @@ function onUpdate(u) {
     case 'CONTACT_STATE_ABANDONED':
     case 'CONTACT_STATE_FAILED':
       showWait(-1);
-      if (!chat.rated) finish(u.detail ? `Your chat ended (${u.detail}).` : 'Your chat ended.');
+      if (!chat.rated) finish(chatEndedWords(u.detail));
       break;
     default:
-      if (u.event) setStateText(enumLabel(u.event));
+      break;
   }
 }
 
@@ -250,7 +251,7 @@ ratingForm.addEventListener('submit', (ev) => {
   ev.preventDefault();
   const v = ratingForm.elements.csat.value;
   if (!v) {
-    status.error({ code: 'INVALID_ARGUMENT', detail: 'pick a rating from 1 to 5, or skip' });
+    status.error({ code: 'INVALID_ARGUMENT', words: 'Pick a rating from 1 to 5, or skip.' });
     return;
   }
   rate(Number(v));
