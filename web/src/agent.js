@@ -77,8 +77,11 @@ function onWelcome(w) {
   desk$.welcomed = true;
   desk$.agent = w.agent || desk$.agent;
   byTestId('agent-name').textContent = desk$.agent;
+  const wasHidden = desk.hidden;
   loginForm.hidden = true;
   desk.hidden = false;
+  // The login form just vanished: move focus to the first thing to do.
+  if (wasHidden) byTestId('agent-available').focus();
   if (first) {
     clearInterval(desk$.ticker);
     desk$.ticker = setInterval(tick, 250);

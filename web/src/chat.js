@@ -149,6 +149,8 @@ function finish(text) {
   ratingForm.hidden = true;
   byTestId('chat-thanks-text').textContent = text;
   thanks.hidden = false;
+  // The form the customer was in is gone: focus the thanks, which a screen reader reads.
+  byTestId('chat-thanks-title').focus();
   chat.client?.close();
 }
 
