@@ -2,7 +2,8 @@
 // place in line and the estimated wait, relays the conversation, and ends with a
 // rating (EndContact.csat). Demo only: a real deployment keeps the API key in a
 // gateway service between the customer and the node.
-import { SwitchboardClient, queryParams } from './client.js';
+import { SwitchboardClient, SwitchboardError, queryParams } from './client.js';
+import { FEATURES } from './protocol.js';
 import { StatusBar, byTestId, el, formatDuration, guarded } from './ui.js';
 import { chatEndedWords, errorWords } from './words.js';
 
@@ -326,9 +327,8 @@ async function flush() {
     while (chat.outbox.length && chat.resumed && chat.client?.state === 'open') {
       const m = chat.outbox[0];
       try {
-        // A node without resume tokens predates client_msg_id too (it refuses unknown fields).
         const body = { contactId: chat.contactId, text: m.text };
-        if (chat.resumeToken) body.clientMsgId = m.id;
+        if (FEATURES.clientMsgId) body.clientMsgId = m.id;
         await chat.client.request('customerMessage', body);
         markDelivered(m.id);
       } catch (err) {
@@ -387,7 +387,7 @@ async function start(ev) {
   }
   chat.opened = true;
   chat.question = question;
-  chat.resumeToken = opened.resumeToken || '';
+  chat.resumeToken = FEATURES.resumeContact ? opened.resumeToken || '' : '';
   client.reconnect = Boolean(chat.resumeToken);
   save();
   startForm.hidden = true;
@@ -477,6 +477,7 @@ async function rate(csat) {
         if (err.code !== 'UNKNOWN_CONTACT') throw err; // completed in the meantime
       }
     }
+    if (!FEATURES.rateContact) throw new SwitchboardError('UNKNOWN_CONTACT', 'the chat was completed');
     return chat.client.request('rateContact', { contactId: chat.contactId, csat });
   });
   ratingForm.querySelectorAll('button').forEach((b) => { b.disabled = false; });
