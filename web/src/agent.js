@@ -6,9 +6,11 @@ import { SwitchboardClient, queryParams } from './client.js';
 import {
   StatusBar, byTestId, el, enumLabel, formatDuration, formatMoney, formatPercent, guarded,
 } from './ui.js';
+import { agentEventWords, errorWords } from './words.js';
+import { FEATURES } from './protocol.js';
 
 const q = queryParams();
-const status = new StatusBar(byTestId('status-bar'));
+const status = new StatusBar(byTestId('status-bar'), { audience: 'agent' });
 const loginForm = byTestId('agent-login-form');
 const desk = byTestId('agent-desk');
 const offersBox = byTestId('agent-offers');
@@ -17,19 +19,53 @@ const panels = byTestId('chat-panels');
 const capacityInput = byTestId('agent-capacity');
 
 const STATS_REFRESH_MS = 5000;
+/// Where the desk keeps its login across a reload (this tab only), to resume the session.
+const STORE_KEY = 'switchboard.agent';
+/// Agent lines typed during a reconnect wait here, in order, at most this many.
+const OUTBOX_MAX = 50;
 
 /// The desk's state; one client, many offers and chats keyed by contact id.
 const desk$ = {
   client: null,
   agent: '',
   welcomed: false,
-  wantAvailable: null, // the agent's last choice; null: none yet (the node's default holds)
+  wantAvailable: null, // the agent's last choice; null: none yet
+  nodeState: '',       // the node's last word on the agent: available, busy, wrap_up, away, offline
   offers: new Map(),  // contactId -> {offer, node, countdown}
   chats: new Map(),   // contactId -> chat (see openChat)
   selected: '',
   ticker: 0,
   statsTimer: 0,
+  resumeOnLogin: false, // the page was reloaded with a session: resume it
+  outbox: [],           // [{chat, id, text}] agent lines not yet acknowledged, in order
+  nextMsg: 1,
+  flushing: false,
 };
+
+function remember(tenant, token) {
+  try {
+    sessionStorage.setItem(STORE_KEY, JSON.stringify({ tenant, token }));
+  } catch {
+    // Storage disabled: a reload logs in again by hand.
+  }
+}
+
+function forgetLogin() {
+  try {
+    sessionStorage.removeItem(STORE_KEY);
+  } catch {
+    // Nothing kept.
+  }
+}
+
+function rememberedLogin() {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(STORE_KEY) || 'null');
+    return v && v.tenant && v.token ? v : null;
+  } catch {
+    return null;
+  }
+}
 
 // -- login and availability ---------------------------------------------------------
 
@@ -47,24 +83,31 @@ async function login(ev) {
   button.disabled = true;
   const client = new SwitchboardClient({
     reconnect: true,
-    hello: () => ({ role: 'ROLE_AGENT', tenant, agentToken, resume: desk$.welcomed }),
+    hello: () => ({ role: 'ROLE_AGENT', tenant, agentToken, resume: desk$.welcomed || desk$.resumeOnLogin }),
   });
   client.on('state', (s) => status.setState(s));
   client.on('error', (e) => status.error(e));
-  client.on('welcome', onWelcome);
+  client.on('welcome', (w) => {
+    remember(tenant, agentToken);
+    onWelcome(w);
+  });
   client.on('offer', addOffer);
   client.on('chatLine', onChatLine);
   client.on('agentUpdate', onAgentUpdate);
   client.on('agentStats', renderStats);
   client.on('close', (ev) => {
     if (desk$.client !== client) return;
+    forgetLogin();
     if (desk$.welcomed) status.info(ev.byUser || !ev.reason ? 'Logged out.' : `Logged out: ${ev.reason}.`);
     resetDesk();
   });
   desk$.client = client;
-  const welcome = await guarded(status, () => client.connect());
+  // After a reload the node may be restarting: keep trying, as after a drop.
+  const welcome = await guarded(status, () => (desk$.resumeOnLogin ? client.reopen() : client.connect()));
   button.disabled = false;
   if (!welcome && desk$.client === client) {
+    forgetLogin();
+    desk$.resumeOnLogin = false;
     desk$.client = null;
     client.close();
   }
@@ -75,17 +118,31 @@ function onWelcome(w) {
   desk$.welcomed = true;
   desk$.agent = w.agent || desk$.agent;
   byTestId('agent-name').textContent = desk$.agent;
+  const wasHidden = desk.hidden;
   loginForm.hidden = true;
   desk.hidden = false;
+  // The login form just vanished: move focus to the first thing to do.
+  if (wasHidden) byTestId('agent-available').focus();
   if (first) {
-    status.info(`Logged in as ${desk$.agent}.`);
-    setStatePill('logged in');
     clearInterval(desk$.ticker);
     desk$.ticker = setInterval(tick, 250);
     clearInterval(desk$.statsTimer);
     desk$.statsTimer = setInterval(refreshStats, STATS_REFRESH_MS);
-  } else if (w.resumed) {
-    status.info('Reconnected; your session and conversations were kept.');
+  }
+  if (first && !w.resumed) {
+    // The node makes an agent available at Hello; the desk says "available" only
+    // once the agent chose it, so a fresh session starts away until "Go available".
+    status.info(`Logged in as ${desk$.agent}. Choose "Go available" to take chats.`);
+    desk$.nodeState = '';
+    showState();
+    setAvailability(false, { quiet: true });
+    return;
+  }
+  if (w.resumed) {
+    status.info(first ? `Welcome back, ${desk$.agent}; your session and conversations were kept.`
+      : 'Reconnected; your session and conversations were kept.');
+    syncContacts(w.contacts);
+    flush();
   } else {
     // A new session: offers and conversations of the old one are gone.
     for (const id of [...desk$.offers.keys()]) removeOffer(id);
@@ -98,12 +155,15 @@ function onWelcome(w) {
     }
     status.info('Reconnected as a new session.');
     // A new session starts with the node's default availability: restore the choice.
-    if (desk$.wantAvailable !== null) setAvailability(desk$.wantAvailable);
+    setAvailability(desk$.wantAvailable === true, { quiet: desk$.wantAvailable === null });
+    return;
   }
   refreshStats();
 }
 
-async function setAvailability(available) {
+/// Asks the node for available (with the capacity field) or away; the pill changes
+/// only once the node acknowledged. `quiet`: no status line (the desk's own choice).
+async function setAvailability(available, { quiet = false } = {}) {
   const client = desk$.client;
   if (!client) return;
   const max = Math.max(1, Math.min(10, Number(capacityInput.value) || 1));
@@ -112,9 +172,10 @@ async function setAvailability(available) {
   if (available) body.capacity = [{ channel: 'CHANNEL_CHAT', max }];
   const ok = await guarded(status, () => client.request('setAvailability', body));
   if (ok) {
-    desk$.wantAvailable = available;
-    setStatePill(available ? 'available' : 'away');
-    status.info(available ? `Available for up to ${max} chat${max === 1 ? '' : 's'}.` : 'Away: no new offers.');
+    if (!quiet) desk$.wantAvailable = available;
+    desk$.nodeState = available ? 'available' : 'away';
+    showState();
+    if (!quiet) status.info(available ? `Available for up to ${max} chat${max === 1 ? '' : 's'}.` : 'Away: no new offers.');
     refreshStats();
   }
 }
@@ -131,7 +192,8 @@ function resetDesk() {
   clearInterval(desk$.statsTimer);
   for (const id of [...desk$.offers.keys()]) removeOffer(id);
   for (const id of [...desk$.chats.keys()]) closeChat(id);
-  Object.assign(desk$, { client: null, agent: '', welcomed: false, wantAvailable: null, selected: '' });
+  Object.assign(desk$, { client: null, agent: '', welcomed: false, wantAvailable: null, nodeState: '', selected: '',
+                         resumeOnLogin: false, outbox: [] });
   byTestId('agent-name').textContent = '';
   desk.hidden = true;
   loginForm.hidden = false;
@@ -149,15 +211,21 @@ async function refreshStats() {
   }
 }
 
-function setStatePill(state) {
+/// The state pill: the node's state of the agent (from AgentStats or the last
+/// acknowledged SetAvailability), shown as "ringing" while an offer waits for an answer.
+function showState() {
+  const state = desk$.offers.size > 0 ? 'ringing' : desk$.nodeState || 'logged_in';
   const pill = byTestId('agent-state');
-  pill.textContent = enumLabel(state);
+  pill.textContent = { wrap_up: 'wrap-up', logged_in: 'logged in' }[state] ?? state;
   pill.dataset.state = state;
-  pill.className = `pill ${{ available: 'good', busy: 'warn', wrap_up: 'warn', away: 'bad', offline: 'bad' }[state] ?? ''}`;
+  pill.className = `pill ${{ available: 'good', ringing: 'warn', busy: 'warn', wrap_up: 'warn', away: 'bad', offline: 'bad' }[state] ?? ''}`;
 }
 
 function renderStats(s) {
-  if (s.state) setStatePill(s.state);
+  if (s.state) {
+    desk$.nodeState = s.state;
+    showState();
+  }
   byTestId('agent-load').textContent = String(s.load ?? 0);
   byTestId('agent-level').textContent = enumLabel(s.level || 'AGENT_LEVEL_UNSPECIFIED', 'AGENT_LEVEL_');
   byTestId('agent-tips').textContent = formatMoney(s.tips ?? 0);
@@ -187,6 +255,7 @@ function addOffer(offer) {
   desk$.offers.set(offer.contactId, { offer, node, countdown });
   offersBox.append(node);
   updateEmptyHints();
+  showState();
   tick();
 }
 
@@ -196,6 +265,7 @@ function removeOffer(contactId) {
   o.node.remove();
   desk$.offers.delete(contactId);
   updateEmptyHints();
+  showState();
 }
 
 function tick() {
@@ -207,6 +277,7 @@ function tick() {
     if (!(left > 0)) {
       removeOffer(id);
       status.info(`The offer for ${id} rang out.`);
+      refreshStats();
       continue;
     }
     o.countdown.textContent = `${(left / 1000).toFixed(1)} s`;
@@ -230,6 +301,7 @@ async function decline(offer) {
   removeOffer(offer.contactId);
   await guarded(status, () =>
     desk$.client.request('declineOffer', { contactId: offer.contactId, offerId: offer.offerId }));
+  refreshStats();
 }
 
 // -- conversations --------------------------------------------------------------------
@@ -329,13 +401,13 @@ function wrapUpForm(chat) {
   return form;
 }
 
-function openChat(offer) {
+function openChat(offer, { redraw: fresh = true } = {}) {
   const contactId = offer.contactId;
   if (desk$.chats.has(contactId)) {
     selectChat(contactId);
     return;
   }
-  const chat = { contactId, offer, ended: false, unread: 0, connectedAt: Date.now() };
+  const chat = { contactId, offer, ended: false, unread: 0, connectedAt: Date.now(), seen: new Set() };
   const tabId = `tab-${contactId}`;
   const panelId = `panel-${contactId}`;
   chat.badge = el('span', { class: 'badge', testid: 'chat-unread', hidden: true });
@@ -360,9 +432,7 @@ function openChat(offer) {
   desk$.chats.set(contactId, chat);
   tabs.append(chat.tab);
   panels.append(chat.panel);
-  const question = offer.attached?.find((a) => a.key === 'question')?.value;
-  addLine(chat, 'system', `Connected${offer.queue ? ` from queue ${offer.queue}` : ''}.`);
-  if (question) addLine(chat, 'customer', question);
+  if (fresh) redraw(chat, {});
   selectChat(contactId);
   updateEmptyHints();
 }
@@ -382,9 +452,12 @@ function selectChat(contactId) {
   }
 }
 
-function addLine(chat, from, text, atMs) {
+/// Appends a line; `opts.id` and `opts.pending` as on the customer page.
+function addLine(chat, from, text, atMs, { id = '', pending = false } = {}) {
   const who = { customer: chat.offer.customer?.id || 'Customer', agent: 'You' }[from];
-  const li = el('li', { class: from, testid: `line-${from}` }, who ? el('span', { class: 'who' }, who) : null, text);
+  const li = el('li', { class: from, testid: `line-${from}`, dataset: { msgId: id || undefined, pending: pending ? 'true' : undefined } },
+    who ? el('span', { class: 'who' }, who) : null, text,
+    pending ? el('span', { class: 'note', testid: 'line-pending' }, ' (sending…)') : null);
   if (atMs) li.title = new Date(Number(atMs)).toLocaleTimeString();
   chat.transcript.append(li);
   chat.transcript.scrollTop = chat.transcript.scrollHeight;
@@ -395,18 +468,111 @@ function addLine(chat, from, text, atMs) {
   }
 }
 
-async function sendLine(chat) {
+/// Queues the agent's line and sends what waits: during a reconnect it stays in the
+/// outbox and goes after the resume, with the same client_msg_id (delivered once).
+function sendLine(chat) {
   const text = chat.input.value.trim();
   if (!text || chat.ended) return;
+  if (desk$.outbox.length >= OUTBOX_MAX) {
+    status.error({ code: 'RATE_LIMITED', words: 'Too many messages are waiting to be sent. Please wait for the connection.' });
+    return;
+  }
   chat.input.value = '';
-  addLine(chat, 'agent', text);
-  await guarded(status, () => desk$.client.request('agentMessage', { contactId: chat.contactId, text }));
+  const id = `${desk$.agent}-${Date.now().toString(36)}-${desk$.nextMsg++}`;
+  desk$.outbox.push({ chat, id, text });
+  addLine(chat, 'agent', text, 0, { id, pending: true });
+  flush();
+}
+
+function lineState(chat, id, failure) {
+  const li = chat.transcript.querySelector(`li[data-msg-id="${CSS.escape(id)}"]`);
+  if (!li) return;
+  const note = li.querySelector('[data-testid="line-pending"]');
+  if (failure) {
+    li.dataset.pending = 'failed';
+    if (note) note.textContent = ` (not delivered: ${errorWords(failure.code, 'agent')})`;
+  } else {
+    delete li.dataset.pending;
+    note?.remove();
+  }
+}
+
+async function flush() {
+  if (desk$.flushing) return;
+  desk$.flushing = true;
+  try {
+    while (desk$.outbox.length && desk$.client?.state === 'open') {
+      const m = desk$.outbox[0];
+      try {
+        const body = { contactId: m.chat.contactId, text: m.text };
+        if (FEATURES.clientMsgId) body.clientMsgId = m.id;
+        await desk$.client.request('agentMessage', body);
+        lineState(m.chat, m.id);
+      } catch (err) {
+        if (err.code === 'DISCONNECTED') break; // kept; sent again after the resume
+        if (err.code === 'TIMEOUT' || err.code === 'RATE_LIMITED') {
+          await new Promise((ok) => { setTimeout(ok, 1000); });
+          continue; // same id again
+        }
+        lineState(m.chat, m.id, err);
+        status.error(err);
+      }
+      desk$.outbox.shift();
+    }
+  } finally {
+    desk$.flushing = false;
+  }
+}
+
+function lineKey(line) {
+  return `${line.from}\u0000${line.atMs ?? ''}\u0000${line.text}`;
 }
 
 function onChatLine(line) {
   const chat = desk$.chats.get(line.contactId);
   if (!chat || line.from === 'agent') return;
+  const key = lineKey(line);
+  if (chat.seen.has(key)) return;
+  chat.seen.add(key);
   addLine(chat, line.from || 'customer', line.text, line.atMs);
+}
+
+/// The contacts the node says this agent holds (Welcome.contacts, each a
+/// ResumedContact with its transcript): each gets its conversation back, redrawn from
+/// the transcript, so a reload never leaves "busy" without a conversation.
+function syncContacts(contacts) {
+  for (const rc of contacts ?? []) {
+    const offer = {
+      contactId: rc.contactId, queue: rc.queue, channel: rc.channel, intent: rc.intent,
+      customer: rc.customer, journey: rc.journey, attached: rc.attached,
+    };
+    let chat = desk$.chats.get(rc.contactId);
+    if (!chat) {
+      openChat(offer, { redraw: false });
+      chat = desk$.chats.get(rc.contactId);
+    }
+    redraw(chat, rc);
+    if (rc.state === 'CONTACT_STATE_WRAP_UP' && !chat.ended) markEnded(chat, 'wrap-up');
+  }
+}
+
+function redraw(chat, rc) {
+  chat.transcript.replaceChildren();
+  chat.seen.clear();
+  const question = (rc.attached ?? chat.offer.attached ?? []).find((a) => a.key === 'question')?.value;
+  addLine(chat, 'system', `Connected${chat.offer.queue ? ` from queue ${chat.offer.queue}` : ''}.`);
+  if (question) addLine(chat, 'customer', question);
+  const ids = new Set();
+  for (const line of rc.transcript ?? []) {
+    if (line.clientMsgId) ids.add(line.clientMsgId);
+    chat.seen.add(lineKey(line));
+    addLine(chat, line.from || 'customer', line.text, line.atMs, { id: line.clientMsgId });
+  }
+  for (const m of desk$.outbox) {
+    if (m.chat === chat && !ids.has(m.id)) addLine(chat, 'agent', m.text, 0, { id: m.id, pending: true });
+  }
+  chat.unread = 0;
+  chat.badge.hidden = true;
 }
 
 function markEnded(chat, text = 'ended') {
@@ -423,15 +589,17 @@ function onAgentUpdate(u) {
     // About the agent itself: ring-no-answer set it away.
     if (u.event === 'agent_away') {
       desk$.wantAvailable = false;
-      setStatePill('away');
-      status.info(`You were set away${u.detail ? ` (${enumLabel(u.detail)})` : ''}. Go available to take offers again.`);
+      desk$.nodeState = 'away';
+      showState();
+      status.info(agentEventWords(u.event, u.detail));
     }
     return;
   }
+  // Whatever happened to one of its contacts may change the agent's state.
+  refreshStats();
   if (desk$.offers.has(u.contactId)) {
     removeOffer(u.contactId);
-    status.info(`Offer for ${u.contactId} withdrawn: ${enumLabel(u.event) || enumLabel(u.state, 'CONTACT_STATE_')}`
-      + `${u.detail ? ` (${u.detail})` : ''}.`);
+    status.info(`Offer for ${u.contactId}: ${agentEventWords(u.event || 'offer_cancelled', u.detail)}`);
   }
   const chat = desk$.chats.get(u.contactId);
   if (!chat) return;
@@ -451,10 +619,14 @@ function onAgentUpdate(u) {
       markEnded(chat, 'customer left');
     }
   } else if (s === 'CONTACT_STATE_COMPLETED' || s === 'CONTACT_STATE_FAILED' || s === 'CONTACT_STATE_TRANSFERRED') {
-    addLine(chat, 'system', `Contact ${enumLabel(s, 'CONTACT_STATE_')}${u.detail ? ` (${u.detail})` : ''}.`);
+    addLine(chat, 'system', {
+      CONTACT_STATE_COMPLETED: 'The conversation was completed.',
+      CONTACT_STATE_FAILED: 'The conversation could not go on.',
+      CONTACT_STATE_TRANSFERRED: 'The customer was transferred.',
+    }[s]);
     markEnded(chat, enumLabel(s, 'CONTACT_STATE_'));
   } else if (u.event) {
-    addLine(chat, 'system', `${enumLabel(u.event)}${u.detail ? `: ${u.detail}` : ''}`);
+    addLine(chat, 'system', agentEventWords(u.event, u.detail));
   }
 }
 
@@ -518,6 +690,14 @@ tabs.addEventListener('keydown', (ev) => {
 
 prefill();
 loginForm.addEventListener('submit', login);
+// Reloaded with a session in this tab: log in again and resume it.
+const remembered = rememberedLogin();
+if (remembered) {
+  loginForm.elements.tenant.value = remembered.tenant;
+  loginForm.elements.token.value = remembered.token;
+  desk$.resumeOnLogin = true;
+  loginForm.requestSubmit();
+}
 byTestId('agent-available').addEventListener('click', () => setAvailability(true));
 byTestId('agent-away').addEventListener('click', () => setAvailability(false));
 byTestId('agent-logout').addEventListener('click', logout);

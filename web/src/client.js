@@ -120,6 +120,15 @@ export class SwitchboardClient {
     return this.open();
   }
 
+  /// Connects like `connect()`, but a failure worth retrying (the node is not there
+  /// yet, a drop) is retried with backoff as after a lost connection: for a page that
+  /// comes back to a session after a reload. Needs `reconnect: true`.
+  reopen() {
+    this.closedByUser = false;
+    this.setState('reconnecting');
+    return this.open();
+  }
+
   open() {
     return new Promise((resolve, reject) => {
       let ws;

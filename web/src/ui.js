@@ -1,5 +1,6 @@
 // Small DOM and formatting helpers shared by the pages. Text from the server or the
 // user always goes in as text nodes, never as HTML.
+import { errorWords } from './words.js';
 
 /// Creates an element: el('td', {class: 'num', dataset: {testid: 'x'}}, 'text', child).
 export function el(tag, attrs = {}, ...children) {
@@ -75,9 +76,13 @@ export function enumLabel(name, prefix = '') {
 }
 
 /// Shows connection state and errors in the page's status bar (an ARIA live region).
+/// Errors are shown in plain words for the page's reader (`audience`: 'customer',
+/// 'agent' or 'supervisor', see words.js); the code stays in `data-code`, and
+/// supervisors also see it with the server's message.
 export class StatusBar {
-  constructor(root) {
+  constructor(root, { audience = 'agent' } = {}) {
     this.root = root;
+    this.audience = audience;
     this.state = el('span', { class: 'conn', testid: 'connection-state' }, 'not connected');
     this.message = el('span', { class: 'message', testid: 'status-message', role: 'status' });
     this.errorBox = el('div', { class: 'error', testid: 'error', role: 'alert', hidden: true });
@@ -95,7 +100,8 @@ export class StatusBar {
     this.message.textContent = text;
   }
 
-  /// Shows a SwitchboardError (code + message) or any Error until cleared.
+  /// Shows an error until cleared (`error(null)`): a SwitchboardError or `{code}` in
+  /// the words of words.js, or `{code, words}` with the page's own sentence.
   error(err) {
     if (!err) {
       this.errorBox.hidden = true;
@@ -104,9 +110,12 @@ export class StatusBar {
       return;
     }
     const code = err.code || 'ERROR';
-    const detail = err.detail ?? err.message ?? String(err);
-    setChildren(this.errorBox, el('strong', {}, code), detail ? ` — ${detail}` : '',
-      el('button', { type: 'button', class: 'link', 'aria-label': 'Dismiss error', onclick: () => this.error(null) }, '×'));
+    const words = err.words || (err.code || !err.message ? errorWords(code, this.audience) : err.message);
+    const detail = err.detail ?? '';
+    const technical = this.audience === 'supervisor' && err.code
+      ? el('span', { class: 'code' }, ` (${code}${detail ? `: ${detail}` : ''})`) : null;
+    setChildren(this.errorBox, el('span', { testid: 'error-words' }, words), technical,
+      el('button', { type: 'button', class: 'link', 'aria-label': 'Dismiss', onclick: () => this.error(null) }, '×'));
     this.errorBox.dataset.code = code;
     this.errorBox.hidden = false;
   }

@@ -7,7 +7,7 @@ import {
 } from './ui.js';
 
 const q = queryParams();
-const status = new StatusBar(byTestId('status-bar'));
+const status = new StatusBar(byTestId('status-bar'), { audience: 'supervisor' });
 const form = byTestId('wb-form');
 const board = byTestId('wb-board');
 const maxPoints = Math.max(10, Number(q.points) || 300);

@@ -98,9 +98,11 @@ describe('web chat end to end', { skip: !process.env.SWITCHBOARD_BIN && 'SWITCHB
     await tid(desk, 'agent-login').click();
     await waitForText(tid(desk, 'agent-name'), AGENT);
     await waitForText(tid(desk, 'connection-state'), /^connected/);
+    // Logged in is not available: the desk waits for the agent's choice.
+    await waitForText(tid(desk, 'agent-state'), /^away$/);
     await tid(desk, 'agent-capacity').fill('2');
     await tid(desk, 'agent-available').click();
-    await waitForText(tid(desk, 'agent-state'), 'available');
+    await waitForText(tid(desk, 'agent-state'), /^available$/);
     await waitForText(tid(desk, 'agent-level'), 'crowd');
 
     // -- the customer starts a chat -----------------------------------------------------
@@ -116,12 +118,14 @@ describe('web chat end to end', { skip: !process.env.SWITCHBOARD_BIN && 'SWITCHB
     await offer.waitFor();
     await waitForText(tid(offer, 'offer-countdown'), /\d+\.\d s/);
     assert.match(await desk.title(), /^\(1\) offer/);
+    await waitForText(tid(desk, 'agent-state'), /^ringing$/);
     const contactId = await offer.getAttribute('data-contact-id');
     assert.match(contactId, /^chat-/);
     await tid(offer, 'offer-accept').click();
     const panel = desk.locator(`[data-testid="chat-panel"][data-contact-id="${contactId}"]`);
     await panel.waitFor();
     assert.equal(await offer.count(), 0);
+    await waitForText(tid(desk, 'agent-state'), /^busy$/);
 
     // The customer never repeats themselves: profile, journey, the question.
     await waitForText(tid(panel, 'customer-tier'), 'tier 4');
@@ -144,6 +148,7 @@ describe('web chat end to end', { skip: !process.env.SWITCHBOARD_BIN && 'SWITCHB
     // -- the agent ends the chat; the customer rates; the agent wraps up -------------
     await tid(panel, 'agent-end-chat').click();
     await waitForText(tid(panel, 'chat-state'), 'wrap-up');
+    await waitForText(tid(desk, 'agent-state'), /^wrap-up$/);
     await tid(chat, 'chat-rating-form').waitFor();
     await tid(chat, 'chat-rate-5').check();
     await tid(chat, 'chat-rate-submit').click();
@@ -264,15 +269,29 @@ describe('web chat end to end', { skip: !process.env.SWITCHBOARD_BIN && 'SWITCHB
   });
 
   it('a wrong API key is refused with a typed error', async () => {
+    // The supervisor sees the code beside the words.
     const page = await open(`/wallboard?tenant=${TENANT}&key=wrong`);
+    await waitForText(tid(page, 'error'), 'Wrong tenant or API key.');
     await waitForText(tid(page, 'error'), 'UNAUTHENTICATED');
+    assert.equal(await tid(page, 'error').getAttribute('data-code'), 'UNAUTHENTICATED');
     assert.equal(await tid(page, 'wb-form').isVisible(), true);
   });
 
-  it('a forged agent token is refused with a typed error', async () => {
+  it('a customer with a bad key reads plain words, not a code', async () => {
+    const page = await open(`/chat?tenant=${TENANT}&key=wrong-key-for-this-tenant&queue=${QUEUE}`);
+    await tid(page, 'chat-start').click();
+    await waitForText(tid(page, 'error'), 'Connection lost — start a new chat');
+    assert.equal(await tid(page, 'error').getAttribute('data-code'), 'UNAUTHENTICATED');
+    assert.doesNotMatch(await tid(page, 'status-bar').innerText(), /[A-Z]{3,}_?[A-Z]*/);
+    assert.equal(await tid(page, 'chat-start').isEnabled(), true);
+  });
+
+  it('a forged agent token is refused in plain words', async () => {
     const page = await open(`/agent?tenant=${TENANT}&token=not-a-token`);
     await tid(page, 'agent-login').click();
-    await waitForText(tid(page, 'error'), /UNAUTHENTICATED|TOKEN_EXPIRED/);
+    await waitForText(tid(page, 'error'), /login (was refused|has expired)/);
+    assert.match(await tid(page, 'error').getAttribute('data-code'), /^(UNAUTHENTICATED|TOKEN_EXPIRED)$/);
+    assert.doesNotMatch(await tid(page, 'error').innerText(), /UNAUTHENTICATED|TOKEN_EXPIRED/);
     assert.equal(await tid(page, 'agent-login-form').isVisible(), true);
   });
 });

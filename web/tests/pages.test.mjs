@@ -2,6 +2,7 @@
 // node behind them: served by a static file server, so this runs without a build of
 // the C++ side.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser, startStaticServer, tid, waitForText } from './harness.mjs';
 
@@ -61,7 +62,7 @@ describe('pages without a node', () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/agent?tenant=acme&token=tok`);
     await tid(page, 'agent-login').click();
-    await waitForText(tid(page, 'error'), 'DISCONNECTED');
+    await waitForText(tid(page, 'error'), 'Cannot reach the node');
     assert.equal(await tid(page, 'error').getAttribute('data-code'), 'DISCONNECTED');
     assert.equal(await tid(page, 'agent-login-form').isVisible(), true);
     assert.equal(await tid(page, 'agent-login').isEnabled(), true);
@@ -74,7 +75,8 @@ describe('pages without a node', () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/chat?tenant=acme&key=k`);
     await tid(page, 'chat-start').click();
-    await waitForText(tid(page, 'error'), 'DISCONNECTED');
+    await waitForText(tid(page, 'error'), 'We could not reach the service');
+    assert.equal(await tid(page, 'error').getAttribute('data-code'), 'DISCONNECTED');
     assert.equal(await tid(page, 'chat-start').isEnabled(), true);
     assert.equal(await tid(page, 'chat-session').isVisible(), false);
     await page.close();
@@ -103,6 +105,30 @@ describe('pages without a node', () => {
       push: 'offer', reply: 'ack', url: 'wss://sb.example:8443/ws', override: 'ws://127.0.0.1:9/ws',
       drop: false, replaced: true, shutdown: false, slow: false, policy: true, app: true, library: false,
     });
+    await page.close();
+  });
+
+  it('every error code of the protocol has plain words for customers and agents', async () => {
+    const proto = readFileSync(new URL('../../proto/edge.proto', import.meta.url), 'utf8');
+    const enumBody = /enum ErrorCode \{([^}]*)\}/.exec(proto)[1];
+    const codes = [...enumBody.matchAll(/^\s*([A-Z_]+) = \d+;/gm)].map((m) => m[1])
+      .filter((c) => c !== 'ERROR_CODE_UNSPECIFIED' && !['DATABASE_LOCKED', 'BAD_DATA_DIR', 'CORRUPT_RECORD'].includes(c));
+    assert.ok(codes.length > 25, `read ${codes.length} codes from edge.proto`);
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/`);
+    const words = await page.evaluate(async (list) => {
+      const { errorWords, hasWords } = await import('/words.js');
+      return list.map((code) => ({ code, known: hasWords(code), customer: errorWords(code, 'customer'),
+                                   agent: errorWords(code, 'agent') }));
+    }, [...codes, 'DISCONNECTED', 'TIMEOUT']);
+    for (const w of words) {
+      assert.ok(w.known, `${w.code} has no plain words in words.js`);
+      for (const text of [w.customer, w.agent]) assert.doesNotMatch(text, /[A-Z]{2,}_[A-Z]+/, `${w.code}: ${text}`);
+    }
+    const byCode = Object.fromEntries(words.map((w) => [w.code, w]));
+    assert.equal(byCode.UNAUTHENTICATED.customer, 'Connection lost — start a new chat.');
+    assert.equal(byCode.UNKNOWN_CONTACT.customer, 'This chat has ended.');
+    assert.match(byCode.RATE_LIMITED.agent, /^Slow down a little/);
     await page.close();
   });
 
