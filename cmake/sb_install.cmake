@@ -9,7 +9,8 @@
 #   lib/libsb_{engine,proto,storage,actors}.a
 #   lib/cmake/switchboard/          switchboardConfig.cmake, targets, FindCAF.cmake
 # Components: `runtime` (command, pages), `dev` (headers, libraries, package
-# config).
+# config); `service` (systemd unit, /etc config) is installed only for the .deb
+# (cmake/sb_package.cmake).
 include(CMakePackageConfigHelpers)
 
 set(SB_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/switchboard)
@@ -17,7 +18,8 @@ set(SB_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/switchboard)
 install(TARGETS switchboard RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
 
 # The pages are built by web/build.sh (npm), not by CMake, so they are installed
-# when present and skipped otherwise; `serve` then says it has no web dir.
+# when present and skipped otherwise; `serve` then says it has no web dir. The .deb
+# refuses to be built without them (packaging/check_pages.cmake).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/web/dist/ DESTINATION ${SB_INSTALL_WEBDIR}
         COMPONENT runtime OPTIONAL)
 
