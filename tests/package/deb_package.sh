@@ -44,6 +44,17 @@ for line in "ExecStart=/usr/bin/switchboard serve --config /etc/switchboard/swit
             "DynamicUser=yes" "StateDirectory=switchboard" "WantedBy=multi-user.target"; do
   grep -qx -- "$line" "$unit" || { echo "unit lacks: $line"; cat "$unit"; exit 1; }
 done
+# systemd's own check of the unit (unknown keys, bad values), with ExecStart pointed
+# at the unpacked binary since /usr/bin/switchboard is not installed here.
+if command -v systemd-analyze >/dev/null; then
+  sed "s|/usr/bin/switchboard|$tmp/root/usr/bin/switchboard|" "$unit" > "$tmp/switchboard.service"
+  if ! systemd-analyze verify "$tmp/switchboard.service" > "$tmp/verify.out" 2>&1 \
+     || [ -s "$tmp/verify.out" ]; then
+    echo "systemd-analyze verify:"; cat "$tmp/verify.out"; exit 1
+  fi
+else
+  echo "systemd-analyze not found: unit syntax not verified"
+fi
 # The packaged config must be one serve accepts; only the data dir is moved.
 serve_finds_its_pages "$tmp/root/usr/bin/switchboard" "$tmp/root/usr/share/switchboard/web" \
   "$tmp/serve" --config "$tmp/root/etc/switchboard/switchboard.json"
