@@ -6,7 +6,10 @@
 #include <pthread.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <string>
+#include <system_error>
 #include <thread>
+#include <vector>
 
 #include "actors/node.h"
 #include "app/cli.h"
@@ -26,15 +29,28 @@ constexpr const char* demo_human_agent = "agent-1";
 /// Arrivals per second of the simulated load under `serve --demo`.
 constexpr double demo_rate = 4;
 
-/// The built pages next to the sources (web/dist), else the sources (web/).
+/// Where the pages are when no web dir is configured: installed beside the
+/// executable (`<prefix>/bin/switchboard` serves `<prefix>/share/switchboard/web`,
+/// SB_WEB_DIR_FROM_BIN), else, for a binary in the build tree, the built pages next
+/// to the sources (web/dist), else the sources (web/). Empty when none has pages.
 std::string default_web_dir() {
-#ifdef SB_SOURCE_DIR
-  for (const char* sub : {"/web/dist", "/web"}) {
-    auto p = std::string{SB_SOURCE_DIR} + sub;
-    if (std::filesystem::exists(p + "/index.html"))
-      return p;
-  }
+  namespace fs = std::filesystem;
+  std::vector<fs::path> candidates;
+#ifdef SB_WEB_DIR_FROM_BIN
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec)
+    candidates.push_back(exe.parent_path() / SB_WEB_DIR_FROM_BIN);
 #endif
+#ifdef SB_SOURCE_DIR
+  candidates.push_back(fs::path{SB_SOURCE_DIR} / "web/dist");
+  candidates.push_back(fs::path{SB_SOURCE_DIR} / "web");
+#endif
+  for (const auto& dir : candidates) {
+    std::error_code exists_ec;
+    if (fs::exists(dir / "index.html", exists_ec))
+      return dir.lexically_normal().string();
+  }
   return {};
 }
 

@@ -1,10 +1,18 @@
-# sb_cc_library(NAME name SRCS ... DEPS ...): one library per folder, sources listed
-# explicitly, warnings on for our own code only.
+# sb_cc_library(NAME name SRCS ... DEPS ... PRIVATE_DEPS ...): one library per folder,
+# sources listed explicitly, warnings on for our own code only. DEPS are linked
+# PUBLIC: list there only what the folder's headers include (it leaks to every user);
+# PRIVATE_DEPS are what only the .cc files use. Include paths are the repo root and
+# the build dir (generated protobuf headers) in the tree, include/switchboard once
+# installed (cmake/sb_install.cmake).
 function(sb_cc_library)
-  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS" ${ARGN})
+  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(${A_NAME} STATIC ${A_SRCS})
-  target_include_directories(${A_NAME} PUBLIC ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR})
-  target_link_libraries(${A_NAME} PUBLIC ${A_DEPS})
+  target_include_directories(${A_NAME} PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>
+    $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}>
+    $<INSTALL_INTERFACE:${SB_INSTALL_INCLUDEDIR}>)
+  target_compile_features(${A_NAME} PUBLIC cxx_std_20)
+  target_link_libraries(${A_NAME} PUBLIC ${A_DEPS} PRIVATE ${A_PRIVATE_DEPS})
   target_compile_options(${A_NAME} PRIVATE ${SB_WARNINGS})
 endfunction()
 

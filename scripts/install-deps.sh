@@ -4,9 +4,9 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build g++ ccache pkg-config
+  cmake ninja-build g++ ccache
   libcaf-dev libprotobuf-dev protobuf-compiler librocksdb-dev libspdlog-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libboost1.81-dev libssl-dev libcli11-dev
+  libgtest-dev libbenchmark-dev libboost1.81-dev libssl-dev libcli11-dev dpkg-dev
   chromium
 )
 # The pages' build and browser tests need node and npm; a node from elsewhere
