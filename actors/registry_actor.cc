@@ -11,6 +11,7 @@
 #include "actors/queue_actor.h"
 #include "actors/recommender_actor.h"
 #include "actors/session_actor.h"
+#include "engine/queue_stats.h"
 
 namespace switchboard::actors {
 
@@ -236,8 +237,10 @@ struct stats_acc {
 void finish_stats(const std::shared_ptr<stats_acc>& acc,
                   caf::typed_response_promise<tenant_stats>& rp) {
   auto& out = acc->out;
-  double weight = 0;
-  double sl = 0;
+  // Sums over queues of (answered within the threshold) and (answered + abandoned):
+  // each queue's level times its weight gives back its answered-within count.
+  double within = 0;
+  double closed = 0;
   for (auto& [id, v] : acc->queues) {
     out.waiting += v.waiting;
     out.offered += v.offered;
@@ -248,11 +251,11 @@ void finish_stats(const std::shared_ptr<stats_acc>& acc,
     v.ewt_ms = static_cast<engine::time_ms>(v.aht_ms * static_cast<double>(v.waiting + 1) /
                                             static_cast<double>(servers));
     auto w = static_cast<double>(v.answered + v.abandoned);
-    sl += w * v.service_level;
-    weight += w;
+    within += w * v.service_level;
+    closed += w;
     out.queues.push_back(v);
   }
-  out.service_level = weight > 0 ? sl / weight : 1.0;
+  out.service_level = engine::service_level(within, closed);
   rp.deliver(std::move(out));
 }
 

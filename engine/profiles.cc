@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
+#include <type_traits>
 
 namespace switchboard::engine {
 
@@ -13,6 +15,29 @@ status bad(errc code, std::string what) {
 
 bool valid_proficiency(int p) {
   return p >= 0 && p <= max_proficiency;
+}
+
+/// "`what`: `field` must be lo..hi, got v" for a field outside its range.
+template <class T>
+status in_range(const std::string& what, const char* field, T v, T lo, T hi) {
+  if (v >= lo && v <= hi)
+    return {};
+  auto str = [](T x) {
+    if constexpr (std::is_floating_point_v<T>) {
+      std::ostringstream os;
+      os << x;
+      return os.str();
+    } else {
+      return std::to_string(x);
+    }
+  };
+  return bad(errc::invalid_argument,
+             what + ": " + field + " must be " + str(lo) + ".." + str(hi) + ", got " + str(v));
+}
+
+/// A finite amount in 0..limits::max_amount (NaN fails every comparison).
+status amount(const std::string& what, const char* field, double v) {
+  return in_range(what, field, v, 0.0, limits::max_amount);
 }
 
 }  // namespace
@@ -41,14 +66,19 @@ std::string_view customer_profile::primary_segment() const {
 status validate(const tenant_config& x) {
   if (!valid_id(x.id))
     return bad(errc::invalid_argument, "tenant id '" + x.id + "' is not a valid id");
-  if (x.decline_cooldown < 0)
-    return bad(errc::invalid_argument, "tenant " + x.id + ": decline_cooldown must be >= 0");
-  if (x.ring_no_answer_limit == 0)
-    return bad(errc::invalid_argument, "tenant " + x.id + ": ring_no_answer_limit must be >= 1");
+  auto what = "tenant " + x.id;
+  if (auto s = in_range(what, "decline_cooldown_ms", x.decline_cooldown, time_ms{0},
+                        limits::max_decline_cooldown_ms);
+      !s)
+    return s;
+  if (auto s = in_range(what, "ring_no_answer_limit", x.ring_no_answer_limit, std::uint32_t{1},
+                        limits::max_ring_no_answer_limit);
+      !s)
+    return s;
   const auto& w = x.weights;
   for (double v : {w.skill, w.affinity, w.value, w.fairness, w.aging})
-    if (!std::isfinite(v) || v < 0)
-      return bad(errc::invalid_argument, "tenant " + x.id + ": score weights must be finite and >= 0");
+    if (auto s = in_range(what, "score weights", v, 0.0, limits::max_score_weight); !s)
+      return s;
   return {};
 }
 
@@ -64,13 +94,35 @@ status validate(const queue_config& x) {
   }
   if ((x.channel_mask & 0x7f) == 0)
     return bad(errc::invalid_argument, "queue " + x.id + ": accepts no channel");
-  if (!(x.sl_target >= 0 && x.sl_target <= 1))
-    return bad(errc::invalid_argument, "queue " + x.id + ": service-level target must be 0..1");
-  if (x.sl_threshold <= 0 || x.offer_timeout <= 0 || x.max_wait < 0)
-    return bad(errc::invalid_argument, "queue " + x.id + ": times must be positive");
+  auto what = "queue " + x.id;
+  if (auto s = in_range(what, "priority", x.priority, -limits::max_queue_priority,
+                        limits::max_queue_priority);
+      !s)
+    return s;
+  if (auto s = in_range(what, "service_level_target", x.sl_target, 0.0, 1.0); !s)
+    return s;
+  if (auto s = in_range(what, "service_level_threshold_ms", x.sl_threshold, time_ms{1},
+                        limits::max_sl_threshold_ms);
+      !s)
+    return s;
+  if (auto s = in_range(what, "offer_timeout_ms", x.offer_timeout, limits::min_offer_timeout_ms,
+                        limits::max_offer_timeout_ms);
+      !s)
+    return s;
+  if (auto s = in_range(what, "max_wait_ms", x.max_wait, time_ms{0}, limits::max_wait_ms); !s)
+    return s;
+  if (auto s = in_range(what, "max_waiting", x.max_waiting, std::uint32_t{0}, limits::max_waiting);
+      !s)
+    return s;
+  if (auto s = in_range(what, "overflow steps", x.overflow.size(), std::size_t{0},
+                        limits::max_overflow_steps);
+      !s)
+    return s;
   time_ms last = -1;
   for (const auto& s : x.overflow) {
-    if (s.after < 0 || s.after < last)
+    if (auto r = in_range(what, "overflow after_ms", s.after, time_ms{0}, limits::max_wait_ms); !r)
+      return r;
+    if (s.after < last)
       return bad(errc::invalid_argument,
                  "queue " + x.id + ": overflow steps must have increasing, non-negative times");
     last = s.after;
@@ -112,8 +164,8 @@ status validate(agent_profile& x) {
   }
   if (total == 0)
     return bad(errc::invalid_capacity, "agent " + x.id + ": no channel capacity at all");
-  if (!std::isfinite(x.tips) || x.tips < 0)
-    return bad(errc::invalid_argument, "agent " + x.id + ": tips must be >= 0");
+  if (auto s = amount("agent " + x.id, "tips", x.tips); !s)
+    return s;
   return {};
 }
 
@@ -122,8 +174,8 @@ status validate(const customer_profile& x) {
     return bad(errc::invalid_argument, "customer '" + x.id + "': invalid id");
   if (x.tier < 0 || x.tier > 5)
     return bad(errc::invalid_argument, "customer " + x.id + ": tier must be 0..5");
-  if (!std::isfinite(x.arpu) || x.arpu < 0)
-    return bad(errc::invalid_argument, "customer " + x.id + ": arpu must be >= 0");
+  if (auto s = amount("customer " + x.id, "arpu", x.arpu); !s)
+    return s;
   for (double r : {x.complaint_risk, x.churn_risk})
     if (!(r >= 0 && r <= 1))
       return bad(errc::invalid_argument, "customer " + x.id + ": risks must be 0..1");
@@ -133,8 +185,10 @@ status validate(const customer_profile& x) {
 status validate(const outcome& x) {
   if (x.csat < 0 || x.csat > 5)
     return bad(errc::invalid_argument, "outcome: csat must be 0 (unrated) or 1..5");
-  if (!std::isfinite(x.sale_amount) || x.sale_amount < 0 || !std::isfinite(x.tip) || x.tip < 0)
-    return bad(errc::invalid_argument, "outcome: amounts must be >= 0");
+  if (auto s = amount("outcome", "sale_amount", x.sale_amount); !s)
+    return s;
+  if (auto s = amount("outcome", "tip", x.tip); !s)
+    return s;
   return {};
 }
 

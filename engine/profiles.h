@@ -15,6 +15,24 @@ namespace switchboard::engine {
 inline constexpr int max_proficiency = 100;
 inline constexpr std::uint32_t max_channel_capacity = 64;
 
+/// Bounds of the numeric fields a client or a config file sets, checked by
+/// `validate` (docs/protocol.md, "Limits"). They keep every `now + duration` and
+/// every sum far from overflow.
+namespace limits {
+inline constexpr time_ms hour_ms = 3'600'000;
+inline constexpr time_ms min_offer_timeout_ms = 100;       ///< 100 ms
+inline constexpr time_ms max_offer_timeout_ms = hour_ms;   ///< 1 h
+inline constexpr time_ms max_sl_threshold_ms = hour_ms;    ///< 1 h
+inline constexpr time_ms max_wait_ms = 7 * 24 * hour_ms;   ///< 7 days; also overflow `after`
+inline constexpr std::uint32_t max_waiting = 1'000'000;    ///< contacts in one line
+inline constexpr std::size_t max_overflow_steps = 32;
+inline constexpr int max_queue_priority = 1000;            ///< -1000..1000
+inline constexpr time_ms max_decline_cooldown_ms = hour_ms;  ///< 1 h
+inline constexpr std::uint32_t max_ring_no_answer_limit = 100;
+inline constexpr double max_score_weight = 1000;
+inline constexpr double max_amount = 1e9;  ///< sale amount, tip, tips, ARPU
+}  // namespace limits
+
 /// Weights of the score terms of the `profile` policy.
 struct score_weights {
   double skill = 1.0;     ///< Default: 1.

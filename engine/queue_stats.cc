@@ -9,6 +9,10 @@ namespace {
 constexpr double default_handle_ms = 180'000.0;
 }  // namespace
 
+double service_level(double answered_within, double answered_or_abandoned) {
+  return answered_or_abandoned > 0 ? answered_within / answered_or_abandoned : 1.0;
+}
+
 void queue_stats::on_answered(time_ms waited) {
   ++answered_;
   if (waited <= threshold_)
@@ -16,10 +20,8 @@ void queue_stats::on_answered(time_ms waited) {
   wait_sum_ms_ += static_cast<double>(waited);
 }
 
-void queue_stats::on_abandoned(time_ms waited) {
+void queue_stats::on_abandoned(time_ms) {
   ++abandoned_;
-  if (waited > threshold_)
-    ++abandoned_after_sl_;
 }
 
 void queue_stats::on_completed(time_ms handle_ms) {
@@ -28,8 +30,8 @@ void queue_stats::on_completed(time_ms handle_ms) {
 }
 
 double queue_stats::service_level() const {
-  auto denom = answered_ + abandoned_after_sl_;
-  return denom == 0 ? 1.0 : static_cast<double>(answered_in_sl_) / static_cast<double>(denom);
+  return engine::service_level(static_cast<double>(answered_in_sl_),
+                               static_cast<double>(answered_ + abandoned_));
 }
 
 double queue_stats::average_speed_of_answer_ms() const {

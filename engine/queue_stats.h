@@ -6,6 +6,14 @@
 
 namespace switchboard::engine {
 
+/// The service level, the one definition used by the live statistics (per queue and
+/// per tenant) and the simulator, as docs/protocol.md states it: contacts answered
+/// within the threshold over all contacts answered or abandoned. Every abandonment
+/// counts against it, within the threshold or after. 1 before any contact was
+/// answered or abandoned (nothing has missed the target yet). Takes doubles so a
+/// weighted total over queues goes through it too.
+double service_level(double answered_within, double answered_or_abandoned);
+
 /// Service statistics of one queue since start: answered within the service-level
 /// threshold, abandoned, average speed of answer and handle time. Confined to its
 /// owner (the queue actor).
@@ -16,6 +24,7 @@ class queue_stats {
 
   void on_enqueued() { ++entered_; }
   void on_answered(time_ms waited);
+  /// Every abandonment counts against the service level, whatever the wait.
   void on_abandoned(time_ms waited);
   void on_completed(time_ms handle_ms);
   void on_offer_expired() { ++offers_expired_; }
@@ -25,9 +34,10 @@ class queue_stats {
   std::uint64_t abandoned() const { return abandoned_; }
   std::uint64_t completed() const { return completed_; }
   std::uint64_t offers_expired() const { return offers_expired_; }
-  /// Answered within the threshold over (answered + abandoned after the threshold);
-  /// 1 before anything happened.
+  /// `engine::service_level` of this queue: answered within the threshold over
+  /// (answered + abandoned).
   double service_level() const;
+  std::uint64_t answered_within_threshold() const { return answered_in_sl_; }
   double average_speed_of_answer_ms() const;
   double average_handle_ms() const;
   /// Estimated wait of a contact at 0-based `position` with `agents` serving.
@@ -39,7 +49,6 @@ class queue_stats {
   std::uint64_t answered_ = 0;
   std::uint64_t answered_in_sl_ = 0;
   std::uint64_t abandoned_ = 0;
-  std::uint64_t abandoned_after_sl_ = 0;
   std::uint64_t completed_ = 0;
   std::uint64_t offers_expired_ = 0;
   double wait_sum_ms_ = 0;

@@ -18,6 +18,12 @@ engine::error bad(std::string message) {
   return engine::make_error(engine::errc::invalid_argument, "config: " + std::move(message));
 }
 
+/// "`field` must be lo..hi, got v".
+std::string range(const char* field, std::int64_t lo, std::int64_t hi, std::int64_t v) {
+  return std::string{field} + " must be " + std::to_string(lo) + ".." + std::to_string(hi) +
+         ", got " + std::to_string(v);
+}
+
 /// Proto3 cannot tell an absent number from a 0; for the fields where 0 means
 /// something (port 0: any free port), look at the JSON object itself.
 class presence {
@@ -68,7 +74,7 @@ engine::result<serve_config> parse_serve_config(std::string_view json) {
   if (!m.listen_address().empty())
     e.listen_address = m.listen_address();
   if (m.port() > 65535)
-    return bad("port must be 0..65535, got " + std::to_string(m.port()));
+    return bad(range("port", 0, 65535, m.port()));
   if (set.has("port"))
     e.port = static_cast<std::uint16_t>(m.port());
   c.data_dir = m.data_dir();
@@ -98,52 +104,57 @@ engine::result<serve_config> parse_serve_config(std::string_view json) {
                " bytes");
   e.token_secret = m.token_secret();
   if (m.max_frame_bytes() != 0) {
-    if (m.max_frame_bytes() < 1024 || m.max_frame_bytes() > (16u << 20))
-      return bad("max_frame_bytes must be 1024..16777216");
+    if (m.max_frame_bytes() < 1024 || m.max_frame_bytes() > limits::max_frame_bytes)
+      return bad(range("max_frame_bytes", 1024, limits::max_frame_bytes, m.max_frame_bytes()));
     e.max_frame_bytes = m.max_frame_bytes();
   }
-  if (m.max_messages_per_second() != 0)
+  if (m.max_messages_per_second() != 0) {
+    if (m.max_messages_per_second() > limits::max_messages_per_second)
+      return bad(range("max_messages_per_second", 1, limits::max_messages_per_second,
+                       m.max_messages_per_second()));
     e.max_messages_per_second = m.max_messages_per_second();
-  if (m.max_connections() != 0)
+  }
+  if (m.max_connections() != 0) {
+    if (m.max_connections() > limits::max_connections)
+      return bad(range("max_connections", 1, limits::max_connections, m.max_connections()));
     e.max_connections = m.max_connections();
+  }
   if (m.max_send_queue() != 0) {
-    if (m.max_send_queue() < 2)
-      return bad("max_send_queue must be at least 2");
+    if (m.max_send_queue() < 2 || m.max_send_queue() > limits::max_send_queue)
+      return bad(range("max_send_queue", 2, limits::max_send_queue, m.max_send_queue()));
     e.max_send_queue = m.max_send_queue();
   }
   constexpr std::uint32_t hour_ms = 3600 * 1000;
-  if (m.agent_grace_ms() > hour_ms)
-    return bad("agent_grace_ms must be 0..3600000 (at most 1 h), got " +
-               std::to_string(m.agent_grace_ms()));
-  if (set.has("agent_grace_ms"))
+  if (set.has("agent_grace_ms")) {
+    if (m.agent_grace_ms() > limits::max_agent_grace_ms)
+      return bad(range("agent_grace_ms", 0, limits::max_agent_grace_ms, m.agent_grace_ms()));
     c.agent_grace = std::chrono::milliseconds(m.agent_grace_ms());
+  }
   // 0 would end every contact on the first network blip: present means 1..1 h.
   if (set.has("customer_grace_ms") && (m.customer_grace_ms() == 0 || m.customer_grace_ms() > hour_ms))
-    return bad("customer_grace_ms must be 1..3600000 (at most 1 h), got " +
-               std::to_string(m.customer_grace_ms()));
+    return bad(range("customer_grace_ms", 1, hour_ms, m.customer_grace_ms()));
   if (m.customer_grace_ms() != 0)
     c.customer_grace = std::chrono::milliseconds(m.customer_grace_ms());
   constexpr std::uint32_t week_ms = 7u * 24 * hour_ms;
   if (set.has("rating_window_ms") && (m.rating_window_ms() == 0 || m.rating_window_ms() > week_ms))
-    return bad("rating_window_ms must be 1..604800000 (at most 7 days), got " +
-               std::to_string(m.rating_window_ms()));
+    return bad(range("rating_window_ms", 1, week_ms, m.rating_window_ms()));
   if (m.rating_window_ms() != 0)
     c.rating_window = std::chrono::milliseconds(m.rating_window_ms());
   if (m.io_threads() != 0) {
-    if (m.io_threads() > 64)
-      return bad("io_threads must be 1..64");
+    if (m.io_threads() > limits::max_io_threads)
+      return bad(range("io_threads", 1, limits::max_io_threads, m.io_threads()));
     e.io_threads = m.io_threads();
   }
-  if (m.node_threads() > 256)
-    return bad("node_threads must be 0..256");
+  if (m.node_threads() > limits::max_node_threads)
+    return bad(range("node_threads", 0, limits::max_node_threads, m.node_threads()));
   c.node_threads = m.node_threads();
   c.demo = m.demo();
-  if (m.default_token_ttl_s() < 0)
-    return bad("default_token_ttl_s must not be negative");
+  // Checked before it becomes a duration: seconds * 1000 must not overflow.
+  if (m.default_token_ttl_s() < 0 || m.default_token_ttl_s() > e.max_token_ttl.count())
+    return bad(range("default_token_ttl_s", 0, e.max_token_ttl.count(), m.default_token_ttl_s()) +
+               " (30 days)");
   if (m.default_token_ttl_s() != 0)
     e.default_token_ttl = std::chrono::seconds(m.default_token_ttl_s());
-  if (e.default_token_ttl > e.max_token_ttl)
-    return bad("default_token_ttl_s must be at most 30 days");
   return c;
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,18 @@
 #include "storage/store.h"
 
 namespace switchboard::net {
+
+/// Upper bounds of the ServeConfig numbers (docs/protocol.md, "Limits"); a value
+/// outside is errc::invalid_argument naming the field and its range.
+namespace limits {
+inline constexpr std::uint32_t max_frame_bytes = 16u << 20;       ///< 16 MiB
+inline constexpr std::uint32_t max_messages_per_second = 1'000'000;
+inline constexpr std::uint32_t max_connections = 1'000'000;
+inline constexpr std::uint32_t max_send_queue = 65536;
+inline constexpr std::uint32_t max_agent_grace_ms = 3'600'000;    ///< 1 h
+inline constexpr std::uint32_t max_io_threads = 64;
+inline constexpr std::uint32_t max_node_threads = 256;
+}  // namespace limits
 
 /// What `switchboard serve` runs: the edge's options plus the node's. Built from
 /// the JSON mapping of `pb::ServeConfig` (proto/edge.proto), then overridden by

@@ -190,7 +190,8 @@ class ws_session final : public internal::transport,
   }
 
   void do_read() {
-    if (finished_ || reading_)
+    // Closing: nothing the peer sends now is read (see begin_close).
+    if (finished_ || reading_ || closing_)
       return;
     if (inflight_ >= core_.ctx->opts.max_inflight) {
       read_paused_ = true;
@@ -213,10 +214,8 @@ class ws_session final : public internal::transport,
     bool text = ws_.got_text();
     auto data = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
-    if (closing_) {
-      do_read();  // until the peer's close frame
-      return;
-    }
+    if (closing_)
+      return;  // a read that was under way when the close began: dropped
     if (data.size() > core_.ctx->opts.max_frame_bytes) {
       core_.ctx->metrics.frame_received();
       core_.ctx->metrics.rejected(pb::FRAME_TOO_LARGE);
@@ -224,7 +223,6 @@ class ws_session final : public internal::transport,
                                 "frame of " + std::to_string(data.size()) + " bytes; the limit is " +
                                   std::to_string(core_.ctx->opts.max_frame_bytes));
       begin_close(encode_frame(err, text), text, "frame too large", websocket::close_code::too_big);
-      do_read();
       return;
     }
     ++inflight_;
@@ -259,6 +257,10 @@ class ws_session final : public internal::transport,
     close_ = websocket::close_reason{code, reason};
     if (!last.empty())
       queue_.push_back({std::move(last), text});
+    // From here on the session reads nothing more (do_read): async_close reads the
+    // peer's close frame itself once the queue is flushed. Reading on would serve a
+    // peer that keeps writing but never reads at full speed until the cut below, and
+    // its writes would keep succeeding; unread, they stall on TCP back-pressure.
     // A peer that does not read would hold the close forever: cut it off.
     kill_.expires_after(std::chrono::seconds(2));
     kill_.async_wait([self = this->shared_from_this()](beast::error_code ec) {

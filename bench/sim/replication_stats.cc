@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "bench/sim/internal/replication.h"
+#include "engine/queue_stats.h"
 
 namespace switchboard::bench::sim {
 namespace {
@@ -48,7 +49,8 @@ void replication::sample() {
   pt.t_s = now_s();
   pt.waiting = static_cast<double>(domain_.waiting());
   auto closed = served_ + abandoned_;
-  pt.service_level = closed > 0 ? static_cast<double>(within_) / static_cast<double>(closed) : 0;
+  pt.service_level =
+    engine::service_level(static_cast<double>(within_), static_cast<double>(closed));
   pt.occupancy = live_logged_ > 0 ? live_occ_ / live_logged_ : 0;
   out_.series.push_back(pt);
 }
@@ -61,7 +63,8 @@ void replication::finish(extra_counts& extra) {
   out_.served = served_;
   out_.abandoned = abandoned_;
   auto closed = served_ + abandoned_;
-  out_.service_level = closed > 0 ? static_cast<double>(within_) / static_cast<double>(closed) : 0;
+  out_.service_level =
+    engine::service_level(static_cast<double>(within_), static_cast<double>(closed));
   out_.asa_s = served_ > 0 ? wait_sum_s_ / static_cast<double>(served_) : 0;
   out_.p_wait = arrivals_ > 0
                   ? 1.0 - static_cast<double>(immediate_) / static_cast<double>(arrivals_)

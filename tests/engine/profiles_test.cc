@@ -74,6 +74,27 @@ TEST(validate_tenant, weights_must_be_finite_and_not_negative) {
   EXPECT_TRUE(is_ok(validate(t)));
 }
 
+TEST(validate_tenant, cooldown_ring_limit_and_weights_have_upper_bounds) {
+  auto t = make_tenant();
+  t.decline_cooldown = 3'600'000;
+  t.ring_no_answer_limit = 100;
+  t.weights.value = 1000;
+  EXPECT_TRUE(is_ok(validate(t)));
+  t.decline_cooldown = std::numeric_limits<time_ms>::max();
+  auto st = validate(t);
+  ASSERT_EQ(st.code(), errc::invalid_argument);
+  EXPECT_NE(st.err().message.find("decline_cooldown_ms must be 0..3600000"), std::string::npos)
+    << st.err().message;
+  t = make_tenant("acme", 101);
+  st = validate(t);
+  ASSERT_EQ(st.code(), errc::invalid_argument);
+  EXPECT_NE(st.err().message.find("ring_no_answer_limit must be 1..100"), std::string::npos)
+    << st.err().message;
+  t = make_tenant();
+  t.weights.skill = 1000.5;
+  EXPECT_EQ(validate(t).code(), errc::invalid_argument);
+}
+
 TEST(validate_tenant, id_must_be_valid) {
   EXPECT_EQ(validate(make_tenant("a/b")).code(), errc::invalid_argument);
 }
@@ -130,6 +151,66 @@ TEST(validate_queue, rejects_bad_ids_channels_targets_and_times) {
   EXPECT_EQ(validate(queue_builder().sl_threshold(0).build()).code(), errc::invalid_argument);
   EXPECT_EQ(validate(queue_builder().offer_timeout(0).build()).code(), errc::invalid_argument);
   EXPECT_EQ(validate(queue_builder().max_wait(-1).build()).code(), errc::invalid_argument);
+}
+
+// Every bounded number: the lowest and highest allowed value pass, one step beyond
+// either end and the extremes of the type fail with invalid_argument, and the
+// message names the field and its range.
+template <class T, class Set>
+void expect_bounds(const char* field, T lo, T hi, Set set) {
+  SCOPED_TRACE(field);
+  for (T v : {lo, hi}) {
+    auto q = queue_builder().build();
+    set(q, v);
+    EXPECT_TRUE(is_ok(validate(q))) << v;
+  }
+  for (T v : {static_cast<T>(lo - 1), static_cast<T>(hi + 1), std::numeric_limits<T>::max(),
+              std::numeric_limits<T>::min()}) {
+    if (v >= lo && v <= hi)
+      continue;  // e.g. lo - 1 wrapped around for an unsigned type
+    auto q = queue_builder().build();
+    set(q, v);
+    auto st = validate(q);
+    ASSERT_EQ(st.code(), errc::invalid_argument) << v;
+    EXPECT_NE(st.err().message.find(field), std::string::npos) << st.err().message;
+    EXPECT_NE(st.err().message.find(std::to_string(lo) + ".." + std::to_string(hi)),
+              std::string::npos)
+      << st.err().message;
+  }
+}
+
+TEST(validate_queue, every_number_has_a_documented_range) {
+  expect_bounds<time_ms>("offer_timeout_ms", 100, 3'600'000,
+                         [](queue_config& q, time_ms v) { q.offer_timeout = v; });
+  expect_bounds<time_ms>("service_level_threshold_ms", 1, 3'600'000,
+                         [](queue_config& q, time_ms v) { q.sl_threshold = v; });
+  expect_bounds<time_ms>("max_wait_ms", 0, 7 * 24 * 3'600'000LL,
+                         [](queue_config& q, time_ms v) { q.max_wait = v; });
+  expect_bounds<std::uint32_t>("max_waiting", 0, 1'000'000,
+                               [](queue_config& q, std::uint32_t v) { q.max_waiting = v; });
+  expect_bounds<int>("priority", -1000, 1000, [](queue_config& q, int v) { q.priority = v; });
+  expect_bounds<time_ms>("overflow after_ms", 0, 7 * 24 * 3'600'000LL, [](queue_config& q, time_ms v) {
+    q.overflow.push_back({});
+    q.overflow.back().after = v;
+    q.overflow.back().admit_crowd = true;
+  });
+}
+
+TEST(validate_queue, an_offer_timeout_of_int64_max_is_rejected_not_overflowed) {
+  auto q = queue_builder("q1").offer_timeout(std::numeric_limits<time_ms>::max()).build();
+  auto st = validate(q);
+  ASSERT_EQ(st.code(), errc::invalid_argument);
+  EXPECT_EQ(st.err().message,
+            "queue q1: offer_timeout_ms must be 100..3600000, got 9223372036854775807");
+}
+
+TEST(validate_queue, at_most_32_overflow_steps) {
+  auto q = queue_builder().build();
+  for (int i = 0; i < 32; ++i)
+    q.overflow.push_back({i * 1000, -1, true, {}});
+  EXPECT_TRUE(is_ok(validate(q)));
+  q.overflow.push_back({40'000, -1, true, {}});
+  EXPECT_EQ(validate(q).code(), errc::invalid_argument);
 }
 
 TEST(queue_config, accepts_only_the_channels_in_its_mask) {
@@ -197,6 +278,26 @@ TEST(validate_agent, rejects_bad_ids_and_negative_tips) {
   agent_profile tips = agent_builder("a");
   tips.tips = -1;
   EXPECT_EQ(validate(tips).code(), errc::invalid_argument);
+}
+
+TEST(validate_agent, tips_and_outcome_amounts_are_at_most_a_billion) {
+  agent_profile a = agent_builder("a");
+  a.tips = 1e9;
+  EXPECT_TRUE(is_ok(validate(a)));
+  a.tips = 1e300;
+  EXPECT_EQ(validate(a).code(), errc::invalid_argument);
+  outcome o;
+  o.sale_amount = 1e9;
+  o.tip = 1e9;
+  EXPECT_TRUE(is_ok(validate(o)));
+  o.sale_amount = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(validate(o).code(), errc::invalid_argument);
+  o.sale_amount = 0;
+  o.tip = 2e9;
+  auto st = validate(o);
+  ASSERT_EQ(st.code(), errc::invalid_argument);
+  EXPECT_NE(st.err().message.find("tip"), std::string::npos) << st.err().message;
+  EXPECT_EQ(validate(customer_builder("c").arpu(2e9).build()).code(), errc::invalid_argument);
 }
 
 TEST(agent_profile, speaks_only_its_languages) {

@@ -25,22 +25,37 @@ TEST(queue_stats, service_level_counts_answers_within_the_threshold_inclusive) {
   EXPECT_DOUBLE_EQ(s.service_level(), 0.5);
 }
 
-TEST(queue_stats, only_abandons_after_the_threshold_count_against_the_service_level) {
+TEST(queue_stats, every_abandonment_counts_against_the_service_level) {
+  // docs/protocol.md: answered within the threshold / (answered + abandoned).
   queue_stats s(20'000);
   s.on_answered(10'000);
   s.on_answered(15'000);
   s.on_answered(30'000);
-  s.on_abandoned(5'000);   // gave up quickly: not the queue's fault
-  s.on_abandoned(20'000);  // at the threshold: still within
+  s.on_abandoned(5'000);   // gave up quickly: still a contact not answered in time
+  s.on_abandoned(20'000);  // at the threshold
   s.on_abandoned(25'000);  // waited too long
-  EXPECT_DOUBLE_EQ(s.service_level(), 2.0 / 4.0);
+  EXPECT_DOUBLE_EQ(s.service_level(), 2.0 / 6.0);
   EXPECT_EQ(s.abandoned(), 3u);
+  EXPECT_EQ(s.answered_within_threshold(), 2u);
+}
+
+TEST(queue_stats, one_abandoned_within_the_threshold_and_none_answered_is_zero) {
+  queue_stats s(20'000);
+  s.on_abandoned(1'000);
+  EXPECT_DOUBLE_EQ(s.service_level(), 0.0);
 }
 
 TEST(queue_stats, all_abandoned_after_the_threshold_means_zero_service_level) {
   queue_stats s(20'000);
   s.on_abandoned(60'000);
   EXPECT_DOUBLE_EQ(s.service_level(), 0.0);
+}
+
+TEST(service_level, is_answered_within_over_answered_or_abandoned_and_one_when_nothing_closed) {
+  EXPECT_DOUBLE_EQ(service_level(0, 0), 1.0);
+  EXPECT_DOUBLE_EQ(service_level(0, 1), 0.0);
+  EXPECT_DOUBLE_EQ(service_level(3, 4), 0.75);
+  EXPECT_DOUBLE_EQ(service_level(4, 4), 1.0);
 }
 
 TEST(queue_stats, the_threshold_can_be_changed) {

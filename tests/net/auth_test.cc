@@ -90,5 +90,39 @@ TEST(config_test, bad_configs_name_what_is_wrong) {
   EXPECT_FALSE(validate(*no_dir).ok());
 }
 
+TEST(config_test, every_number_outside_its_range_is_refused_naming_the_field_and_range) {
+  struct bad_number {
+    const char* json;
+    const char* says;
+  };
+  for (auto [json, says] : {
+         bad_number{R"({"maxFrameBytes": 1023})", "max_frame_bytes must be 1024..16777216"},
+         bad_number{R"({"maxFrameBytes": 4294967295})", "max_frame_bytes must be 1024..16777216"},
+         bad_number{R"({"maxMessagesPerSecond": 4294967295})",
+                    "max_messages_per_second must be 1..1000000"},
+         bad_number{R"({"maxConnections": 1000001})", "max_connections must be 1..1000000"},
+         bad_number{R"({"maxSendQueue": 65537})", "max_send_queue must be 2..65536"},
+         bad_number{R"({"agentGraceMs": 4294967295})", "agent_grace_ms must be 0..3600000"},
+         bad_number{R"({"ioThreads": 65})", "io_threads must be 1..64"},
+         bad_number{R"({"nodeThreads": 257})", "node_threads must be 0..256"},
+         bad_number{R"({"defaultTokenTtlS": "9223372036854775807"})",
+                    "default_token_ttl_s must be 0..2592000"},
+         bad_number{R"({"defaultTokenTtlS": -1})", "default_token_ttl_s must be 0..2592000"},
+         bad_number{R"({"port": 70000})", "port must be 0..65535"}}) {
+    auto c = parse_serve_config(json);
+    ASSERT_FALSE(c.ok()) << json;
+    EXPECT_EQ(c.code(), engine::errc::invalid_argument) << json;
+    EXPECT_NE(c.err().message.find(says), std::string::npos) << json << ": " << c.err().message;
+  }
+  // The bounds themselves are accepted.
+  auto c = parse_serve_config(R"({"maxFrameBytes": 16777216, "maxMessagesPerSecond": 1000000,
+    "maxConnections": 1000000, "maxSendQueue": 65536, "agentGraceMs": 3600000,
+    "ioThreads": 64, "nodeThreads": 256, "defaultTokenTtlS": 2592000})");
+  ASSERT_TRUE(c.ok()) << c.err().message;
+  EXPECT_EQ(c->edge.max_send_queue, 65536u);
+  EXPECT_EQ(c->agent_grace.count(), 3600000);
+  EXPECT_EQ(c->edge.default_token_ttl.count(), 2592000);
+}
+
 }  // namespace
 }  // namespace switchboard::net

@@ -5,6 +5,11 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include <functional>
+#include <limits>
+#include <vector>
+
+#include "engine/clock.h"
 #include "net/auth.h"
 #include "net/codec.h"
 #include "tests/net/edge_fixture.h"
@@ -293,6 +298,76 @@ TEST_F(connection_limit_test, beyond_max_connections_the_upgrade_is_refused_with
   }));
   auto w = held.front()->hello(pb::ROLE_GATEWAY, "t1", t1_key);
   EXPECT_TRUE(w && w->has_welcome()) << show(w);
+}
+
+/// A DefineQueue of queue `id` for the connection's tenant (60 s offer timeout).
+pb::Envelope define_queue(const std::string& id) {
+  pb::Envelope dq;
+  auto* q = dq.mutable_define_queue()->mutable_queue();
+  q->set_id(id);
+  q->set_name(id);
+  q->set_offer_timeout_ms(60000);
+  return dq;
+}
+
+TEST_F(bad_input_test, numbers_out_of_range_are_invalid_argument_and_the_node_goes_on) {
+  constexpr auto huge = std::numeric_limits<std::int64_t>::max();
+  auto sup = supervisor("t1");
+  // The overflow of issue 9: every offer of such a queue expired at once.
+  auto dq = define_queue("forever");
+  dq.mutable_define_queue()->mutable_queue()->set_offer_timeout_ms(huge);
+  auto r = sup->call(dq);
+  ASSERT_TRUE(is_error(r, pb::INVALID_ARGUMENT)) << show(r);
+  EXPECT_NE(r->error().message().find("offer_timeout_ms must be 100..3600000"), std::string::npos)
+    << show(r);
+  // Nothing was defined: a contact for that queue finds no queue.
+  auto gw = gateway("t1");
+  r = gw->call(open_contact("to-forever", "forever"));
+  EXPECT_TRUE(is_error(r, pb::UNKNOWN_QUEUE)) << show(r);
+
+  for (auto set : std::vector<std::function<void(pb::Queue&)>>{
+         [](pb::Queue& q) { q.set_offer_timeout_ms(-1); },
+         [](pb::Queue& q) { q.set_max_wait_ms(huge); },
+         [](pb::Queue& q) { q.set_service_level_threshold_ms(huge); },
+         [](pb::Queue& q) { q.set_max_waiting(std::numeric_limits<std::uint32_t>::max()); },
+         [](pb::Queue& q) { q.set_priority(std::numeric_limits<std::int32_t>::min()); },
+         [](pb::Queue& q) { q.add_overflow()->set_after_ms(huge); }}) {
+    auto e = define_queue("bad");
+    set(*e.mutable_define_queue()->mutable_queue());
+    r = sup->call(e);
+    EXPECT_TRUE(is_error(r, pb::INVALID_ARGUMENT)) << show(r);
+  }
+  // The same in a JSON text frame (int64 as a string, as the JSON mapping writes it).
+  auto js = supervisor("t1", enc::json);
+  ASSERT_TRUE(js->send_raw("{\"requestId\":\"j-huge\",\"defineQueue\":{\"queue\":{\"id\":\"forever\","
+                           "\"offerTimeoutMs\":\"9223372036854775807\"}}}",
+                           true));
+  r = js->wait_for([](const pb::Envelope& e) { return e.request_id() == "j-huge"; });
+  EXPECT_TRUE(is_error(r, pb::INVALID_ARGUMENT)) << show(r);
+  // Edge fields: a token TTL beyond 30 days is refused; a stats interval is clamped.
+  r = sup->call(mint_token("a1", huge));
+  EXPECT_TRUE(is_error(r, pb::INVALID_ARGUMENT)) << show(r);
+  r = sup->call(subscribe_stats(huge));
+  EXPECT_TRUE(r && r->has_ack()) << show(r);
+  EXPECT_TRUE(sup->wait_for([](const pb::Envelope& e) { return e.has_stats_update(); }).has_value());
+
+  // The node goes on: the bounds themselves are accepted, and a queue defined now
+  // routes a contact to an agent.
+  auto ok = define_queue("edge-of-range");
+  ok.mutable_define_queue()->mutable_queue()->set_offer_timeout_ms(3'600'000);
+  ok.mutable_define_queue()->mutable_queue()->set_max_wait_ms(7LL * 24 * 3'600'000);
+  r = sup->call(ok);
+  ASSERT_TRUE(r && r->has_ack()) << show(r);
+  auto a1 = agent("t1", "a1");
+  r = gw->call(open_contact("in-range", "edge-of-range"));
+  ASSERT_TRUE(r && r->has_contact_opened()) << show(r);
+  auto offer = a1->wait_for(offer_of("in-range"));
+  ASSERT_TRUE(offer.has_value()) << a1->error();
+  // The deadline is the offer timeout (1 h) from now, not an overflowed time.
+  auto now_ms = engine::system_clock{}.now();
+  EXPECT_GT(offer->offer().deadline_ms(), now_ms + 3'000'000);
+  EXPECT_LE(offer->offer().deadline_ms(), now_ms + 3'600'000);
+  expect_server_serves();
 }
 
 class slow_consumer_test : public bad_input_test {
