@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -64,9 +65,7 @@ caf::behavior requester(actors::requester_ptr self) {
 struct node::impl {
   node_options opts;
   caf::actor_system_config cfg;
-  /// Shared with calls in flight, so a call racing `shutdown` keeps the system
-  /// alive until its scoped actor is gone.
-  std::shared_ptr<caf::actor_system> sys;
+  std::unique_ptr<caf::actor_system> sys;
   caf::actor storage;
   caf::actor hub;
   caf::actor registry;
@@ -76,23 +75,29 @@ struct node::impl {
   std::mutex stop_mutex;
   std::atomic<bool> stopped{false};
 
-  /// Sends `msg` to the registry and waits for the reply of type `Reply`.
+  /// Sends `msg` to the registry and waits for the reply of type `Reply`. Goes
+  /// through the requester like the non-blocking calls, so a call racing
+  /// `shutdown` is answered (shutting_down) even when the registry stopped while
+  /// it held the request, instead of waiting out its timeout.
   template <class Reply, class Msg>
   result<Reply> call(Msg msg) {
-    // The handles are copied under the mutex that `shutdown` takes to reset them:
-    // a call racing a shutdown gets shutting_down, never a dangling system.
-    caf::actor reg;
-    std::shared_ptr<caf::actor_system> system;
-    {
-      std::lock_guard<std::mutex> g{handles_mutex};
-      if (stopped)
-        return engine::make_error(errc::shutting_down, "the node is shut down");
-      reg = registry;
-      system = sys;
-    }
-    caf::scoped_actor self{*system};
+    auto p = std::make_shared<std::promise<result<Reply>>>();
+    auto f = p->get_future();
+    call_async<Reply>(std::move(msg), [p](result<Reply> r) { p->set_value(std::move(r)); });
+    // The requester answers by the reply, the request's own timeout, or at stop;
+    // the margin only guards against a bug there.
+    if (f.wait_for(opts.request_timeout + std::chrono::seconds(5)) != std::future_status::ready)
+      return engine::make_error(errc::timeout, "the node did not answer within the request timeout");
+    return f.get();
+  }
+
+  /// As `call`, straight from a scoped actor: for `open`, which no shutdown can
+  /// race, with a message too large to copy (the restored snapshot).
+  template <class Reply, class Msg>
+  result<Reply> call_direct(Msg msg) {
+    caf::scoped_actor self{*sys};
     std::optional<result<Reply>> out;
-    self->request(reg, opts.request_timeout, std::move(msg))
+    self->request(registry, caf::infinite, std::move(msg))
       .receive([&](Reply& r) { out.emplace(std::move(r)); },
                [&](caf::error& e) { out.emplace(actors::from_caf(e)); });
     return std::move(*out);
@@ -102,27 +107,24 @@ struct node::impl {
   /// called once, on a node thread (or here, when the node is shut down).
   template <class Reply, class Msg, class Done>
   void call_async(Msg msg, Done done) {
-    caf::actor to;
-    caf::actor reg;
-    {
-      std::lock_guard<std::mutex> g{handles_mutex};
-      if (!stopped) {
-        to = requester;
-        reg = registry;
-      }
-    }
-    if (!to) {
+    // Sent under the mutex `shutdown` takes before it stops anything: a call that
+    // finds the node running reaches the requester before its stop, so it is
+    // answered (by the reply, its timeout, or shutting_down at stop).
+    std::unique_lock<std::mutex> g{handles_mutex};
+    if (stopped) {
+      g.unlock();
       done(result<Reply>{engine::make_error(errc::shutting_down, "the node is shut down")});
       return;
     }
-    caf::anon_send(to, actors::async_call{[reg = std::move(reg), timeout = opts.request_timeout,
-                                           msg = std::move(msg),
-                                           done = std::move(done)](actors::requester_ptr self) {
+    caf::anon_send(requester,
+                   actors::async_call{[reg = registry, timeout = opts.request_timeout,
+                                       msg = std::move(msg),
+                                       done = std::move(done)](actors::requester_ptr self) mutable {
                      auto id = self->state.next_id++;
                      self->state.pending.emplace(
                        id, [done](const engine::error& e) { done(result<Reply>{e}); });
                      // Each answer is delivered once: by the reply, or at stop.
-                     self->request(reg, timeout, msg)
+                     self->request(reg, timeout, std::move(msg))
                        .then(
                          [self, id, done](Reply& r) {
                            if (self->state.pending.erase(id) > 0)
@@ -190,7 +192,7 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
   p->cfg.set("scheduler.max-threads",
              opts.threads > 0 ? opts.threads
                               : std::max<std::size_t>(1, std::thread::hardware_concurrency()));
-  p->sys = std::make_shared<caf::actor_system>(p->cfg);
+  p->sys = std::make_unique<caf::actor_system>(p->cfg);
   actors::storage_actor_options sao;
   sao.max_batch = opts.max_batch;
   p->storage = actors::spawn_storage_actor(*p->sys, std::shared_ptr<storage::store>(std::move(*st)),
@@ -209,7 +211,7 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
   p->registry = actors::spawn_registry(*p->sys, ctx);
   p->requester = p->sys->spawn(requester);
   std::unique_ptr<node> n{new node(std::move(p))};
-  auto rep = n->impl_->call<actors::restore_report>(actors::restore_req{std::move(*snap)});
+  auto rep = n->impl_->call_direct<actors::restore_report>(actors::restore_req{std::move(*snap)});
   if (!rep)
     return rep.err();
   const auto& r = *rep;

@@ -36,8 +36,14 @@ struct recommender_state {
     std::string agent;
     engine::time_ms at = 0;
   };
+  /// Who served it and the learned cell its outcome went to.
+  struct rateable_entry {
+    std::string agent;
+    std::string intent;
+    std::string segment;
+  };
   std::deque<completed_entry> rateable;
-  std::unordered_map<std::string, std::string> rateable_agent;  // contact -> agent
+  std::unordered_map<std::string, rateable_entry> rateable_agent;  // contact -> its entry
   bool match_scheduled = false;
   bool ticking = false;
   std::uint64_t routed = 0;
@@ -88,8 +94,9 @@ caf::result<ok_atom> through_session(rec_ptr self, const std::string& contact, M
 /// Keeps the rating window of completed contacts: at most this many per tenant.
 constexpr std::size_t max_rateable = 100000;
 
-void remember_completed(rec_ptr self, const std::string& contact, const std::string& agent,
-                        engine::time_ms t) {
+void remember_completed(rec_ptr self, const std::string& contact,
+                        const engine::learned_record& cell, engine::time_ms t) {
+  const auto& agent = cell.agent;
   auto& st = self->state;
   auto window = st.ctx.policy.rating_window;
   while (!st.rateable.empty() &&
@@ -100,7 +107,7 @@ void remember_completed(rec_ptr self, const std::string& contact, const std::str
   if (window <= 0)
     return;
   st.rateable.push_back({contact, agent, t});
-  st.rateable_agent[contact] = agent;
+  st.rateable_agent[contact] = {agent, cell.intent, cell.segment};
 }
 
 /// The contact left the domain for good: forget it.
@@ -217,7 +224,7 @@ engine::status finish(rec_ptr self, const std::string& contact, const std::strin
   bool rated = st.ratings.count(contact) > 0;
   forget(self, contact);
   if (!rated)
-    remember_completed(self, contact, agent, t);
+    remember_completed(self, contact, res->learned, t);
   schedule_match(self);
   return {};
 }
@@ -529,7 +536,8 @@ caf::behavior recommender(rec_ptr self, actor_context ctx, engine::tenant_config
         return to_caf(engine::errc::unknown_contact,
                       "contact '" + r.contact + "' is not live and not open for a rating in tenant " +
                         r.tenant);
-      auto agent = i->second;
+      auto entry = std::move(i->second);
+      auto agent = entry.agent;
       st.rateable_agent.erase(i);  // once per contact
       storage::write_batch b;
       engine::journal_event e;
@@ -541,12 +549,12 @@ caf::behavior recommender(rec_ptr self, actor_context ctx, engine::tenant_config
       e.agent = agent;
       e.result = o;
       b.events.push_back(e);
-      if (const auto* a = st.domain->find_agent(agent); a != nullptr && r.tip > 0) {
-        auto p = *a;
-        p.tips += r.tip;
-        if (st.domain->upsert_agent(p))
-          b.agents.push_back(std::move(p));
-      }
+      // The CSAT counts for the agent where the outcome went; the tip is its own.
+      b.learned.push_back(storage::tenant_learned{
+        st.domain->tenant().id,
+        st.domain->rate_completed(agent, entry.intent, entry.segment, r.csat, r.tip)});
+      if (const auto* a = st.domain->find_agent(agent); a != nullptr && r.tip > 0)
+        b.agents.push_back(*a);
       auto rp = self->make_response_promise<ok_atom>();
       self->request(st.ctx.storage, caf::infinite, persist_req{std::move(b)})
         .then(

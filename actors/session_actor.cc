@@ -344,7 +344,7 @@ caf::behavior session(session_ptr self, session_args args) {
       o.tip = m.tip;
       return answered(self,
                       change(self, contact_of(self).state, event_type::rated,
-                             {.result = o, .ack = true}),
+                             {.result = o, .detail = "csat=" + std::to_string(m.csat), .ack = true}),
                       "rated");
     },
     [=](message_req& m) -> caf::result<ok_atom> {

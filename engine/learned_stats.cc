@@ -91,6 +91,29 @@ const learned_record& learned_stats::record(std::string_view agent, std::string_
   return *cell;
 }
 
+const learned_record& learned_stats::add_rating(std::string_view agent, std::string_view intent,
+                                                std::string_view segment, int csat) {
+  auto* cell = with_key(agent, intent, &segment, [&](std::string_view k) {
+    auto i = cells_.find(k);
+    if (i == cells_.end())
+      i = cells_.emplace(std::string{k}, learned_record{std::string{agent}, std::string{intent},
+                                                          std::string{segment}, {}})
+            .first;
+    return &i->second;
+  });
+  cell->stats.csat_sum += csat;
+  ++cell->stats.csat_count;
+  auto* parent = with_key(agent, intent, nullptr, [&](std::string_view k) {
+    auto i = by_intent_.find(k);
+    if (i == by_intent_.end())
+      i = by_intent_.emplace(std::string{k}, outcome_stats{}).first;
+    return &i->second;
+  });
+  parent->csat_sum += csat;
+  ++parent->csat_count;
+  return *cell;
+}
+
 void learned_stats::restore(const learned_record& r) {
   auto& cell = cells_[key(r.agent, r.intent, r.segment)];
   std::string ik{r.agent};

@@ -32,6 +32,10 @@ class learned_stats {
   const learned_record& record(std::string_view agent, std::string_view intent,
                                std::string_view segment, const outcome& o,
                                time_ms handle_ms);
+  /// A customer's rating that came after the outcome was recorded (within the
+  /// rating window): counts in the cell's and the intent's CSAT, nothing else.
+  const learned_record& add_rating(std::string_view agent, std::string_view intent,
+                                   std::string_view segment, int csat);
   /// Loads a persisted cell (recovery).
   void restore(const learned_record& r);
   /// Shrunk resolution rate, 0..1.

@@ -239,6 +239,13 @@ void routing_domain::mark_contact(slot h) {
 
 // -- agents ---------------------------------------------------------------------
 
+learned_record routing_domain::rate_completed(std::string_view agent, std::string_view intent,
+                                              std::string_view segment, int csat, double tip) {
+  if (auto a = agent_slot(agent))
+    agents_[*a].profile.tips += tip;
+  return learned_.add_rating(agent, intent, segment, csat);
+}
+
 status routing_domain::login(std::string_view agent, time_ms now) {
   auto a = agent_slot(agent);
   if (!a)

@@ -159,6 +159,11 @@ class routing_domain {
   [[nodiscard]] status upsert_agent(agent_profile p);
   [[nodiscard]] status upsert_customer(customer_profile c);
   void restore_learned(const learned_record& r);
+  /// A customer's rating of a contact that completed already: its CSAT counts for
+  /// the agent under the (intent, segment) the completion recorded; the tip goes
+  /// to the agent's profile. The cell, for persistence.
+  learned_record rate_completed(std::string_view agent, std::string_view intent,
+                                std::string_view segment, int csat, double tip);
 
   const queue_config* find_queue(std::string_view id) const;
   const agent_profile* find_agent(std::string_view id) const;

@@ -179,6 +179,10 @@ void event_router::on_event(const event& e) {
       if (slot)
         slot->contacts.erase(e.contact);
       break;
+    case event_type::rated:
+      // The customer's rating (detail "csat=N"), live or after completion.
+      tell_agent("customer_rated", e.detail);
+      break;
     default: break;
   }
   if (engine::is_terminal(e.state))
