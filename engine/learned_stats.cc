@@ -69,10 +69,9 @@ std::string learned_stats::key(std::string_view agent, std::string_view intent,
   return k;
 }
 
-const learned_record& learned_stats::record(std::string_view agent, std::string_view intent,
-                                            std::string_view segment, const outcome& o,
-                                            time_ms handle_ms) {
-  auto* cell = with_key(agent, intent, &segment, [&](std::string_view k) {
+learned_record& learned_stats::cell(std::string_view agent, std::string_view intent,
+                                    std::string_view segment) {
+  return *with_key(agent, intent, &segment, [&](std::string_view k) {
     auto i = cells_.find(k);
     if (i == cells_.end())
       i = cells_.emplace(std::string{k}, learned_record{std::string{agent}, std::string{intent},
@@ -80,38 +79,35 @@ const learned_record& learned_stats::record(std::string_view agent, std::string_
             .first;
     return &i->second;
   });
-  add(cell->stats, o, handle_ms);
-  auto* parent = with_key(agent, intent, nullptr, [&](std::string_view k) {
+}
+
+outcome_stats& learned_stats::parent(std::string_view agent, std::string_view intent) {
+  return *with_key(agent, intent, nullptr, [&](std::string_view k) {
     auto i = by_intent_.find(k);
     if (i == by_intent_.end())
       i = by_intent_.emplace(std::string{k}, outcome_stats{}).first;
     return &i->second;
   });
-  add(*parent, o, handle_ms);
-  return *cell;
+}
+
+const learned_record& learned_stats::record(std::string_view agent, std::string_view intent,
+                                            std::string_view segment, const outcome& o,
+                                            time_ms handle_ms) {
+  auto& c = cell(agent, intent, segment);
+  add(c.stats, o, handle_ms);
+  add(parent(agent, intent), o, handle_ms);
+  return c;
 }
 
 const learned_record& learned_stats::add_rating(std::string_view agent, std::string_view intent,
                                                 std::string_view segment, int csat) {
-  auto* cell = with_key(agent, intent, &segment, [&](std::string_view k) {
-    auto i = cells_.find(k);
-    if (i == cells_.end())
-      i = cells_.emplace(std::string{k}, learned_record{std::string{agent}, std::string{intent},
-                                                          std::string{segment}, {}})
-            .first;
-    return &i->second;
-  });
-  cell->stats.csat_sum += csat;
-  ++cell->stats.csat_count;
-  auto* parent = with_key(agent, intent, nullptr, [&](std::string_view k) {
-    auto i = by_intent_.find(k);
-    if (i == by_intent_.end())
-      i = by_intent_.emplace(std::string{k}, outcome_stats{}).first;
-    return &i->second;
-  });
-  parent->csat_sum += csat;
-  ++parent->csat_count;
-  return *cell;
+  auto& c = cell(agent, intent, segment);
+  auto& p = parent(agent, intent);
+  for (auto* s : {&c.stats, &p}) {
+    s->csat_sum += csat;
+    ++s->csat_count;
+  }
+  return c;
 }
 
 void learned_stats::restore(const learned_record& r) {

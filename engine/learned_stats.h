@@ -49,6 +49,9 @@ class learned_stats {
  private:
   static std::string key(std::string_view agent, std::string_view intent,
                          std::string_view segment);
+  /// The cell of (agent, intent, segment) and the intent's parent, made if missing.
+  learned_record& cell(std::string_view agent, std::string_view intent, std::string_view segment);
+  outcome_stats& parent(std::string_view agent, std::string_view intent);
   // Keys are `agent \0 intent \0 segment` (cells) and `agent \0 intent` (parents);
   // lookups build them on the stack (see `with_key`) and find by view.
   internal::string_map<learned_record> cells_;

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "actors/node.h"
+#include "tests/testkit/offer_box.h"
 
 namespace {
 
@@ -67,33 +68,7 @@ engine::agent_profile agent(const std::string& id, const std::string& skill, std
   return a;
 }
 
-/// Offers of one agent, handed from the event thread to the thread answering them.
-class offer_box {
- public:
-  void push(const event& e) {
-    {
-      std::lock_guard<std::mutex> guard{mutex_};
-      offers_.push_back(e);
-    }
-    cv_.notify_one();
-  }
-  event pop() {
-    std::unique_lock<std::mutex> guard{mutex_};
-    cv_.wait(guard, [&] { return !offers_.empty(); });
-    auto e = offers_.front();
-    offers_.pop_front();
-    return e;
-  }
-  bool wait(std::chrono::seconds bound) {
-    std::unique_lock<std::mutex> guard{mutex_};
-    return cv_.wait_for(guard, bound, [&] { return !offers_.empty(); });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<event> offers_;
-};
+using testkit::offer_box;
 
 }  // namespace
 

@@ -31,6 +31,7 @@
 #include <thread>
 
 #include "actors/node.h"
+#include "tests/testkit/offer_box.h"
 
 namespace {
 
@@ -83,29 +84,7 @@ engine::agent_profile agent(const std::string& id, std::vector<std::string> skil
   return a;
 }
 
-/// Offers handed from the event thread to the agents' workers.
-class offer_box {
- public:
-  void push(const event& e) {
-    {
-      std::lock_guard<std::mutex> guard{mutex_};
-      offers_.push_back(e);
-    }
-    cv_.notify_one();
-  }
-  event pop() {
-    std::unique_lock<std::mutex> guard{mutex_};
-    cv_.wait(guard, [&] { return !offers_.empty(); });
-    auto e = offers_.front();
-    offers_.pop_front();
-    return e;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<event> offers_;
-};
+using testkit::offer_box;
 
 struct contact_script {
   int number = 0;
