@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actors/event.h"
+#include "actors/node_api.h"
 #include "actors/stats.h"
 #include "engine/clock.h"
 #include "engine/contact.h"
@@ -83,18 +84,12 @@ struct recovery_summary {
   std::vector<with_agent> with_agents;
 };
 
-/// A submitted contact, acknowledged once it is in line and durably journaled.
-struct contact_ack {
-  std::string contact;
-  std::uint64_t seq = 0;          ///< node-wide order of arrival
-  engine::time_ms enqueued_at = 0;
-};
-
 /// One Switchboard node: an actor system with a registry, per-tenant recommenders,
 /// queue, agent and session actors, and a RocksDB journal. Every call is
 /// thread-safe and blocks until the node answered (at most `request_timeout`);
 /// failures are typed (`engine::errc`) with a message naming the offending id.
-class node {
+/// The edge sees it through `node_api` (`node_api.h`).
+class node final : public node_api {
  public:
   /// Opens the data directory, restores what it holds (profiles, and every
   /// contact that was queued, offered or connected) and starts the actors.
@@ -102,7 +97,7 @@ class node {
   [[nodiscard]] static result<std::unique_ptr<node>> open(node_options opts);
 
   /// Shuts down cleanly (see `shutdown`).
-  ~node();
+  ~node() override;
   node(const node&) = delete;
   node& operator=(const node&) = delete;
 
@@ -111,51 +106,55 @@ class node {
   // -- definitions (persisted before they are acknowledged) ---------------------
 
   [[nodiscard]] status define_tenant(const engine::tenant_config& t);
-  [[nodiscard]] status define_queue(const engine::queue_config& q);
-  [[nodiscard]] status define_agent(const engine::agent_profile& a);
-  [[nodiscard]] status upsert_customer(const engine::customer_profile& c);
+  [[nodiscard]] status define_queue(const engine::queue_config& q) override;
+  [[nodiscard]] status define_agent(const engine::agent_profile& a) override;
+  [[nodiscard]] status upsert_customer(const engine::customer_profile& c) override;
 
   // -- agents ---------------------------------------------------------------------
 
-  [[nodiscard]] status login(const std::string& tenant, const std::string& agent);
+  [[nodiscard]] status login(const std::string& tenant, const std::string& agent) override;
   /// Offers the agent held return to their contacts' original places.
-  [[nodiscard]] status logout(const std::string& tenant, const std::string& agent);
-  [[nodiscard]] status set_away(const std::string& tenant, const std::string& agent, bool away);
+  [[nodiscard]] status logout(const std::string& tenant, const std::string& agent) override;
+  [[nodiscard]] status set_away(const std::string& tenant, const std::string& agent,
+                              bool away) override;
   /// The agent's connection is gone: it gets no new offers, and unless it logs in
   /// again within `agent_grace` its work is released (see `node_options`).
   /// Errors: unknown_tenant, agent_offline.
-  [[nodiscard]] status agent_disconnected(const std::string& tenant, const std::string& agent);
+  [[nodiscard]] status agent_disconnected(const std::string& tenant,
+                                        const std::string& agent) override;
   [[nodiscard]] status accept(const std::string& tenant, const std::string& agent,
-                              const std::string& contact, std::uint64_t offer_id = 0);
+                              const std::string& contact, std::uint64_t offer_id = 0) override;
   [[nodiscard]] status decline(const std::string& tenant, const std::string& agent,
-                               const std::string& contact, std::uint64_t offer_id = 0);
+                               const std::string& contact, std::uint64_t offer_id = 0) override;
   [[nodiscard]] status wrap_up(const std::string& tenant, const std::string& agent,
-                               const std::string& contact);
+                               const std::string& contact) override;
   /// Ends the contact with its outcome (wrapping it up first if needed). The
   /// outcome's CSAT and tip are the customer's rating (`rate`), whatever `o` says.
   [[nodiscard]] status complete(const std::string& tenant, const std::string& agent,
-                                const std::string& contact, const engine::outcome& o);
+                                const std::string& contact, const engine::outcome& o) override;
   /// The agent hands a connected contact to `to_queue`: it leaves the agent (journal
   /// `transferred`) and waits in the target queue behind everyone already there
   /// (journal `queued`), with its priority. Errors: unknown_queue, unknown_contact,
   /// not_connected (not with this agent), invalid_argument (channel not taken there).
   [[nodiscard]] status transfer(const std::string& tenant, const std::string& agent,
-                                const std::string& contact, const std::string& to_queue);
+                                const std::string& contact, const std::string& to_queue) override;
 
   // -- contacts -------------------------------------------------------------------
 
   /// Submits a new contact (state new; tenant, id, queue, channel set). Returns
   /// once it is in line and its creation is durably journaled.
-  [[nodiscard]] result<contact_ack> submit(engine::contact c);
+  [[nodiscard]] result<contact_ack> submit(engine::contact c) override;
   /// The customer left: a waiting contact is abandoned, one with an agent goes to
   /// wrap-up.
   [[nodiscard]] status end_contact(const std::string& tenant, const std::string& contact,
-                                   const std::string& reason = "customer_left");
+                                   const std::string& reason = "customer_left") override;
   /// The customer's connection is gone; unless `customer_reconnected` comes within
   /// `customer_grace`, the customer has left (see `node_options`). Errors:
   /// unknown_tenant, unknown_contact.
-  [[nodiscard]] status customer_disconnected(const std::string& tenant, const std::string& contact);
-  [[nodiscard]] status customer_reconnected(const std::string& tenant, const std::string& contact);
+  [[nodiscard]] status customer_disconnected(const std::string& tenant,
+                                             const std::string& contact) override;
+  [[nodiscard]] status customer_reconnected(const std::string& tenant,
+                                            const std::string& contact) override;
   /// A chat line of a live contact, journaled with it; answered once committed,
   /// and published as a `message` event (detail: the text). `agent` empty: the
   /// customer wrote it; otherwise the contact must be with that agent. Errors:
@@ -165,25 +164,25 @@ class node {
   /// and not journaled twice.
   [[nodiscard]] status post_message(const std::string& tenant, const std::string& contact,
                                     const std::string& agent, const std::string& text,
-                                    const std::string& client_id = {});
+                                    const std::string& client_id = {}) override;
   /// The chat lines of a contact, live or ended, in order. Errors: unknown_tenant,
   /// unknown_contact (nothing journaled for it).
   [[nodiscard]] result<std::vector<chat_line>> transcript(const std::string& tenant,
-                                                          const std::string& contact);
+                                                          const std::string& contact) override;
   /// The customer's rating (CSAT 1..5, tip >= 0), journaled when given, taken
   /// while the contact is live and for `rating_window` after it completed, once.
   /// It alone sets the outcome's CSAT and tip: `complete` ignores the agent's.
   /// Errors: invalid_argument, unknown_contact (ended longer ago, or never),
   /// duplicate_id (rated already).
   [[nodiscard]] status rate(const std::string& tenant, const std::string& contact, int csat,
-                            double tip = 0);
+                            double tip = 0) override;
   /// The live contact as its session holds it.
   [[nodiscard]] result<engine::contact> find_contact(const std::string& tenant,
-                                                     const std::string& contact);
+                                                     const std::string& contact) override;
   /// 0-based place of a waiting contact in its queue's line; -1 when it is not
   /// waiting (offered, with an agent, or unknown).
   [[nodiscard]] result<std::int64_t> position(const std::string& tenant,
-                                              const std::string& contact);
+                                              const std::string& contact) override;
 
   // -- non-blocking calls ---------------------------------------------------------------
 
@@ -216,19 +215,20 @@ class node {
 
   /// An agent's profile, live state and learned totals. Errors: unknown_tenant,
   /// unknown_agent.
-  [[nodiscard]] result<agent_info> find_agent(const std::string& tenant, const std::string& agent);
+  [[nodiscard]] result<agent_info> find_agent(const std::string& tenant,
+                                              const std::string& agent) override;
   /// What the node knows of a customer. Errors: unknown_tenant, unknown_customer.
-  [[nodiscard]] result<engine::customer_profile> find_customer(const std::string& tenant,
-                                                               const std::string& customer);
+  [[nodiscard]] result<engine::customer_profile> find_customer(
+    const std::string& tenant, const std::string& customer) override;
   /// A queue's configuration. Errors: unknown_tenant, unknown_queue.
   [[nodiscard]] result<engine::queue_config> find_queue(const std::string& tenant,
-                                                        const std::string& queue);
+                                                        const std::string& queue) override;
 
   // -- observation ------------------------------------------------------------------
 
   /// Calls `cb` for every event from now on, on the node's event thread.
-  void subscribe(event_callback cb);
-  [[nodiscard]] result<tenant_stats> stats(const std::string& tenant);
+  void subscribe(event_callback cb) override;
+  [[nodiscard]] result<tenant_stats> stats(const std::string& tenant) override;
 
   /// Stops routing, commits everything handed to the journal, stops the actors.
   /// Idempotent; later calls fail with shutting_down.
