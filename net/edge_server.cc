@@ -1,5 +1,6 @@
-// The Beast side of the edge: listener, HTTP sessions, WebSocket sessions (plain
-// and TLS). The only translation unit that includes Beast.
+// The Beast side of the edge: listener, HTTP connections (plain and TLS), start and
+// stop. With internal/ws_connection.h (WebSocket connections, included only here) the
+// only code that includes Beast.
 #include "net/edge_server.h"
 
 #include <boost/asio/dispatch.hpp>
@@ -17,7 +18,6 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -26,12 +26,14 @@
 #include <thread>
 #include <unordered_map>
 
-#include "actors/node.h"
+#include "actors/node_api.h"
 #include "net/codec.h"
-#include "net/internal/client_session.h"
+#include "net/internal/client_connection.h"
 #include "net/internal/context.h"
 #include "net/internal/event_router.h"
+#include "net/internal/server_core.h"
 #include "net/internal/static_files.h"
+#include "net/internal/ws_connection.h"
 
 namespace switchboard::net {
 
@@ -43,62 +45,14 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
-using internal::client_session;
+using internal::client_connection;
+using internal::server_core;
+using internal::ws_connection;
 
 constexpr auto http_timeout = std::chrono::seconds(30);
 constexpr std::size_t http_limit = 8192;
 /// Files larger than this are not served (the pages are small).
 constexpr std::uintmax_t max_file_bytes = 16u << 20;
-
-/// The node's event callback outlives the server (a node has no unsubscribe):
-/// it reaches the router only through this gate, closed at stop.
-struct event_gate {
-  std::mutex mutex;
-  internal::event_router* router = nullptr;
-};
-
-/// What the sessions share with the server. Lives in `edge_server::impl`, which
-/// destroys the io_context (and with it every session) before anything here.
-struct server_core {
-  std::unique_ptr<asio::io_context> ioc = std::make_unique<asio::io_context>();
-  std::unique_ptr<asio::thread_pool> pool;
-  std::unique_ptr<internal::edge_context> ctx;
-  std::unique_ptr<internal::event_router> router;
-  std::shared_ptr<event_gate> gate = std::make_shared<event_gate>();
-  std::optional<ssl::context> tls;
-  std::unique_ptr<tcp::acceptor> acceptor;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  std::vector<std::thread> threads;
-  std::uint16_t port = 0;
-  std::atomic<bool> ready{false};
-  std::atomic<std::uint64_t> next_id{1};
-
-  std::mutex sessions_mutex;
-  std::condition_variable sessions_cv;
-  std::unordered_map<std::uint64_t, std::weak_ptr<client_session>> sessions;
-  std::size_t ws_count = 0;  ///< under sessions_mutex; upgrades admitted and not finished
-
-  /// Admits one more WebSocket connection, or false when at max_connections.
-  bool admit() {
-    std::lock_guard<std::mutex> g{sessions_mutex};
-    if (ctx->stopping.load() || ws_count >= ctx->opts.max_connections)
-      return false;
-    ++ws_count;
-    return true;
-  }
-  void add(std::uint64_t id, const std::shared_ptr<client_session>& s) {
-    std::lock_guard<std::mutex> g{sessions_mutex};
-    sessions[id] = s;
-  }
-  void release(std::uint64_t id) {
-    {
-      std::lock_guard<std::mutex> g{sessions_mutex};
-      sessions.erase(id);
-      --ws_count;
-    }
-    sessions_cv.notify_all();
-  }
-};
 
 template <class Stream>
 constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
@@ -117,229 +71,12 @@ string_response make_response(http::status st, unsigned version, bool keep_alive
   return res;
 }
 
-// -- WebSocket session ----------------------------------------------------------------------
+// -- HTTP connection -----------------------------------------------------------------------------
 
 template <class Stream>
-class ws_session final : public internal::transport,
-                         public std::enable_shared_from_this<ws_session<Stream>> {
+class http_connection final : public std::enable_shared_from_this<http_connection<Stream>> {
  public:
-  ws_session(server_core& core, Stream&& s)
-    : core_(core), ws_(std::move(s)), kill_(ws_.get_executor()), id_(core.next_id++) {}
-
-  ~ws_session() override {
-    if (!finished_)
-      core_.release(id_);  // accept never completed
-  }
-
-  void run(http::request<http::string_body> req) {
-    const auto& o = core_.ctx->opts;
-    websocket::stream_base::timeout t{};
-    t.handshake_timeout = std::chrono::seconds(10);
-    t.idle_timeout = o.idle_timeout;
-    t.keep_alive_pings = true;
-    ws_.set_option(t);
-    ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(http::field::server, "switchboard"); }));
-    // Frames up to twice the limit are read and answered FRAME_TOO_LARGE; beyond
-    // that Beast fails the connection (close 1009) without buffering them.
-    ws_.read_message_max(2 * static_cast<std::size_t>(o.max_frame_bytes));
-    beast::get_lowest_layer(ws_).expires_never();
-    ws_.async_accept(req, beast::bind_front_handler(&ws_session::on_accept, this->shared_from_this()));
-  }
-
-  // -- transport (any thread) --
-
-  void send(std::string frame, bool text) override {
-    asio::post(ws_.get_executor(), [self = this->shared_from_this(), f = std::move(frame), text]() mutable {
-      self->enqueue(std::move(f), text);
-    });
-  }
-
-  void close(std::string last_frame, bool text, std::string reason) override {
-    asio::post(ws_.get_executor(), [self = this->shared_from_this(), f = std::move(last_frame), text,
-                                    r = std::move(reason)]() mutable {
-      self->begin_close(std::move(f), text, std::move(r), websocket::close_code::going_away);
-    });
-  }
-
-  void frame_done() override {
-    asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
-      if (self->inflight_ > 0)
-        --self->inflight_;
-      if (self->read_paused_ && self->inflight_ < self->core_.ctx->opts.max_inflight) {
-        self->read_paused_ = false;
-        self->do_read();
-      }
-    });
-  }
-
- private:
-  struct out_frame {
-    std::string data;
-    bool text = false;
-  };
-
-  void on_accept(beast::error_code ec) {
-    if (ec) {
-      finish();
-      return;
-    }
-    session_ = std::make_shared<client_session>(*core_.ctx, this->weak_from_this(), id_);
-    core_.add(id_, session_);
-    do_read();
-  }
-
-  void do_read() {
-    // Closing: nothing the peer sends now is read (see begin_close).
-    if (finished_ || reading_ || closing_)
-      return;
-    if (inflight_ >= core_.ctx->opts.max_inflight) {
-      read_paused_ = true;
-      return;
-    }
-    reading_ = true;
-    ws_.async_read(buffer_, beast::bind_front_handler(&ws_session::on_read, this->shared_from_this()));
-  }
-
-  void on_read(beast::error_code ec, std::size_t) {
-    reading_ = false;
-    if (ec) {
-      if (ec == websocket::error::message_too_big) {
-        core_.ctx->metrics.frame_received();
-        core_.ctx->metrics.rejected(pb::FRAME_TOO_LARGE);
-      }
-      finish();
-      return;
-    }
-    bool text = ws_.got_text();
-    auto data = beast::buffers_to_string(buffer_.data());
-    buffer_.consume(buffer_.size());
-    if (closing_)
-      return;  // a read that was under way when the close began: dropped
-    if (data.size() > core_.ctx->opts.max_frame_bytes) {
-      core_.ctx->metrics.frame_received();
-      core_.ctx->metrics.rejected(pb::FRAME_TOO_LARGE);
-      auto err = error_envelope("", pb::FRAME_TOO_LARGE,
-                                "frame of " + std::to_string(data.size()) + " bytes; the limit is " +
-                                  std::to_string(core_.ctx->opts.max_frame_bytes));
-      begin_close(encode_frame(err, text), text, "frame too large", websocket::close_code::too_big);
-      return;
-    }
-    ++inflight_;
-    session_->on_frame(std::move(data), text);
-    do_read();
-  }
-
-  void enqueue(std::string data, bool text) {
-    if (finished_ || closing_)
-      return;
-    if (queue_.size() >= core_.ctx->opts.max_send_queue) {
-      // The client does not keep up: drop what waits (not what is being written),
-      // tell it why and close. Memory stays bounded by the queue limit.
-      core_.ctx->metrics.rejected(pb::SLOW_CONSUMER);
-      core_.ctx->log->info("connection {}: send queue full ({} frames): closing", id_,
-                           queue_.size());
-      queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end());
-      auto err = error_envelope("", pb::SLOW_CONSUMER, "the send queue overflowed");
-      begin_close(encode_frame(err, text), text, "slow consumer",
-                  websocket::close_code::policy_error);
-      return;
-    }
-    queue_.push_back({std::move(data), text});
-    if (!writing_)
-      do_write();
-  }
-
-  void begin_close(std::string last, bool text, std::string reason, websocket::close_code code) {
-    if (finished_ || closing_)
-      return;
-    closing_ = true;
-    close_ = websocket::close_reason{code, reason};
-    if (!last.empty())
-      queue_.push_back({std::move(last), text});
-    // From here on the session reads nothing more (do_read): async_close reads the
-    // peer's close frame itself once the queue is flushed. Reading on would serve a
-    // peer that keeps writing but never reads at full speed until the cut below, and
-    // its writes would keep succeeding; unread, they stall on TCP back-pressure.
-    // A peer that does not read would hold the close forever: cut it off.
-    kill_.expires_after(std::chrono::seconds(2));
-    kill_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
-      if (!ec && !self->finished_) {
-        beast::get_lowest_layer(self->ws_).close();
-        self->finish();
-      }
-    });
-    if (!writing_) {
-      if (queue_.empty())
-        do_close();
-      else
-        do_write();
-    }
-  }
-
-  void do_write() {
-    writing_ = true;
-    ws_.text(queue_.front().text);
-    ws_.async_write(asio::buffer(queue_.front().data),
-                    beast::bind_front_handler(&ws_session::on_write, this->shared_from_this()));
-  }
-
-  void on_write(beast::error_code ec, std::size_t) {
-    writing_ = false;
-    if (ec) {
-      finish();
-      return;
-    }
-    core_.ctx->metrics.frame_sent();
-    queue_.pop_front();
-    if (!queue_.empty())
-      do_write();
-    else if (closing_)
-      do_close();
-  }
-
-  void do_close() {
-    if (close_sent_ || finished_)
-      return;
-    close_sent_ = true;
-    ws_.async_close(close_, [self = this->shared_from_this()](beast::error_code) { self->finish(); });
-  }
-
-  void finish() {
-    if (finished_)
-      return;
-    finished_ = true;
-    kill_.cancel();
-    queue_.clear();
-    if (session_)
-      session_->on_closed();
-    beast::get_lowest_layer(ws_).close();
-    core_.release(id_);
-  }
-
-  server_core& core_;
-  websocket::stream<Stream> ws_;
-  beast::flat_buffer buffer_;
-  asio::steady_timer kill_;
-  std::uint64_t id_;
-  std::shared_ptr<client_session> session_;
-  std::deque<out_frame> queue_;
-  websocket::close_reason close_;
-  std::uint32_t inflight_ = 0;
-  bool reading_ = false;
-  bool read_paused_ = false;
-  bool writing_ = false;
-  bool closing_ = false;
-  bool close_sent_ = false;
-  bool finished_ = false;
-};
-
-// -- HTTP session --------------------------------------------------------------------------------
-
-template <class Stream>
-class http_session final : public std::enable_shared_from_this<http_session<Stream>> {
- public:
-  http_session(server_core& core, Stream&& s) : core_(core), stream_(std::move(s)) {}
+  http_connection(server_core& core, Stream&& s) : core_(core), stream_(std::move(s)) {}
 
   void run() {
     if constexpr (is_tls<Stream>) {
@@ -362,7 +99,7 @@ class http_session final : public std::enable_shared_from_this<http_session<Stre
     parser_->body_limit(http_limit);
     beast::get_lowest_layer(stream_).expires_after(http_timeout);
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
+                     beast::bind_front_handler(&http_connection::on_read, this->shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -384,7 +121,7 @@ class http_session final : public std::enable_shared_from_this<http_session<Stre
                                      "text/plain", "TOO_MANY_CONNECTIONS\n"));
       }
       beast::get_lowest_layer(stream_).expires_never();
-      std::make_shared<ws_session<Stream>>(core_, std::move(stream_))->run(std::move(req));
+      std::make_shared<ws_connection<Stream>>(core_, std::move(stream_))->run(std::move(req));
       return;
     }
     bool keep = req.keep_alive();
@@ -467,11 +204,11 @@ void do_accept(server_core& core) {
         return;
       core.ctx->log->warn("accept: {}", ec.message());
     } else if (core.tls) {
-      std::make_shared<http_session<beast::ssl_stream<beast::tcp_stream>>>(
+      std::make_shared<http_connection<beast::ssl_stream<beast::tcp_stream>>>(
         core, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(s)), *core.tls))
         ->run();
     } else {
-      std::make_shared<http_session<beast::tcp_stream>>(core, beast::tcp_stream(std::move(s)))->run();
+      std::make_shared<http_connection<beast::tcp_stream>>(core, beast::tcp_stream(std::move(s)))->run();
     }
     if (core.acceptor->is_open())
       do_accept(core);
@@ -493,7 +230,7 @@ edge_server::~edge_server() {
 }
 
 engine::result<std::unique_ptr<edge_server>> edge_server::start(
-  node& n, edge_options opts, std::shared_ptr<spdlog::logger> log) {
+  node_api& n, edge_options opts, std::shared_ptr<spdlog::logger> log) {
   using engine::errc;
   if (!log) {
     log = std::make_shared<spdlog::logger>("net",
@@ -598,10 +335,10 @@ void edge_server::stop(std::chrono::milliseconds drain) {
     p.acceptor->close(ec);
   });
   // 2. Tell every client, then wait (bounded) for them to close.
-  std::vector<std::shared_ptr<client_session>> live;
+  std::vector<std::shared_ptr<client_connection>> live;
   {
-    std::lock_guard<std::mutex> g{p.sessions_mutex};
-    for (auto& [id, w] : p.sessions)
+    std::lock_guard<std::mutex> g{p.connections_mutex};
+    for (auto& [id, w] : p.connections)
       if (auto s = w.lock())
         live.push_back(std::move(s));
   }
@@ -609,8 +346,8 @@ void edge_server::stop(std::chrono::milliseconds drain) {
     s->shutdown_notice();
   live.clear();
   {
-    std::unique_lock<std::mutex> g{p.sessions_mutex};
-    p.sessions_cv.wait_for(g, drain, [&p] { return p.ws_count == 0; });
+    std::unique_lock<std::mutex> g{p.connections_mutex};
+    p.connections_cv.wait_for(g, drain, [&p] { return p.ws_count == 0; });
   }
   // 3. No more events, timers or logouts; finish the node calls in flight.
   {

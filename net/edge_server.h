@@ -14,7 +14,7 @@ class logger;
 }
 
 namespace switchboard {
-class node;
+class node_api;
 }
 
 namespace switchboard::net {
@@ -25,14 +25,15 @@ namespace switchboard::net {
 ///
 /// Owns its io threads (sockets, timers), a worker pool (the node's blocking calls
 /// never run on an io thread) and the event router subscribed to the node. The
-/// node must outlive the server. Thread-safe.
+/// node (a `switchboard::node`, the cluster's router, a test's fake: any
+/// `node_api`) must outlive the server. Thread-safe.
 class edge_server {
  public:
   /// Listens and starts serving. Errors: invalid_argument (address, TLS files),
   /// bad_data_dir is never returned; a port in use is invalid_argument too, with
   /// the system's message.
   [[nodiscard]] static engine::result<std::unique_ptr<edge_server>> start(
-    node& n, edge_options opts, std::shared_ptr<spdlog::logger> log = nullptr);
+    node_api& n, edge_options opts, std::shared_ptr<spdlog::logger> log = nullptr);
 
   /// Stops (see `stop`).
   ~edge_server();

@@ -30,12 +30,16 @@ namespace switchboard::net::internal {
 /// calls never run on an io thread. The role, tenant and agent are confined to
 /// the worker strand. Owned (shared) by its transport, by tasks in flight and by
 /// the router's lookups; holds its transport weakly.
-class client_session : public std::enable_shared_from_this<client_session> {
+///
+/// The member functions live in one file per part: the core (frames, dispatch,
+/// Hello, resume snapshots, pushes) in client_connection.cc, the requests of each
+/// role in gateway_requests.cc, agent_requests.cc and supervisor_requests.cc.
+class client_connection : public std::enable_shared_from_this<client_connection> {
  public:
-  client_session(edge_context& ctx, std::weak_ptr<transport> t, std::uint64_t id);
-  ~client_session();
-  client_session(const client_session&) = delete;
-  client_session& operator=(const client_session&) = delete;
+  client_connection(edge_context& ctx, std::weak_ptr<transport> t, std::uint64_t id);
+  ~client_connection();
+  client_connection(const client_connection&) = delete;
+  client_connection& operator=(const client_connection&) = delete;
 
   // -- io strand ------------------------------------------------------------------
 
@@ -80,22 +84,39 @@ class client_session : public std::enable_shared_from_this<client_session> {
   /// `s` ok: Ack; else its error.
   void answer(const request& r, const engine::status& s);
 
+  /// Storage codecs report bad enums as corrupt records; from a client that is
+  /// bad input (invalid_argument).
+  static engine::error input_error(engine::error e);
+
   void dispatch(request r);
   void on_closed_worker();
-  void handle_hello(const request& r);
   bool allowed(pb::Envelope::BodyCase body) const;
 
+  // Hello (client_connection.cc; an agent's in agent_requests.cc).
+  void handle_hello(const request& r);
+  void agent_hello(const request& r);
+  /// Refuses the Hello with `code` and closes; nothing more is handled.
+  void refuse(const request& r, pb::ErrorCode code, std::string why);
+  /// The Welcome of an accepted Hello, with the live contacts in `held`.
+  void welcome(const request& r, bool resumed, const std::vector<held_binding>& held);
+
+  // gateway_requests.cc
   void open_contact(const request& r);
   void customer_message(const request& r);
   void end_contact(const request& r);
   void resume_contact(const request& r);
   void rate_contact(const request& r);
 
+  // agent_requests.cc
+  void accept_offer(const request& r);
+  void decline_offer(const request& r);
+  void transfer_contact(const request& r);
   void set_availability(const request& r);
   void agent_message(const request& r);
   void wrap_up(const request& r);
   void agent_stats(const request& r);
 
+  // supervisor_requests.cc
   void define_queue(const request& r);
   void define_agent(const request& r);
   void set_policy(const request& r);

@@ -6,7 +6,7 @@
 #include <memory>
 #include <spdlog/logger.h>
 
-#include "actors/node.h"
+#include "actors/node_api.h"
 #include "engine/clock.h"
 #include "net/auth.h"
 #include "net/metrics.h"
@@ -19,7 +19,7 @@ class event_router;
 /// What every part of one edge server shares. Owned by `edge_server::impl`,
 /// which outlives every connection, task and timer that refers to it.
 struct edge_context {
-  edge_context(node& n_, edge_options o, std::shared_ptr<spdlog::logger> l,
+  edge_context(node_api& n_, edge_options o, std::shared_ptr<spdlog::logger> l,
                boost::asio::io_context& io, boost::asio::thread_pool& p)
     : n(n_),
       opts(std::move(o)),
@@ -35,7 +35,7 @@ struct edge_context {
     opts.token_secret.clear();
   }
 
-  node& n;
+  node_api& n;  ///< the node (or the cluster's router) behind the edge
   edge_options opts;
   std::shared_ptr<spdlog::logger> log;
   std::shared_ptr<const engine::clock> clock;

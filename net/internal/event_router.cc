@@ -4,7 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "net/internal/builders.h"
-#include "net/internal/client_session.h"
+#include "net/internal/client_connection.h"
 
 namespace switchboard::net::internal {
 
@@ -96,7 +96,7 @@ void event_router::on_event(const event& e) {
   observe_latency(e);
   if (e.contact.empty()) {
     // The node logged out an agent whose connection is gone (its grace period ran
-    // out): its slot goes. One that is connected again keeps it (a fresh session's
+    // out): its slot goes. One that is connected again keeps it (a fresh login's
     // own logout).
     if (e.type == event_type::agent_logout) {
       auto ai = agents_.find(key(e.tenant, e.agent));
@@ -108,7 +108,7 @@ void event_router::on_event(const event& e) {
     if (e.type == event_type::agent_away && !e.detail.empty()) {
       auto ai = agents_.find(key(e.tenant, e.agent));
       if (ai != agents_.end())
-        if (auto s = ai->second.session.lock())
+        if (auto s = ai->second.connection.lock())
           s->post([s, d = e.detail] {
             s->deliver_agent_update("", "agent_away", engine::contact_state::created, d);
           });
@@ -118,14 +118,14 @@ void event_router::on_event(const event& e) {
   if (e.type == event_type::message)
     return route_message(e);
   agent_entry* slot = nullptr;
-  std::shared_ptr<client_session> agent_s;
+  std::shared_ptr<client_connection> agent_s;
   if (!e.agent.empty()) {
     auto ai = agents_.find(key(e.tenant, e.agent));
     if (ai != agents_.end()) {
       slot = &ai->second;
       // Never a push to a connection that is gone (its slot waits for a resume).
       if (!slot->disconnected)
-        agent_s = slot->session.lock();
+        agent_s = slot->connection.lock();
     }
   }
   auto tell_agent = [&](const char* what, const std::string& detail) {
@@ -218,13 +218,13 @@ void event_router::route_message(const event& e) {
     if (q.empty())
       posting_.erase(p);
   }
-  std::shared_ptr<client_session> to;
+  std::shared_ptr<client_connection> to;
   auto ci = contacts_.find(k);
   if (customer) {
     auto agent = ci != contacts_.end() && !ci->second.agent.empty() ? ci->second.agent : e.agent;
     auto ai = agents_.find(key(e.tenant, agent));
     if (ai != agents_.end() && !ai->second.disconnected)
-      to = ai->second.session.lock();
+      to = ai->second.connection.lock();
   } else if (ci != contacts_.end()) {
     to = ci->second.gateway.lock();
   }
@@ -238,7 +238,7 @@ void event_router::route_message(const event& e) {
 // -- contacts -------------------------------------------------------------------------
 
 bool event_router::open_contact(const std::string& tenant, const std::string& contact,
-                                const std::shared_ptr<client_session>& gateway) {
+                                const std::shared_ptr<client_connection>& gateway) {
   std::lock_guard<std::mutex> g{mutex_};
   auto [i, added] = contacts_.try_emplace(key(tenant, contact));
   if (!added)
@@ -266,13 +266,13 @@ event_router::contact_view event_router::find_contact(const std::string& tenant,
   if (!v.agent.empty()) {
     auto ai = agents_.find(key(tenant, v.agent));
     if (ai != agents_.end() && !ai->second.disconnected)
-      v.agent_session = ai->second.session.lock();
+      v.agent_connection = ai->second.connection.lock();
   }
   return v;
 }
 
 void event_router::bind_gateway(const std::string& tenant, const std::string& contact,
-                                const std::shared_ptr<client_session>& gateway,
+                                const std::shared_ptr<client_connection>& gateway,
                                 const std::string& agent, engine::contact_state state) {
   std::lock_guard<std::mutex> g{mutex_};
   auto [i, added] = contacts_.try_emplace(key(tenant, contact));
@@ -286,7 +286,7 @@ void event_router::bind_gateway(const std::string& tenant, const std::string& co
 }
 
 std::vector<std::string> event_router::detach_gateway(const std::string& tenant,
-                                                      const client_session* s) {
+                                                      const client_connection* s) {
   std::lock_guard<std::mutex> g{mutex_};
   std::vector<std::string> out;
   if (stopped_)
@@ -343,7 +343,7 @@ void event_router::accepted(const std::string& tenant, const std::string& agent,
 
 event_router::attach_result event_router::attach_agent(const std::string& tenant,
                                                        const std::string& agent,
-                                                       const std::shared_ptr<client_session>& s,
+                                                       const std::shared_ptr<client_connection>& s,
                                                        bool resume,
                                                        const std::vector<held_binding>& held,
                                                        bool node_disconnected) {
@@ -352,7 +352,7 @@ event_router::attach_result event_router::attach_agent(const std::string& tenant
   auto k = key(tenant, agent);
   auto [i, added] = agents_.try_emplace(k);
   auto& slot = i->second;
-  if (auto old = slot.session.lock(); old && !slot.disconnected && old.get() != s.get()) {
+  if (auto old = slot.connection.lock(); old && !slot.disconnected && old.get() != s.get()) {
     // A second connection of the same agent (a reloaded page): it takes over.
     out.replaced = std::move(old);
     out.resumed = true;
@@ -375,30 +375,30 @@ event_router::attach_result event_router::attach_agent(const std::string& tenant
     if (fresh)
       ci->second.state = h.state;
   }
-  slot.session = s;
-  slot.session_ptr = s.get();
+  slot.connection = s;
+  slot.connection_ptr = s.get();
   slot.disconnected = false;
   return out;
 }
 
 void event_router::drop_agent(const std::string& tenant, const std::string& agent,
-                              const client_session* s) {
+                              const client_connection* s) {
   std::lock_guard<std::mutex> g{mutex_};
   auto i = agents_.find(key(tenant, agent));
-  if (i != agents_.end() && i->second.session_ptr == s)
+  if (i != agents_.end() && i->second.connection_ptr == s)
     agents_.erase(i);
 }
 
 bool event_router::detach_agent(const std::string& tenant, const std::string& agent,
-                                const client_session* s) {
+                                const client_connection* s) {
   std::lock_guard<std::mutex> g{mutex_};
   if (stopped_)
     return false;
   auto i = agents_.find(key(tenant, agent));
-  if (i == agents_.end() || i->second.session_ptr != s)
+  if (i == agents_.end() || i->second.connection_ptr != s)
     return false;  // another connection of the agent took over
   i->second.disconnected = true;
-  i->second.session_ptr = nullptr;
+  i->second.connection_ptr = nullptr;
   return true;
 }
 
@@ -422,14 +422,14 @@ bool event_router::serves(const std::string& tenant, const std::string& agent,
 // -- stats ----------------------------------------------------------------------------------
 
 void event_router::subscribe_stats(const std::string& tenant,
-                                   const std::shared_ptr<client_session>& s,
+                                   const std::shared_ptr<client_connection>& s,
                                    std::chrono::milliseconds interval) {
   std::lock_guard<std::mutex> g{mutex_};
   if (stopped_)
     return;
   auto& f = feeds_[tenant];
   bool known = std::any_of(f.subscribers.begin(), f.subscribers.end(),
-                           [&](const std::weak_ptr<client_session>& w) { return w.lock() == s; });
+                           [&](const std::weak_ptr<client_connection>& w) { return w.lock() == s; });
   if (!known)
     f.subscribers.push_back(s);
   if (!f.running || interval < f.interval)
@@ -455,13 +455,13 @@ void event_router::arm_stats(const std::string& tenant) {
 }
 
 void event_router::stats_tick(const std::string& tenant) {
-  std::vector<std::shared_ptr<client_session>> subs;
+  std::vector<std::shared_ptr<client_connection>> subs;
   {
     std::lock_guard<std::mutex> g{mutex_};
     if (stopped_)
       return;
     auto& f = feeds_[tenant];
-    std::vector<std::weak_ptr<client_session>> alive;
+    std::vector<std::weak_ptr<client_connection>> alive;
     for (auto& w : f.subscribers)
       if (auto s = w.lock()) {
         subs.push_back(std::move(s));

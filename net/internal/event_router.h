@@ -20,7 +20,7 @@
 
 namespace switchboard::net::internal {
 
-class client_session;
+class client_connection;
 
 /// An offer an agent holds (or held while disconnected), to (re)send it.
 struct offer_info {
@@ -81,7 +81,7 @@ class event_router {
   /// missed). False when a live contact of the tenant opened through the edge
   /// already has that id (a second OpenContact must not take over its updates).
   bool open_contact(const std::string& tenant, const std::string& contact,
-                    const std::shared_ptr<client_session>& gateway);
+                    const std::shared_ptr<client_connection>& gateway);
   /// The submit failed: forget the registration.
   void forget_contact(const std::string& tenant, const std::string& contact);
 
@@ -89,8 +89,8 @@ class event_router {
   struct contact_view {
     bool known = false;  ///< opened through the edge (or resumed) and live
     std::string agent;   ///< connected (or in wrap-up) with; empty while waiting
-    std::shared_ptr<client_session> gateway;        ///< null when gone
-    std::shared_ptr<client_session> agent_session;  ///< null when none or disconnected
+    std::shared_ptr<client_connection> gateway;           ///< null when gone
+    std::shared_ptr<client_connection> agent_connection;  ///< null when none or disconnected
   };
   contact_view find_contact(const std::string& tenant, const std::string& contact) const;
   /// The node accepted `agent`'s accept of `contact`: binds them now, so a customer
@@ -102,11 +102,11 @@ class event_router {
   /// router does not know the contact (after a node restart), with the agent and
   /// state the node has.
   void bind_gateway(const std::string& tenant, const std::string& contact,
-                    const std::shared_ptr<client_session>& gateway, const std::string& agent,
+                    const std::shared_ptr<client_connection>& gateway, const std::string& agent,
                     engine::contact_state state);
   /// The gateway connection `s` closed: the live contacts it held, now unbound
   /// (their customers are absent; the caller tells the node).
-  std::vector<std::string> detach_gateway(const std::string& tenant, const client_session* s);
+  std::vector<std::string> detach_gateway(const std::string& tenant, const client_connection* s);
 
   /// A chat line is about to be posted (`customer`: written by the customer), so
   /// its `message` event is shown as from the right side (the node's event names
@@ -120,12 +120,12 @@ class event_router {
   // -- agents -------------------------------------------------------------------
 
   struct attach_result {
-    /// The agent's earlier session goes on: offers re-sent.
+    /// The agent carries on where it was: offers re-sent.
     bool resumed = false;
-    /// An earlier session whose connection was lost was not resumed: log out, then in.
+    /// An earlier login whose connection was lost was not resumed: log out, then in.
     bool restart = false;
     /// Another live connection of the same agent, to close.
-    std::shared_ptr<client_session> replaced;
+    std::shared_ptr<client_connection> replaced;
     std::vector<offer_info> offers;
   };
   /// The agent's connection `s` is `agent`'s from now on. `held` (from
@@ -133,13 +133,14 @@ class event_router {
   /// router lost in a node restart; `node_disconnected`: the node still runs a
   /// grace period for it (a connection lost before the restart).
   attach_result attach_agent(const std::string& tenant, const std::string& agent,
-                             const std::shared_ptr<client_session>& s, bool resume,
+                             const std::shared_ptr<client_connection>& s, bool resume,
                              const std::vector<held_binding>& held, bool node_disconnected);
   /// The agent's connection closed: true when `s` was still the agent's connection
   /// (the caller then tells the node); its slot is kept for a resume.
-  bool detach_agent(const std::string& tenant, const std::string& agent, const client_session* s);
+  bool detach_agent(const std::string& tenant, const std::string& agent,
+                    const client_connection* s);
   /// The attach failed (e.g. login refused): forget the agent if `s` holds it.
-  void drop_agent(const std::string& tenant, const std::string& agent, const client_session* s);
+  void drop_agent(const std::string& tenant, const std::string& agent, const client_connection* s);
   bool offer_pending(const std::string& tenant, const std::string& agent,
                      const std::string& contact, std::uint64_t offer_id) const;
   /// True when `contact` is connected with (or in wrap-up with) `agent`.
@@ -148,7 +149,7 @@ class event_router {
 
   // -- supervisors ----------------------------------------------------------------
 
-  void subscribe_stats(const std::string& tenant, const std::shared_ptr<client_session>& s,
+  void subscribe_stats(const std::string& tenant, const std::shared_ptr<client_connection>& s,
                        std::chrono::milliseconds interval);
 
   // -- lookups with caches (worker threads; may call the node) --------------------
@@ -164,20 +165,20 @@ class event_router {
 
  private:
   struct contact_entry {
-    std::weak_ptr<client_session> gateway;
-    const client_session* gateway_ptr = nullptr;  ///< identity only, never dereferenced
+    std::weak_ptr<client_connection> gateway;
+    const client_connection* gateway_ptr = nullptr;  ///< identity only, never dereferenced
     std::string agent;
     engine::contact_state state = engine::contact_state::created;
   };
   struct agent_entry {
-    std::weak_ptr<client_session> session;
-    const client_session* session_ptr = nullptr;  ///< identity only, never dereferenced
+    std::weak_ptr<client_connection> connection;
+    const client_connection* connection_ptr = nullptr;  ///< identity only, never dereferenced
     bool disconnected = false;
     std::map<std::string, offer_info> offers;  ///< by contact
     std::set<std::string> contacts;            ///< connected or wrap-up
   };
   struct stats_feed {
-    std::vector<std::weak_ptr<client_session>> subscribers;
+    std::vector<std::weak_ptr<client_connection>> subscribers;
     std::chrono::milliseconds interval{1000};
     std::unique_ptr<boost::asio::steady_timer> timer;
     bool running = false;

@@ -5,7 +5,7 @@
 namespace switchboard::net::internal {
 
 /// The write side of one WebSocket connection as the protocol layer sees it.
-/// Implemented by the Beast session in edge_server.cc; every call is thread-safe
+/// Implemented by the Beast connection in edge_server.cc; every call is thread-safe
 /// (it posts to the connection's io strand) and returns at once.
 class transport {
  public:
