@@ -64,11 +64,11 @@ void client_session::on_frame(std::string data, bool text) {
   const auto& rid = d.envelope.request_id();
   // Token bucket: `rate` frames per second, bursts up to `rate`.
   auto rate = static_cast<double>(std::max<std::uint32_t>(1, ctx_.opts.max_messages_per_second));
-  auto now = std::chrono::steady_clock::now();
-  if (refilled_ == std::chrono::steady_clock::time_point{}) {
+  auto now = ctx_.clock->steady();
+  if (!refilled_) {
     tokens_ = rate;
   } else {
-    tokens_ = std::min(rate, tokens_ + rate * std::chrono::duration<double>(now - refilled_).count());
+    tokens_ = std::min(rate, tokens_ + rate * std::chrono::duration<double>(now - *refilled_).count());
   }
   refilled_ = now;
   if (tokens_ < 1.0)
@@ -259,7 +259,7 @@ void client_session::handle_hello(const request& r) {
     w->set_role(to_proto(role_));
     w->set_tenant(tenant_);
     w->set_agent(agent_);
-    w->set_server_time_ms(ctx_.clock->now());
+    w->set_server_time_ms(ctx_.clock->wall());
     w->set_resumed(resumed);
     for (const auto& h : held)
       if (!fill_resumed(h.contact, w->add_contacts(), true))
@@ -278,7 +278,7 @@ void client_session::handle_hello(const request& r) {
       return welcome(false, {});
     }
     case pb::ROLE_AGENT: {
-      auto v = ctx_.tokens.verify(h.agent_token(), ctx_.clock->now());
+      auto v = ctx_.tokens.verify(h.agent_token(), ctx_.clock->wall());
       if (v.error == token_error::forged)
         return refuse(pb::UNAUTHENTICATED, "invalid agent token");
       if (!h.tenant().empty() && h.tenant() != v.claims.tenant)
@@ -613,7 +613,7 @@ void client_session::mint_token(const request& r) {
   if (ttl < 0 || ttl > ctx_.opts.max_token_ttl.count())
     return fail(r, pb::INVALID_ARGUMENT,
                 "MintAgentToken: ttl_s must be 0..." + std::to_string(ctx_.opts.max_token_ttl.count()));
-  agent_claims c{tenant_, m.agent(), ctx_.clock->now() + ttl * 1000};
+  agent_claims c{tenant_, m.agent(), ctx_.clock->wall() + ttl * 1000};
   pb::Envelope out;
   auto* t = out.mutable_agent_token();
   t->set_agent(c.agent);
@@ -632,7 +632,7 @@ void client_session::subscribe_stats(const request& r) {
   ack(r);
   if (auto s = ctx_.n.stats(tenant_)) {
     pb::Envelope out;
-    *out.mutable_stats_update() = stats_update(*s, ctx_.clock->now());
+    *out.mutable_stats_update() = stats_update(*s, ctx_.clock->wall());
     push(out);
   }
 }

@@ -9,6 +9,7 @@
 #include <set>
 #include <vector>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "actors/event.h"
@@ -119,7 +120,7 @@ class client_session : public std::enable_shared_from_this<client_session> {
 
   // io strand
   double tokens_ = 0;
-  std::chrono::steady_clock::time_point refilled_{};
+  std::optional<std::chrono::microseconds> refilled_;  ///< the clock's steady()
   bool closed_ = false;
 
   // worker strand
