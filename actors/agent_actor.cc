@@ -59,7 +59,7 @@ caf::behavior agent_actor(agent_ptr self, agent_args args) {
       ev.type = engine::event_type::agent_away;
       ev.tenant = a.tenant;
       ev.agent = a.agent;
-      ev.at = a.ctx.clock->now();
+      ev.at = a.ctx.clock->wall();
       ev.detail = m.reason;
       storage::write_batch b;
       engine::journal_event je;

@@ -16,8 +16,6 @@ namespace {
 
 using engine::contact_phase;
 
-/// How often overflow steps and max-wait limits are checked. Default: 200 ms.
-constexpr auto tick_interval = std::chrono::milliseconds(200);
 
 struct recommender_state {
   actor_context ctx;
@@ -45,7 +43,8 @@ struct recommender_state {
   std::deque<completed_entry> rateable;
   std::unordered_map<std::string, rateable_entry> rateable_agent;  // contact -> its entry
   bool match_scheduled = false;
-  bool ticking = false;
+  /// When the armed wake-up (a delayed tick) fires, or -1: none armed.
+  engine::time_ms wake_at = -1;
   std::uint64_t routed = 0;
   static inline const char* name = "recommender";
 };
@@ -53,7 +52,7 @@ struct recommender_state {
 using rec_ptr = caf::stateful_actor<recommender_state>*;
 
 engine::time_ms now(rec_ptr self) {
-  return self->state.ctx.clock->now();
+  return self->state.ctx.clock->wall();
 }
 
 void queue_event(rec_ptr self, const std::string& queue, queue_event_kind kind,
@@ -128,6 +127,8 @@ void schedule_match(rec_ptr self) {
   self->send(self, match_atom::value);
 }
 
+void arm_wake(rec_ptr self);
+
 void run_match(rec_ptr self) {
   auto& st = self->state;
   st.match_scheduled = false;
@@ -151,10 +152,28 @@ void run_match(rec_ptr self) {
     tell_session(self, o.contact,
                  caf::make_message(offered_msg{o.agent, o.offer_id, o.deadline, std::move(o.decision)}));
   }
+  arm_wake(self);
 }
 
-void run_tick(rec_ptr self) {
+/// Arms a wake-up at the domain's next deadline (overflow step, max-wait limit,
+/// lapse of a decline mark) unless one at or before it is armed already. Called
+/// after every match and tick, which follow every change that can add a deadline;
+/// an idle recommender sleeps.
+void arm_wake(rec_ptr self) {
   auto& st = self->state;
+  auto due = st.domain->next_deadline();
+  if (due < 0 || (st.wake_at >= 0 && st.wake_at <= due))
+    return;
+  st.wake_at = due;
+  // +1 ms: the host's wall clock must have reached `due` when the tick reads it.
+  auto delay = std::max<engine::time_ms>(0, due - now(self)) + 1;
+  self->delayed_send(self, std::chrono::milliseconds(delay), tick_atom::value, due);
+}
+
+void run_tick(rec_ptr self, engine::time_ms armed_for) {
+  auto& st = self->state;
+  if (armed_for == st.wake_at)
+    st.wake_at = -1;  // superseded wake-ups still tick (cheap) but keep the armed one
   auto t = now(self);
   auto res = st.domain->tick(t);
   for (auto& m : res.moves) {
@@ -169,14 +188,7 @@ void run_tick(rec_ptr self) {
   }
   // Steps reached or decline marks lapsed may have made contacts eligible.
   schedule_match(self);
-  self->delayed_send(self, tick_interval, tick_atom::value);
-}
-
-void start_ticking(rec_ptr self) {
-  if (self->state.ticking)
-    return;
-  self->state.ticking = true;
-  self->delayed_send(self, tick_interval, tick_atom::value);
+  arm_wake(self);
 }
 
 template <class T>
@@ -246,9 +258,7 @@ caf::behavior recommender(rec_ptr self, actor_context ctx, engine::tenant_config
       if (auto s = st.domain->upsert_queue(std::move(m.queue)); !s)
         return to_caf(s.err());
       st.queues[id] = m.queue_actor;
-      // Overflow steps, max waits and lapsing decline marks are time-driven.
-      start_ticking(self);
-      schedule_match(self);
+      schedule_match(self);  // and re-arms the wake-up: its steps may have changed
       return ok_atom::value;
     },
     [=](define_agent_req& r) -> caf::result<ok_atom> {
@@ -574,7 +584,7 @@ caf::behavior recommender(rec_ptr self, actor_context ctx, engine::tenant_config
       return rp;
     },
     [=](match_atom) { run_match(self); },
-    [=](tick_atom) { run_tick(self); },
+    [=](tick_atom, engine::time_ms armed_for) { run_tick(self, armed_for); },
     [=](stop_atom) { self->quit(); },
   };
 }

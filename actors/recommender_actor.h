@@ -13,7 +13,8 @@ namespace switchboard::actors {
 /// learned statistics) and is the single place where offers are made: a contact
 /// is offered only through its reservation, so never to two agents at once.
 /// Matching runs once per burst of changes (a self-sent `match_atom`), overflow
-/// steps and max-wait limits on a periodic `tick_atom`.
+/// steps, max-wait limits and lapsing decline marks on a `tick_atom` armed for the
+/// domain's next deadline (`routing_domain::next_deadline`, O(1)): idle, it sleeps.
 caf::actor spawn_recommender(caf::local_actor* parent, actor_context ctx,
                              engine::tenant_config tenant);
 

@@ -45,7 +45,7 @@ struct registry_state {
 using reg_ptr = caf::stateful_actor<registry_state>*;
 
 engine::time_ms now(reg_ptr self) {
-  return self->state.ctx.clock->now();
+  return self->state.ctx.clock->wall();
 }
 
 tenant_entry* find_tenant(reg_ptr self, const std::string& id) {

@@ -54,7 +54,7 @@ storage::write_batch journal_batch(session_ptr self, event_type type, contact_st
   auto& c = contact_of(self);
   storage::write_batch b;
   engine::journal_event e;
-  e.at = self->state.args.ctx.clock->now();
+  e.at = self->state.args.ctx.clock->wall();
   e.tenant = c.tenant;
   e.contact = c.id;
   e.type = type;

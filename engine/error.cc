@@ -27,6 +27,9 @@ std::string_view to_string(errc x) {
     case errc::timeout: return "timeout";
     case errc::shutting_down: return "shutting_down";
     case errc::not_connected: return "not_connected";
+    case errc::unavailable: return "unavailable";
+    case errc::stale_epoch: return "stale_epoch";
+    case errc::not_owner: return "not_owner";
   }
   return "unknown_error";
 }

@@ -35,6 +35,9 @@ enum class errc : std::uint8_t {
   timeout = 20,
   shutting_down = 21,
   not_connected = 22,      ///< complete/wrap-up of a contact the agent is not serving
+  unavailable = 23,        ///< the cluster's store (etcd) or a peer node cannot be reached
+  stale_epoch = 24,        ///< a message about a domain carries an epoch that is not current
+  not_owner = 25,          ///< this node does not own the domain (now); retry at the owner
 };
 
 std::string_view to_string(errc x);

@@ -90,10 +90,15 @@ status routing_domain::upsert_queue(queue_config q) {
   for (slot a = 0; a < agents_.size(); ++a)
     if (agents_[a].live)
       relink_queue(a, s);
+  // Its steps and limit may have changed: every contact in its line is rescheduled.
+  std::vector<slot> in_line;
   queues_[s].line.for_each([&](const queue_key&, contact_queue::handle h) {
     mark_contact(h);
+    in_line.push_back(h);
     return true;
   });
+  for (auto h : in_line)
+    schedule_due(h);
   return {};
 }
 
@@ -351,7 +356,9 @@ result<agent_release> routing_domain::release_agent(std::string_view agent, time
     t.agent = no_slot;
     t.phase = contact_phase::waiting;
     t.c.agent.clear();
-    if (!queues_[t.queue].line.push(t.c.key(), h)) {
+    if (queues_[t.queue].line.push(t.c.key(), h)) {
+      schedule_due(h);
+    } else {
       // Its place is taken (seqs are unique per node, so only a caller that
       // reused one gets here): it cannot wait anywhere, so it leaves the domain.
       out.failed.push_back(t.c.id);
@@ -418,6 +425,7 @@ status routing_domain::enqueue(contact c, time_ms now) {
     return make_error(errc::duplicate_id, "contact " + id + ": its place in line is taken");
   }
   by_contact_.emplace(t.c.id, h);
+  schedule_due(h);
   mark_contact(h);
   return {};
 }
@@ -550,6 +558,7 @@ void routing_domain::return_to_line(slot h, slot a, time_ms now) {
   t.c.agent.clear();
   cooldowns_.push({now + tenant_.decline_cooldown, h, t.offer_id});
   q.line.push(t.c.key(), h);
+  schedule_due(h);
   refresh_ready(a);
   mark_agent(a);
   mark_contact(h);
@@ -696,6 +705,7 @@ status routing_domain::transfer(std::string_view contact_id, std::string_view ag
   t.phase = contact_phase::waiting;
   t.step = -1;
   queues_[q].line.push(t.c.key(), h);
+  schedule_due(h);
   refresh_ready(a);
   mark_agent(a);
   mark_contact(h);

@@ -217,7 +217,11 @@ class routing_domain {
   void set_offer_id_base(std::uint64_t base) { next_offer_id_ = std::max(next_offer_id_, base); }
   /// Applies overflow steps, max-wait limits and lapsed decline marks due by `now`.
   tick_result tick(time_ms now);
-  /// Time of the next overflow step, max-wait limit or lapse of a decline mark, or -1.
+  /// Time of the next overflow step, max-wait limit or lapse of a decline mark, or
+  /// -1 when nothing is due. Read off two heaps (amortised O(log n): entries of
+  /// contacts rescheduled or gone are dropped on the way). It may name a time
+  /// earlier than the real next deadline (a lapsing decline mark of a contact since
+  /// offered), never a later one; a `tick` at that time simply finds nothing.
   time_ms next_deadline() const;
 
   // -- offers and service ---------------------------------------------------
@@ -284,6 +288,7 @@ class routing_domain {
     std::uint64_t offer_id = 0;
     time_ms connected_at = 0;
     int step = -1;
+    time_ms due_at = -1;              // its live entry in due_, or -1: none
     std::vector<slot> moved_through;  // queues left by overflow moves
     // Interned `c.intent` and `c.segment` (interner::none when the contact has no
     // segment of its own), keys of the memoized learned rates.
@@ -371,6 +376,24 @@ class routing_domain {
     bool operator>(const cooldown& o) const { return until > o.until; }
   };
   std::priority_queue<cooldown, std::vector<cooldown>, std::greater<>> cooldowns_;
+
+  /// When a waiting contact's next overflow step or max-wait limit falls due. An
+  /// entry is live while its contact waits and `due_at` still equals `at`; the
+  /// others are dropped when they reach the top. So a tick touches only the
+  /// contacts that are due, not every waiting contact.
+  struct due_entry {
+    time_ms at;
+    slot h;
+    bool operator>(const due_entry& o) const { return at > o.at; }
+  };
+  /// Mutable: `next_deadline` drops stale entries from the top (no visible change).
+  mutable std::priority_queue<due_entry, std::vector<due_entry>, std::greater<>> due_;
+  bool live(const due_entry& e) const;
+  /// (Re)computes contact `h`'s next deadline in its queue and files it in due_.
+  void schedule_due(slot h);
+  /// Applies what is due for waiting contact `h` at `now`: its max-wait limit or
+  /// its current overflow step (and a move it names).
+  void apply_due(slot h, time_ms now, tick_result& out);
 };
 
 }  // namespace switchboard::engine

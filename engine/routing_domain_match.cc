@@ -244,14 +244,58 @@ std::vector<offer> routing_domain::match(time_ms now) {
   return out;
 }
 
+void routing_domain::schedule_due(slot h) {
+  auto& t = contacts_[h];
+  const auto& cfg = queues_[t.queue].config;
+  time_ms next = -1;
+  if (auto after = next_step_after(cfg, t.step); after >= 0)
+    next = t.c.enqueued_at + after;
+  if (cfg.max_wait > 0 && (next < 0 || t.c.enqueued_at + cfg.max_wait < next))
+    next = t.c.enqueued_at + cfg.max_wait;
+  t.due_at = next;
+  if (next >= 0)
+    due_.push({next, h});
+}
+
+void routing_domain::apply_due(slot h, time_ms now, tick_result& out) {
+  auto& t = contacts_[h];
+  auto qs = t.queue;
+  auto& q = queues_[qs];
+  auto waited = now - t.c.enqueued_at;
+  if (q.config.max_wait > 0 && waited >= q.config.max_wait) {
+    q.line.erase(t.c.key());
+    out.timed_out.push_back(t.c.id);
+    release(h);
+    return;
+  }
+  auto step = current_step(q.config, waited);
+  if (step.index != t.step) {
+    t.step = step.index;
+    mark_contact(h);
+    if (!step.move_to_queue.empty()) {
+      auto to = queue_slot(step.move_to_queue);
+      bool been =
+        std::find(t.moved_through.begin(), t.moved_through.end(), to) != t.moved_through.end();
+      if (to != no_slot && to != qs && !been) {
+        q.line.erase(t.c.key());
+        out.moves.push_back({t.c.id, q.config.id, queues_[to].config.id});
+        t.moved_through.push_back(qs);
+        t.queue = to;
+        t.c.queue = queues_[to].config.id;
+        t.c.journey.push_back("overflow:" + q.config.id + "->" + t.c.queue);
+        // No step of the new queue has been applied yet. Its steps count from the
+        // original waiting time, so some may be due already: schedule_due files
+        // them at once and this same tick applies them.
+        t.step = -1;
+        queues_[to].line.push(t.c.key(), h);
+      }
+    }
+  }
+  schedule_due(h);
+}
+
 tick_result routing_domain::tick(time_ms now) {
   tick_result out;
-  struct move_plan {
-    slot h;
-    slot to;
-  };
-  std::vector<move_plan> moves;
-  std::vector<slot> timeouts;
   while (!cooldowns_.empty() && cooldowns_.top().until <= now) {
     auto cd = cooldowns_.top();
     cooldowns_.pop();
@@ -263,78 +307,31 @@ tick_result routing_domain::tick(time_ms now) {
         mark_contact(cd.h);
     }
   }
-  for (slot qs = 0; qs < queues_.size(); ++qs) {
-    auto& q = queues_[qs];
-    if (q.config.overflow.empty() && q.config.max_wait == 0)
-      continue;
-    q.line.for_each([&](const queue_key&, contact_queue::handle h) {
-      auto& t = contacts_[h];
-      auto waited = now - t.c.enqueued_at;
-      if (q.config.max_wait > 0 && waited >= q.config.max_wait) {
-        timeouts.push_back(h);
-        return true;
-      }
-      auto step = current_step(q.config, waited);
-      if (step.index != t.step) {
-        t.step = step.index;
-        mark_contact(h);
-        if (!step.move_to_queue.empty()) {
-          auto to = queue_slot(step.move_to_queue);
-          bool been = std::find(t.moved_through.begin(), t.moved_through.end(), to) !=
-                      t.moved_through.end();
-          if (to != no_slot && to != qs && !been)
-            moves.push_back({h, to});
-        }
-      }
-      return true;
-    });
-  }
-  for (auto [h, to] : moves) {
-    auto& t = contacts_[h];
-    auto& from = queues_[t.queue];
-    from.line.erase(t.c.key());
-    out.moves.push_back({t.c.id, from.config.id, queues_[to].config.id});
-    t.moved_through.push_back(t.queue);
-    t.queue = to;
-    t.c.queue = queues_[to].config.id;
-    t.c.journey.push_back("overflow:" + from.config.id + "->" + t.c.queue);
-    // No step of the new queue has been applied yet. Its steps count from the
-    // original waiting time, so some may be due already (a further move among
-    // them): next_deadline() reports them as due and the next tick applies them.
-    t.step = -1;
-    queues_[to].line.push(t.c.key(), h);
-    mark_contact(h);
-  }
-  for (auto h : timeouts) {
-    auto& t = contacts_[h];
-    queues_[t.queue].line.erase(t.c.key());
-    out.timed_out.push_back(t.c.id);
-    release(h);
+  // Each live entry either ends its contact's wait, advances its step (its next
+  // one is later than now) or moves it to a queue it has not been in: the loop
+  // ends after at most (steps + queues) rounds per due contact.
+  while (!due_.empty() && due_.top().at <= now) {
+    auto e = due_.top();
+    due_.pop();
+    if (live(e))
+      apply_due(e.h, now, out);  // else stale: released, offered or rescheduled since
   }
   return out;
 }
 
+bool routing_domain::live(const due_entry& e) const {
+  const auto& t = contacts_[e.h];
+  return !t.c.id.empty() && t.phase == contact_phase::waiting && t.due_at == e.at;
+}
+
 time_ms routing_domain::next_deadline() const {
+  while (!due_.empty() && !live(due_.top()))
+    due_.pop();
   time_ms next = -1;
-  auto consider = [&](time_ms t) {
-    if (t >= 0 && (next < 0 || t < next))
-      next = t;
-  };
   if (!cooldowns_.empty())
-    consider(cooldowns_.top().until);
-  for (const auto& q : queues_) {
-    if (q.config.overflow.empty() && q.config.max_wait == 0)
-      continue;
-    q.line.for_each([&](const queue_key& key, contact_queue::handle h) {
-      const auto& t = contacts_[h];
-      auto after = next_step_after(q.config, t.step);
-      if (after >= 0)
-        consider(key.enqueued_at + after);
-      if (q.config.max_wait > 0)
-        consider(key.enqueued_at + q.config.max_wait);
-      return true;
-    });
-  }
+    next = cooldowns_.top().until;
+  if (!due_.empty() && (next < 0 || due_.top().at < next))
+    next = due_.top().at;
   return next;
 }
 

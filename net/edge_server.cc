@@ -314,7 +314,7 @@ std::string edge_server::url() const {
 std::string edge_server::mint_agent_token(const std::string& tenant, const std::string& agent,
                                           std::chrono::seconds ttl) const {
   auto& c = *impl_->ctx;
-  return c.tokens.mint({tenant, agent, c.clock->now() + ttl.count() * 1000});
+  return c.tokens.mint({tenant, agent, c.clock->wall() + ttl.count() * 1000});
 }
 
 const edge_metrics& edge_server::metrics() const {

@@ -8,6 +8,9 @@ packages=(
   libcaf-dev libprotobuf-dev protobuf-compiler librocksdb-dev libspdlog-dev
   libgtest-dev libbenchmark-dev libboost1.81-dev libssl-dev libcli11-dev dpkg-dev
   chromium
+  # The cluster's source of truth. The tests and scripts/cluster.sh start their own
+  # etcd on free ports; Debian's package also enables a system one on :2379.
+  etcd-server etcd-client
 )
 # The pages' build and browser tests need node and npm; a node from elsewhere
 # (e.g. NodeSource, which bundles npm) is kept rather than replaced by Debian's.

@@ -268,7 +268,17 @@ void exchange(Stream& s, http::request<http::string_body>& req,
 }  // namespace
 
 http_result http_get(const endpoint& ep, const std::string& target) {
+  return http_request(ep, "GET", target, {}, {});
+}
+
+http_result http_request(const endpoint& ep, std::string_view method, const std::string& target,
+                         std::string body, std::string_view content_type) {
   http_result out;
+  auto verb = http::string_to_verb(method);
+  if (verb == http::verb::unknown) {
+    out.error = "unknown method " + std::string{method};
+    return out;
+  }
   asio::io_context ioc;
   beast::error_code ec;
   auto where = resolve(ioc, ep, ec);
@@ -276,9 +286,15 @@ http_result http_get(const endpoint& ep, const std::string& target) {
     out.error = "resolve: " + ec.message();
     return out;
   }
-  http::request<http::string_body> req{http::verb::get, target, 11};
+  http::request<http::string_body> req{verb, target, 11};
   req.set(http::field::host, ep.host);
   req.keep_alive(false);
+  if (!content_type.empty())
+    req.set(http::field::content_type, content_type);
+  if (!body.empty() || verb == http::verb::post || verb == http::verb::put) {
+    req.body() = std::move(body);
+    req.prepare_payload();
+  }
   http::response<http::string_body> res;
   beast::flat_buffer buf;
   bool finished = false;

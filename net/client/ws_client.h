@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-/// The test-and-bench client of the edge: a blocking WebSocket client and a
-/// blocking HTTP GET, plain or TLS, every step bounded by a timeout. Raw frames
+/// The blocking client of tests, bench and the cluster's etcd client: a WebSocket
+/// client and HTTP requests, plain or TLS, every step bounded by a timeout. Raw frames
 /// only: encoding envelopes is the caller's business (net/codec.h). Depends on
 /// Boost.Beast and OpenSSL, nothing of the node.
 namespace switchboard::client {
@@ -74,5 +74,10 @@ struct http_result {
 /// GET `target` (sent as is, no normalisation) with `Connection: close`, bounded
 /// by the endpoint's timeout.
 http_result http_get(const endpoint& ep, const std::string& target);
+
+/// Any request (`method` e.g. "POST"), with `body` and its content type, sent and
+/// bounded like `http_get`. Errors: an unknown method, and those of `http_get`.
+http_result http_request(const endpoint& ep, std::string_view method, const std::string& target,
+                         std::string body, std::string_view content_type);
 
 }  // namespace switchboard::client

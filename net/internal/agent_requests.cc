@@ -12,7 +12,7 @@ namespace switchboard::net::internal {
 
 void client_connection::agent_hello(const request& r) {
   const auto& h = r.env.hello();
-  auto v = ctx_.tokens.verify(h.agent_token(), ctx_.clock->now());
+  auto v = ctx_.tokens.verify(h.agent_token(), ctx_.clock->wall());
   if (v.error == token_error::forged)
     return refuse(r, pb::UNAUTHENTICATED, "invalid agent token");
   if (!h.tenant().empty() && h.tenant() != v.claims.tenant)

@@ -67,11 +67,11 @@ void client_connection::on_frame(std::string data, bool text) {
   const auto& rid = d.envelope.request_id();
   // Token bucket: `rate` frames per second, bursts up to `rate`.
   auto rate = static_cast<double>(std::max<std::uint32_t>(1, ctx_.opts.max_messages_per_second));
-  auto now = std::chrono::steady_clock::now();
-  if (refilled_ == std::chrono::steady_clock::time_point{}) {
+  auto now = ctx_.clock->steady();
+  if (!refilled_) {
     tokens_ = rate;
   } else {
-    tokens_ = std::min(rate, tokens_ + rate * std::chrono::duration<double>(now - refilled_).count());
+    tokens_ = std::min(rate, tokens_ + rate * std::chrono::duration<double>(now - *refilled_).count());
   }
   refilled_ = now;
   if (tokens_ < 1.0)
@@ -269,7 +269,7 @@ void client_connection::welcome(const request& r, bool resumed,
   w->set_role(to_proto(role_));
   w->set_tenant(tenant_);
   w->set_agent(agent_);
-  w->set_server_time_ms(ctx_.clock->now());
+  w->set_server_time_ms(ctx_.clock->wall());
   w->set_resumed(resumed);
   for (const auto& h : held)
     if (!fill_resumed(h.contact, w->add_contacts(), true))

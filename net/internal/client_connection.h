@@ -9,6 +9,7 @@
 #include <set>
 #include <vector>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "actors/event.h"
@@ -140,7 +141,7 @@ class client_connection : public std::enable_shared_from_this<client_connection>
 
   // io strand
   double tokens_ = 0;
-  std::chrono::steady_clock::time_point refilled_{};
+  std::optional<std::chrono::microseconds> refilled_;  ///< the clock's steady()
   bool closed_ = false;
 
   // worker strand

@@ -73,14 +73,13 @@ void event_router::observe_latency(const event& e) {
   // Event timestamps are milliseconds; the edge's own arrival times resolve the
   // sub-millisecond decisions (both events pass the same event thread).
   auto k = key(e.tenant, e.contact);
-  auto now = std::chrono::steady_clock::now();
+  auto now = ctx_.clock->steady();
   if (back_in_line(e.type)) {
     queued_at_[k] = now;
   } else if (e.type == event_type::offered) {
     auto i = queued_at_.find(k);
     if (i != queued_at_.end()) {
-      ctx_.metrics.routing_latency(
-        std::chrono::duration_cast<std::chrono::microseconds>(now - i->second));
+      ctx_.metrics.routing_latency(now - i->second);
       queued_at_.erase(i);
     }
   } else if (engine::is_terminal(e.state) || e.type == event_type::transferred) {
@@ -481,10 +480,10 @@ void event_router::stats_tick(const std::string& tenant) {
     if (s) {
       {
         std::lock_guard<std::mutex> g{cache_mutex_};
-        stats_cache_[tenant] = stats_cache{std::chrono::steady_clock::now(), *s};
+        stats_cache_[tenant] = stats_cache{ctx_.clock->steady(), *s};
       }
       pb::Envelope env;
-      *env.mutable_stats_update() = stats_update(*s, ctx_.clock->now());
+      *env.mutable_stats_update() = stats_update(*s, ctx_.clock->wall());
       for (const auto& sub : subs)
         sub->push(env);
     }
@@ -495,7 +494,7 @@ void event_router::stats_tick(const std::string& tenant) {
 // -- caches -------------------------------------------------------------------------------
 
 engine::time_ms event_router::estimated_wait(const std::string& tenant, const std::string& queue) {
-  auto now = std::chrono::steady_clock::now();
+  auto now = ctx_.clock->steady();
   std::optional<tenant_stats> cached;
   {
     std::lock_guard<std::mutex> g{cache_mutex_};

@@ -184,7 +184,7 @@ class event_router {
     bool running = false;
   };
   struct stats_cache {
-    std::chrono::steady_clock::time_point at{};
+    std::chrono::microseconds at{};  ///< the clock's steady()
     tenant_stats stats;
   };
 
@@ -210,7 +210,7 @@ class event_router {
   std::unordered_map<std::string, agent_entry> agents_;
   std::map<std::string, stats_feed> feeds_;
   /// Latency: when the edge got a contact's (re)queued event (tenant\0contact).
-  std::unordered_map<std::string, std::chrono::steady_clock::time_point> queued_at_;
+  std::unordered_map<std::string, std::chrono::microseconds> queued_at_;
   std::set<std::string> tenants_;
   /// Lines posted through the edge whose `message` event has not come yet, per
   /// tenant\0contact: (written by the customer, text), oldest first. A line the

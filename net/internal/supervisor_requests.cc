@@ -74,7 +74,7 @@ void client_connection::mint_token(const request& r) {
   if (ttl < 0 || ttl > ctx_.opts.max_token_ttl.count())
     return fail(r, pb::INVALID_ARGUMENT,
                 "MintAgentToken: ttl_s must be 0..." + std::to_string(ctx_.opts.max_token_ttl.count()));
-  agent_claims c{tenant_, m.agent(), ctx_.clock->now() + ttl * 1000};
+  agent_claims c{tenant_, m.agent(), ctx_.clock->wall() + ttl * 1000};
   pb::Envelope out;
   auto* t = out.mutable_agent_token();
   t->set_agent(c.agent);
@@ -93,7 +93,7 @@ void client_connection::subscribe_stats(const request& r) {
   ack(r);
   if (auto s = ctx_.n.stats(tenant_)) {
     pb::Envelope out;
-    *out.mutable_stats_update() = stats_update(*s, ctx_.clock->now());
+    *out.mutable_stats_update() = stats_update(*s, ctx_.clock->wall());
     push(out);
   }
 }

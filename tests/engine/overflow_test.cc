@@ -174,8 +174,7 @@ TEST_F(overflow, a_move_to_an_unknown_queue_leaves_the_contact_in_place) {
 }
 
 // A contact moved into a queue has already waited long enough for that queue's own
-// move step: that step is due too, so the contact goes on (the owner ticks again
-// whenever next_deadline() is due).
+// move step: that step is due too, so the same tick moves it on.
 TEST_F(overflow, a_moved_contact_follows_a_move_step_already_due_in_its_new_queue) {
   add_queue(queue_builder("sales").skill("sales", 50).move_after(60'000, "general"));
   add_queue(queue_builder("general").skill("general", 50).move_after(30'000, "vendor"));
@@ -184,15 +183,30 @@ TEST_F(overflow, a_moved_contact_follows_a_move_step_already_due_in_its_new_queu
 
   const time_ms now = 60'000;
   auto first = domain_.tick(now);
-  ASSERT_EQ(first.moves.size(), 1u);
-  for (int i = 0; i < 4; ++i) {
-    auto due = domain_.next_deadline();
-    if (due < 0 || due > now)
-      break;
-    (void) domain_.tick(now);
-  }
+  ASSERT_EQ(first.moves.size(), 2u);
+  EXPECT_EQ(first.moves[0].to, "general");
+  EXPECT_EQ(first.moves[1].to, "vendor");
+  EXPECT_EQ(domain_.next_deadline(), -1) << "vendor has no steps: nothing is due any more";
   EXPECT_EQ(waiting_in("vendor"), 1u) << "general sends contacts waiting 30 s on to vendor";
   EXPECT_EQ(waiting_in("general"), 0u);
+}
+
+TEST_F(overflow, next_deadline_follows_the_earliest_waiting_contact_and_a_redefined_queue) {
+  add_queue(queue_builder("sales").skill("sales", 50).move_after(60'000, "general"));
+  add_queue(queue_builder("general").skill("general", 50));
+  enqueue(contact_builder("c-1").queue("sales").at(5'000));
+  enqueue(contact_builder("c-2").queue("sales").at(1'000));
+  EXPECT_EQ(domain_.next_deadline(), 61'000) << "c-2 is due first";
+  // The queue now moves contacts after 10 s: both are rescheduled at once.
+  add_queue(queue_builder("sales").skill("sales", 50).move_after(10'000, "general"));
+  EXPECT_EQ(domain_.next_deadline(), 11'000);
+  auto r = domain_.tick(11'000);
+  ASSERT_EQ(r.moves.size(), 1u);
+  EXPECT_EQ(r.moves[0].contact, "c-2");
+  EXPECT_EQ(domain_.next_deadline(), 15'000) << "then c-1";
+  EXPECT_TRUE(domain_.tick(14'999).moves.empty());
+  EXPECT_EQ(domain_.tick(15'000).moves.size(), 1u);
+  EXPECT_EQ(domain_.next_deadline(), -1);
 }
 
 TEST_F(overflow, contacts_waiting_past_max_wait_time_out_and_leave_the_domain) {

@@ -201,7 +201,7 @@ TEST_F(bad_input_test, forged_expired_and_wrong_tenant_tokens_are_refused) {
   ASSERT_NE(dot, std::string::npos);
   // Same payload, signature of another secret; a tampered payload; garbage.
   net::token_signer other{"another-secret-0123456789abcdefghij"};
-  auto now = engine::system_clock{}.now();
+  auto now = engine::system_clock{}.wall();
   auto foreign = other.mint({"t1", "a1", now + 3600000});
   auto tampered_payload = net::base64url_encode(std::string("sb1\nt1\na2\n") +
                                                 std::to_string(now + 3600000));
@@ -364,7 +364,7 @@ TEST_F(bad_input_test, numbers_out_of_range_are_invalid_argument_and_the_node_go
   auto offer = a1->wait_for(offer_of("in-range"));
   ASSERT_TRUE(offer.has_value()) << a1->error();
   // The deadline is the offer timeout (1 h) from now, not an overflowed time.
-  auto now_ms = engine::system_clock{}.now();
+  auto now_ms = engine::system_clock{}.wall();
   EXPECT_GT(offer->offer().deadline_ms(), now_ms + 3'000'000);
   EXPECT_LE(offer->offer().deadline_ms(), now_ms + 3'600'000);
   expect_server_serves();

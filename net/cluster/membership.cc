@@ -1,0 +1,378 @@
+#include "net/cluster/membership.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+#include <algorithm>
+#include <set>
+
+#include "engine/placement.h"
+#include "proto/etcd.pb.h"
+
+namespace switchboard::net::cluster {
+
+namespace pb = switchboard::etcd;
+using engine::errc;
+using engine::make_error;
+
+namespace {
+
+std::string to_json(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.preserve_proto_field_names = true;
+  (void) google::protobuf::util::MessageToJsonString(m, &out, o);
+  return out;
+}
+
+bool from_json(const std::string& s, google::protobuf::Message& m) {
+  google::protobuf::util::JsonParseOptions o;
+  o.ignore_unknown_fields = true;
+  return google::protobuf::util::JsonStringToMessage(s, &m, o).ok();
+}
+
+bool valid_name(const std::string& s) {
+  return !s.empty() && s.size() <= 128 && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+}  // namespace
+
+result<std::unique_ptr<membership>> membership::start(cluster_options opts,
+                                                      std::shared_ptr<spdlog::logger> log,
+                                                      ownership_hooks hooks) {
+  if (!valid_name(opts.node_name))
+    return make_error(errc::invalid_argument,
+                      "node name '" + opts.node_name +
+                        "': 1-128 letters, digits, '-', '_' or '.'");
+  if (!valid_name(opts.cluster_name))
+    return make_error(errc::invalid_argument, "cluster name '" + opts.cluster_name +
+                                                "': 1-128 letters, digits, '-', '_' or '.'");
+  if (opts.etcd.empty())
+    return make_error(errc::invalid_argument, "no etcd endpoint given");
+  if (opts.lease_ttl < std::chrono::seconds(1) || opts.lease_ttl > std::chrono::seconds(60))
+    return make_error(errc::invalid_argument, "lease TTL must be 1..60 s");
+  if (opts.poll_interval < std::chrono::milliseconds(10) ||
+      opts.poll_interval * 3 > opts.lease_ttl)
+    return make_error(errc::invalid_argument,
+                      "poll interval must be at least 10 ms and at most a third of the lease TTL");
+  for (auto& [id, tenant] : opts.domains)
+    if (!valid_name(id))
+      return make_error(errc::invalid_argument, "domain id '" + id + "' is not a valid name");
+  if (!opts.clock)
+    opts.clock = std::make_shared<engine::system_clock>();
+  if (!log)
+    log = std::make_shared<spdlog::logger>(
+      "cluster", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  std::unique_ptr<membership> m{new membership(std::move(opts), std::move(log), std::move(hooks))};
+  // The first registration is synchronous, so a node that cannot reach etcd fails
+  // to start with a clear error instead of running alone.
+  {
+    auto lease = m->etcd_.grant(m->opts_.lease_ttl);
+    if (!lease)
+      return lease.err();
+    std::lock_guard<std::mutex> g{m->mutex_};
+    m->lease_ = *lease;
+    m->renewed_at_ = m->opts_.clock->steady();
+    m->fence_at_ = m->renewed_at_ + std::chrono::duration_cast<std::chrono::microseconds>(
+                                      m->opts_.lease_ttl * 2 / 3);
+  }
+  if (auto st = m->register_member("up"); !st)
+    return st.err();
+  m->thread_ = std::thread([p = m.get()] { p->run(); });
+  return m;
+}
+
+membership::membership(cluster_options opts, std::shared_ptr<spdlog::logger> log,
+                       ownership_hooks hooks)
+  : opts_(std::move(opts)),
+    log_(std::move(log)),
+    hooks_(std::move(hooks)),
+    etcd_(opts_.etcd),
+    prefix_("/switchboard/" + opts_.cluster_name + "/") {
+  view_.self = opts_.node_name;
+}
+
+membership::~membership() {
+  leave();
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable())
+    thread_.join();
+}
+
+std::string membership::key(const std::string& kind, const std::string& name) const {
+  return prefix_ + kind + "/" + name;
+}
+
+status membership::register_member(const std::string& state) {
+  pb::MemberRecord r;
+  r.set_name(opts_.node_name);
+  r.set_state(state);
+  r.set_cluster_endpoint(opts_.cluster_endpoint);
+  r.set_edge_endpoint(opts_.edge_endpoint);
+  std::int64_t lease;
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    lease = lease_;
+  }
+  auto rev = etcd_.put(key("members", opts_.node_name), to_json(r), lease);
+  if (!rev)
+    return rev.err();
+  return {};
+}
+
+cluster_view membership::view() const {
+  std::lock_guard<std::mutex> g{mutex_};
+  auto v = view_;
+  v.healthy = lease_ != 0 && opts_.clock->steady() < fence_at_;
+  return v;
+}
+
+bool membership::owns(const std::string& domain, std::int64_t epoch) const {
+  std::lock_guard<std::mutex> g{mutex_};
+  if (lease_ == 0 || opts_.clock->steady() >= fence_at_)
+    return false;
+  auto i = owned_.find(domain);
+  return i != owned_.end() && (epoch == 0 || i->second.epoch == epoch);
+}
+
+std::optional<domain_info> membership::domain(const std::string& id) const {
+  std::lock_guard<std::mutex> g{mutex_};
+  for (const auto& d : view_.domains)
+    if (d.id == id)
+      return d;
+  return std::nullopt;
+}
+
+void membership::run() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> g{mutex_};
+      wake_.wait_for(g, opts_.poll_interval, [this] { return stopping_; });
+      if (stopping_ || left_)
+        return;
+    }
+    round();
+  }
+}
+
+void membership::drop_all(bool lost) {
+  std::map<std::string, domain_info> was;
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    was.swap(owned_);
+  }
+  for (auto& [id, d] : was) {
+    log_->warn("domain {} (epoch {}): {}", id, d.epoch,
+               lost ? "lease lost, stopped owning it" : "released");
+    if (hooks_.release)
+      hooks_.release(d, lost);
+  }
+}
+
+void membership::round() {
+  using namespace std::chrono;
+  auto now = opts_.clock->steady();
+  std::int64_t lease;
+  microseconds renewed_at, fence_at;
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    lease = lease_;
+    renewed_at = renewed_at_;
+    fence_at = fence_at_;
+  }
+  // Fence first: past the fence this node may no longer be the owner anywhere.
+  if (lease != 0 && now >= fence_at) {
+    drop_all(true);
+    std::lock_guard<std::mutex> g{mutex_};
+    lease_ = 0;  // a lapsed lease is not renewed: the next round takes a new one
+  }
+  if (lease == 0 || now >= fence_at) {
+    auto fresh = etcd_.grant(opts_.lease_ttl);
+    if (!fresh) {
+      log_->warn("cluster: no lease: {}", fresh.err().message);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> g{mutex_};
+      lease_ = lease = *fresh;
+      renewed_at_ = now;
+      fence_at_ = now + duration_cast<microseconds>(opts_.lease_ttl * 2 / 3);
+    }
+    if (auto st = register_member("up"); !st) {
+      log_->warn("cluster: cannot register: {}", st.err().message);
+      return;
+    }
+    log_->info("cluster: registered as {} with lease {:x}", opts_.node_name, lease);
+  } else if (now - renewed_at >= duration_cast<microseconds>(opts_.lease_ttl) / 3) {
+    auto left = etcd_.keep_alive(lease);
+    if (left && *left > 0) {
+      std::lock_guard<std::mutex> g{mutex_};
+      renewed_at_ = now;
+      // The lease runs `*left` seconds from when etcd renewed it, which is after
+      // `now`: fencing from `now` is on the safe side.
+      fence_at_ = now + duration_cast<microseconds>(seconds(*left) * 2 / 3);
+    } else if (left) {
+      log_->warn("cluster: lease {:x} had expired", lease);
+      drop_all(true);
+      std::lock_guard<std::mutex> g{mutex_};
+      lease_ = 0;
+      return;
+    } else {
+      log_->warn("cluster: cannot renew lease: {}", left.err().message);
+    }
+  }
+
+  auto all = etcd_.range_prefix(prefix_);
+  if (!all) {
+    log_->warn("cluster: cannot read {}: {}", prefix_, all.err().message);
+    return;
+  }
+  std::vector<member_info> members;
+  std::map<std::string, std::pair<pb::DomainRecord, etcd_kv>> claims;
+  for (auto& kv : all->kvs) {
+    auto rest = kv.key.substr(prefix_.size());
+    if (rest.rfind("members/", 0) == 0) {
+      pb::MemberRecord r;
+      if (from_json(kv.value, r))
+        members.push_back({r.name(), r.state(), r.cluster_endpoint(), r.edge_endpoint()});
+    } else if (rest.rfind("domains/", 0) == 0) {
+      pb::DomainRecord r;
+      if (from_json(kv.value, r))
+        claims[rest.substr(8)] = {r, kv};
+    }
+  }
+  // Owners are chosen among the members that are up; a leaving one hands off.
+  std::vector<std::string> up;
+  for (const auto& m : members)
+    if (m.state == "up")
+      up.push_back(m.name);
+  std::sort(up.begin(), up.end());
+
+  std::vector<domain_info> domains;
+  std::vector<domain_info> acquired;
+  std::vector<domain_info> to_release;
+  for (const auto& [id, tenant] : opts_.domains) {
+    auto order = engine::rendezvous_order(id, up);
+    domain_info d;
+    d.id = id;
+    d.tenant = tenant;
+    auto c = claims.find(id);
+    if (c != claims.end()) {
+      d.owner = c->second.first.owner();
+      d.epoch = c->second.second.create_revision;
+    }
+    // The standby: the first member in order that is not the owner.
+    for (const auto& m : order)
+      if (m != d.owner) {
+        d.standby = m;
+        break;
+      }
+    bool mine = d.owner == opts_.node_name && c != claims.end() && c->second.second.lease == lease;
+    bool chosen = !order.empty() && order.front() == opts_.node_name;
+    if (c == claims.end() && chosen) {
+      pb::DomainRecord r;
+      r.set_id(id);
+      r.set_tenant(tenant);
+      r.set_owner(opts_.node_name);
+      auto cas = etcd_.create(key("domains", id), to_json(r), lease);
+      if (cas && cas->applied && cas->current) {
+        d.owner = opts_.node_name;
+        d.epoch = cas->current->create_revision;
+        mine = true;
+      } else if (cas && cas->current) {
+        pb::DomainRecord other;
+        if (from_json(cas->current->value, other))
+          d.owner = other.owner();
+        d.epoch = cas->current->create_revision;
+      } else if (!cas) {
+        log_->warn("cluster: cannot claim domain {}: {}", id, cas.err().message);
+      }
+    }
+    bool was_mine;
+    {
+      std::lock_guard<std::mutex> g{mutex_};
+      auto o = owned_.find(id);
+      was_mine = o != owned_.end() && o->second.epoch == d.epoch;
+      if (o != owned_.end() && !(mine && was_mine)) {
+        to_release.push_back(o->second);
+        owned_.erase(o);
+        was_mine = false;
+      }
+    }
+    if (mine && !chosen && !order.empty()) {
+      // A better owner is up: hand off. Stop serving first, then free the key.
+      if (was_mine) {
+        std::lock_guard<std::mutex> g{mutex_};
+        owned_.erase(id);
+      }
+      if (was_mine && hooks_.release)
+        hooks_.release(d, false);
+      auto gone = etcd_.erase(key("domains", id), d.epoch);
+      if (!gone)
+        log_->warn("cluster: handoff of {}: {}", id, gone.err().message);
+      log_->info("domain {} (epoch {}): handed off to {}", id, d.epoch, order.front());
+      d.owner.clear();
+      d.epoch = 0;
+    } else if (mine && !was_mine) {
+      std::lock_guard<std::mutex> g{mutex_};
+      owned_[id] = d;
+      acquired.push_back(d);
+    }
+    domains.push_back(std::move(d));
+  }
+  for (auto& d : to_release) {
+    log_->warn("domain {} (epoch {}): no longer owned here", d.id, d.epoch);
+    if (hooks_.release)
+      hooks_.release(d, true);
+  }
+  for (auto& d : acquired) {
+    log_->info("domain {} (epoch {}): owned here", d.id, d.epoch);
+    if (hooks_.acquire)
+      hooks_.acquire(d);
+  }
+  std::lock_guard<std::mutex> g{mutex_};
+  view_.revision = all->revision;
+  view_.members = std::move(members);
+  view_.domains = std::move(domains);
+}
+
+void membership::leave() {
+  std::int64_t lease;
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    if (left_)
+      return;
+    left_ = true;
+    lease = lease_;
+  }
+  wake_.notify_all();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id())
+    thread_.join();
+  if (lease == 0)
+    return;
+  (void) register_member("leaving");
+  std::map<std::string, domain_info> was;
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    was.swap(owned_);
+  }
+  for (auto& [id, d] : was) {
+    if (hooks_.release)
+      hooks_.release(d, false);
+    (void) etcd_.erase(key("domains", id), d.epoch);
+    log_->info("domain {} (epoch {}): released on leave", id, d.epoch);
+  }
+  if (auto st = etcd_.revoke(lease); !st)
+    log_->warn("cluster: cannot revoke lease: {}", st.err().message);
+  std::lock_guard<std::mutex> g{mutex_};
+  lease_ = 0;
+}
+
+}  // namespace switchboard::net::cluster

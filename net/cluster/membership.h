@@ -1,0 +1,138 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/clock.h"
+#include "engine/error.h"
+#include "net/cluster/etcd_client.h"
+
+namespace spdlog {
+class logger;
+}
+
+/// Cluster membership and domain ownership, with etcd as the one source of truth.
+///
+/// Each node keeps a lease (`lease_ttl`, renewed every third of it) and registers
+/// itself under `<prefix>/members/<name>` with it. Every `poll_interval` it reads
+/// the whole `<prefix>/` range once, and for each routing domain computes the owner
+/// by rendezvous hashing over the live members (engine/placement.h). The chosen
+/// node claims `<prefix>/domains/<id>` with a create-if-absent transaction under
+/// its lease; that key's create_revision is the domain's **epoch** (fencing token).
+/// A node that is no longer the choice (a member joined) hands the domain off: its
+/// `release` hook runs, then it deletes the key if its epoch is still current, and
+/// the new owner claims it on its next poll. A lease that lapses drops every key of
+/// its node at once: the others see it gone within one poll.
+///
+/// Fencing: a node that cannot renew its lease stops acting as owner when a third
+/// of the TTL is left (`owns` turns false and `release` runs with lost = true), so
+/// it has stopped before etcd can give the domain to someone else.
+namespace switchboard::net::cluster {
+
+struct cluster_options {
+  std::string node_name;                   ///< Required: unique in the cluster.
+  std::string cluster_name = "switchboard";///< Key prefix: /switchboard/<cluster_name>/.
+  std::string cluster_endpoint;            ///< host:port of this node's CAF middleman.
+  std::string edge_endpoint;               ///< host:port of this node's edge.
+  std::vector<client::endpoint> etcd;      ///< Required: etcd's client URLs.
+  std::chrono::seconds lease_ttl{3};       ///< Default: 3 s (1..60).
+  std::chrono::milliseconds poll_interval{250};  ///< Default: 250 ms.
+  /// The routing domains: (domain id, tenant). One per tenant unless split.
+  std::vector<std::pair<std::string, std::string>> domains;
+  /// Its steady() times lease renewals and the fence; null: the host's clocks.
+  std::shared_ptr<const engine::clock> clock;
+};
+
+struct member_info {
+  std::string name;
+  std::string state;  ///< "up" or "leaving"
+  std::string cluster_endpoint;
+  std::string edge_endpoint;
+};
+
+struct domain_info {
+  std::string id;
+  std::string tenant;
+  std::string owner;    ///< empty: unowned right now (between owners)
+  std::string standby;  ///< the next member in rendezvous order, empty if none
+  std::int64_t epoch = 0;  ///< create_revision of the ownership key; 0: unowned
+};
+
+/// What this node last read of the cluster.
+struct cluster_view {
+  std::string self;
+  bool healthy = false;          ///< holds a lease it renewed in time
+  std::int64_t revision = 0;     ///< etcd's revision at the last read
+  std::vector<member_info> members;
+  std::vector<domain_info> domains;
+};
+
+/// Called on the membership thread; must not block for long.
+struct ownership_hooks {
+  /// This node now owns `domain` at `epoch`: start serving it.
+  std::function<void(const domain_info&)> acquire;
+  /// This node stops owning `domain`: stop offering before this returns. `lost`:
+  /// the lease could not be renewed (no handoff happens); else a handoff.
+  std::function<void(const domain_info&, bool lost)> release;
+};
+
+class membership {
+ public:
+  /// Validates the options, registers the node (a lease and its member key) and
+  /// starts the polling thread. Errors: invalid_argument, unavailable (etcd).
+  static result<std::unique_ptr<membership>> start(cluster_options opts,
+                                                   std::shared_ptr<spdlog::logger> log,
+                                                   ownership_hooks hooks);
+  /// `leave()`, then stops the thread.
+  ~membership();
+  membership(const membership&) = delete;
+  membership& operator=(const membership&) = delete;
+
+  cluster_view view() const;
+  /// Whether this node owns `domain` right now, at `epoch` (0: any epoch), with a
+  /// lease that cannot have lapsed. A message about a domain is acted on only if
+  /// this holds for the epoch it carries.
+  bool owns(const std::string& domain, std::int64_t epoch = 0) const;
+  /// The domain's current record as last read; nullopt for an unknown domain.
+  std::optional<domain_info> domain(const std::string& id) const;
+  /// Graceful leave: marks the member "leaving", hands every owned domain off
+  /// (release, then delete its key) and revokes the lease. Idempotent.
+  void leave();
+
+ private:
+  membership(cluster_options opts, std::shared_ptr<spdlog::logger> log, ownership_hooks hooks);
+  void run();
+  /// One round: renew the lease when due, read the cluster, claim and hand off.
+  void round();
+  status register_member(const std::string& state);
+  void drop_all(bool lost);
+  std::string key(const std::string& kind, const std::string& name) const;
+
+  cluster_options opts_;
+  std::shared_ptr<spdlog::logger> log_;
+  ownership_hooks hooks_;
+  etcd_client etcd_;
+  std::string prefix_;
+
+  mutable std::mutex mutex_;  ///< guards everything below
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool left_ = false;
+  std::int64_t lease_ = 0;
+  std::chrono::microseconds renewed_at_{};  ///< steady(): when the last renewal was sent
+  std::chrono::microseconds fence_at_{};    ///< steady(): stop owning from here on
+  cluster_view view_;
+  std::map<std::string, domain_info> owned_;  ///< domains this node serves, by id
+  std::thread thread_;
+};
+
+}  // namespace switchboard::net::cluster
