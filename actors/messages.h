@@ -3,6 +3,8 @@
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -200,12 +202,73 @@ struct rate_req {
   double tip = 0;   ///< >= 0
 };
 
+// -- agent actor --------------------------------------------------------------------
+
+struct offer_msg {
+  static constexpr char type_name[] = "offer_msg";
+  std::string contact;
+  std::string queue;
+  std::string customer;
+  std::string intent;
+  engine::channel ch = engine::channel::chat;
+  std::uint64_t offer_id = 0;
+  engine::time_ms deadline = 0;
+  engine::time_ms timeout_ms = 0;
+};
+struct offer_cancelled_msg {
+  static constexpr char type_name[] = "offer_cancelled_msg";
+  std::string contact;
+  std::uint64_t offer_id = 0;
+};
+struct offer_timeout_msg {
+  static constexpr char type_name[] = "offer_timeout_msg";
+  std::string contact;
+  std::uint64_t offer_id = 0;
+};
+/// The recommender set the agent away (ring-no-answer).
+struct agent_away_msg {
+  static constexpr char type_name[] = "agent_away_msg";
+  std::string reason;
+};
+
+// -- queue actor --------------------------------------------------------------------
+
+enum class queue_event_kind : std::uint8_t { enqueued, answered, abandoned, completed, expired };
+struct queue_event_msg {
+  static constexpr char type_name[] = "queue_event_msg";
+  queue_event_kind kind = queue_event_kind::enqueued;
+  engine::time_ms value = 0;  ///< waited or handle time, ms
+};
+struct queue_stats_req {
+  static constexpr char type_name[] = "queue_stats_req";
+};
+
+// -- typed interfaces -----------------------------------------------------------------
+//
+// The actors whose messages will cross nodes in the cluster. Held as these handles
+// wherever they are stored, so a message they do not take does not compile.
+
+/// A logged-in agent's actor (`spawn_agent_actor`): offers and cancellations from
+/// the recommender, its own offer timers, the agent's answers (delegated to the
+/// recommender, which replies), ring-no-answer away changes, and stop.
+using agent_iface = caf::typed_actor<
+  caf::reacts_to<offer_msg>, caf::reacts_to<offer_cancelled_msg>,
+  caf::reacts_to<offer_timeout_msg>, caf::reacts_to<agent_away_msg>,
+  caf::replies_to<accept_req>::with<ok_atom>, caf::replies_to<decline_req>::with<ok_atom>,
+  caf::replies_to<wrap_up_req>::with<ok_atom>, caf::replies_to<complete_req>::with<ok_atom>,
+  caf::replies_to<transfer_req>::with<ok_atom>, caf::reacts_to<stop_atom>>;
+
+/// A queue's statistics actor (`spawn_queue_actor`).
+using queue_iface =
+  caf::typed_actor<caf::reacts_to<engine::queue_config>, caf::reacts_to<queue_event_msg>,
+                   caf::replies_to<queue_stats_req>::with<queue_stats>, caf::reacts_to<stop_atom>>;
+
 // -- recommender ------------------------------------------------------------------
 
 struct rec_queue_msg {
   static constexpr char type_name[] = "rec_queue_msg";
   engine::queue_config queue;
-  caf::actor queue_actor;
+  queue_iface queue_actor;
 };
 struct rec_enqueue_req {
   static constexpr char type_name[] = "rec_enqueue_req";
@@ -221,7 +284,7 @@ struct rec_restore_connected {
 struct rec_login_req {
   static constexpr char type_name[] = "rec_login_req";
   std::string agent;
-  caf::actor agent_actor;
+  agent_iface agent_actor;
 };
 struct rec_expire_msg {
   static constexpr char type_name[] = "rec_expire_msg";
@@ -330,47 +393,6 @@ struct transferred_msg {
   std::string to;
   std::uint64_t seq = 0;
   engine::time_ms enqueued_at = 0;
-};
-
-// -- agent actor --------------------------------------------------------------------
-
-struct offer_msg {
-  static constexpr char type_name[] = "offer_msg";
-  std::string contact;
-  std::string queue;
-  std::string customer;
-  std::string intent;
-  engine::channel ch = engine::channel::chat;
-  std::uint64_t offer_id = 0;
-  engine::time_ms deadline = 0;
-  engine::time_ms timeout_ms = 0;
-};
-struct offer_cancelled_msg {
-  static constexpr char type_name[] = "offer_cancelled_msg";
-  std::string contact;
-  std::uint64_t offer_id = 0;
-};
-struct offer_timeout_msg {
-  static constexpr char type_name[] = "offer_timeout_msg";
-  std::string contact;
-  std::uint64_t offer_id = 0;
-};
-/// The recommender set the agent away (ring-no-answer).
-struct agent_away_msg {
-  static constexpr char type_name[] = "agent_away_msg";
-  std::string reason;
-};
-
-// -- queue actor --------------------------------------------------------------------
-
-enum class queue_event_kind : std::uint8_t { enqueued, answered, abandoned, completed, expired };
-struct queue_event_msg {
-  static constexpr char type_name[] = "queue_event_msg";
-  queue_event_kind kind = queue_event_kind::enqueued;
-  engine::time_ms value = 0;  ///< waited or handle time, ms
-};
-struct queue_stats_req {
-  static constexpr char type_name[] = "queue_stats_req";
 };
 
 // -- registry bookkeeping -----------------------------------------------------------
