@@ -17,6 +17,8 @@ constexpr std::array<std::string_view, 26> names = {
   "timeout",          "shutting_down",      "not_connected",    "unavailable",
   "stale_epoch",      "not_owner",
 };
+static_assert(names.size() == static_cast<std::size_t>(errc::not_owner) + 1,
+              "every code has its name");
 
 }  // namespace
 
