@@ -16,7 +16,7 @@ struct agent_actor_state {
   static inline const char* name = "agent";
 };
 
-using agent_ptr = caf::stateful_actor<agent_actor_state>*;
+using agent_ptr = agent_iface::stateful_pointer<agent_actor_state>;
 
 /// Forgets the pending offer of `contact` (any id when `offer_id` is 0).
 void settle(agent_ptr self, const std::string& contact, std::uint64_t offer_id) {
@@ -25,7 +25,14 @@ void settle(agent_ptr self, const std::string& contact, std::uint64_t offer_id) 
     self->state.pending.erase(i);
 }
 
-caf::behavior agent_actor(agent_ptr self, agent_args args) {
+/// Hands the agent's answer to the recommender, which replies to the requester.
+template <class Req>
+caf::delegated<ok_atom> to_recommender(agent_ptr self, Req&& r) {
+  self->delegate(self->state.args.recommender, std::forward<Req>(r));
+  return {};
+}
+
+agent_iface::behavior_type agent_actor(agent_ptr self, agent_args args) {
   self->state.args = std::move(args);
   return {
     [=](offer_msg& m) {
@@ -39,20 +46,22 @@ caf::behavior agent_actor(agent_ptr self, agent_args args) {
         return;  // answered or cancelled in time
       self->state.pending.erase(i);
       const auto& a = self->state.args;
-      self->send(a.recommender, rec_expire_msg{a.agent, m.contact, m.offer_id});
+      // A typed actor may send() only to typed ones; the recommender, storage and
+      // hub are dynamically typed, and none of these messages is answered.
+      caf::anon_send(a.recommender, rec_expire_msg{a.agent, m.contact, m.offer_id});
     },
     [=](offer_cancelled_msg& m) { settle(self, m.contact, m.offer_id); },
     [=](accept_req& r) {
       settle(self, r.contact, r.offer_id);
-      return self->delegate(self->state.args.recommender, std::move(r));
+      return to_recommender(self, std::move(r));
     },
     [=](decline_req& r) {
       settle(self, r.contact, r.offer_id);
-      return self->delegate(self->state.args.recommender, std::move(r));
+      return to_recommender(self, std::move(r));
     },
-    [=](wrap_up_req& r) { return self->delegate(self->state.args.recommender, std::move(r)); },
-    [=](complete_req& r) { return self->delegate(self->state.args.recommender, std::move(r)); },
-    [=](transfer_req& r) { return self->delegate(self->state.args.recommender, std::move(r)); },
+    [=](wrap_up_req& r) { return to_recommender(self, std::move(r)); },
+    [=](complete_req& r) { return to_recommender(self, std::move(r)); },
+    [=](transfer_req& r) { return to_recommender(self, std::move(r)); },
     [=](agent_away_msg& m) {
       const auto& a = self->state.args;
       event ev;
@@ -69,8 +78,8 @@ caf::behavior agent_actor(agent_ptr self, agent_args args) {
       je.type = engine::event_type::agent_away;
       je.detail = m.reason;
       b.events.push_back(std::move(je));
-      self->send(a.ctx.storage, persist_msg{std::move(b)});
-      self->send(a.ctx.hub, std::move(ev));
+      caf::anon_send(a.ctx.storage, persist_msg{std::move(b)});
+      caf::anon_send(a.ctx.hub, std::move(ev));
     },
     [=](stop_atom) { self->quit(); },
   };
@@ -78,7 +87,7 @@ caf::behavior agent_actor(agent_ptr self, agent_args args) {
 
 }  // namespace
 
-caf::actor spawn_agent_actor(caf::local_actor* parent, agent_args args) {
+agent_iface spawn_agent_actor(caf::local_actor* parent, agent_args args) {
   return parent->spawn(agent_actor, std::move(args));
 }
 

@@ -4,6 +4,7 @@
 #include <caf/local_actor.hpp>
 
 #include "actors/context.h"
+#include "actors/messages.h"
 
 namespace switchboard::actors {
 
@@ -20,6 +21,8 @@ struct agent_args {
 /// offer; a stale timer is ignored by offer id), passes the agent's answers
 /// (accept, decline, wrap-up, complete) to the recommender, and reports
 /// ring-no-answer away changes. The edge will attach the agent's connection here.
-caf::actor spawn_agent_actor(caf::local_actor* parent, agent_args args);
+/// Typed (`agent_iface`, in messages.h beside its messages): in the cluster the
+/// recommender and the agent's actor may live on different nodes.
+agent_iface spawn_agent_actor(caf::local_actor* parent, agent_args args);
 
 }  // namespace switchboard::actors

@@ -3,6 +3,8 @@
 #include <caf/make_message.hpp>
 #include <caf/sec.hpp>
 
+#include "storage/errors.h"
+
 namespace switchboard::actors {
 
 caf::error to_caf(const engine::error& e) {
@@ -27,11 +29,11 @@ engine::error from_caf(const caf::error& e) {
   if (e.category() == caf::atom("system")) {
     auto code = static_cast<caf::sec>(e.code());
     if (code == caf::sec::request_timeout)
-      return engine::error{engine::errc::timeout, "request timed out"};
+      return engine::error{errors::timeout, "request timed out"};
     if (code == caf::sec::request_receiver_down)
-      return engine::error{engine::errc::shutting_down, "the actor is gone (shutting down?)"};
+      return engine::error{errors::shutting_down, "the actor is gone (shutting down?)"};
   }
-  return engine::error{engine::errc::storage_failure, "internal error: " + caf::to_string(e)};
+  return engine::error{storage::errors::storage_failure, "internal error: " + caf::to_string(e)};
 }
 
 }  // namespace switchboard::actors

@@ -7,6 +7,16 @@
 
 namespace switchboard::actors {
 
+/// The actors' error codes: the range 20–21 that engine/error.h reserves for them,
+/// in the one code space of `engine::errc`.
+namespace errors {
+/// A request got no answer in time (the facade's request timeout, CAF's
+/// `request_timeout`, or a client's own deadline).
+inline constexpr engine::errc timeout{20};
+/// The node (or the actor that would answer) stopped before answering.
+inline constexpr engine::errc shutting_down{21};
+}  // namespace errors
+
 /// CAF error category of Switchboard errors; the code is an `engine::errc`.
 inline constexpr caf::atom_value error_category = caf::atom("switchbrd");
 

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <caf/allowed_unsafe_message_type.hpp>
-#include <caf/meta/type_name.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -16,6 +15,7 @@ namespace switchboard {
 /// come from the contact's session actor after they were handed to the journal;
 /// agent events from the registry and agent actors.
 struct event {
+  static constexpr char type_name[] = "switchboard.event";
   engine::event_type type = engine::event_type::contact_created;
   std::string tenant;
   std::string contact;
@@ -29,12 +29,6 @@ struct event {
   /// offers: why this agent (candidates and their score terms); empty otherwise.
   engine::routing_decision decision;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, event& x) {
-  return f(caf::meta::type_name("switchboard.event"), x.type, x.tenant, x.contact, x.agent,
-           x.queue, x.state, x.at, x.offer_id, x.deadline, x.detail, x.decision);
-}
 
 /// A subscriber callback; called on the event hub's thread, one event at a time,
 /// so it must return quickly.

@@ -1,75 +1,97 @@
 #pragma once
 
+#include <boost/pfr/core.hpp>
 #include <caf/error.hpp>
 #include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/none.hpp>
+#include <concepts>
 #include <cstdint>
+#include <tuple>
+#include <type_traits>
 
 #include "engine/contact.h"
 #include "engine/journal.h"
 #include "engine/profiles.h"
 #include "engine/routing_domain.h"
 
-/// `inspect` overloads that let engine records travel in CAF messages (and across
-/// nodes). Found by ADL, so they live in the engine's namespace, but only actors/
-/// includes them: engine/ itself stays free of CAF.
+/// How records travel in CAF messages (and across nodes): every field of a plain
+/// aggregate, in declaration order (Boost.PFR reads them), under the record's name.
+/// A record's fields are therefore listed once, in its struct.
+namespace switchboard::actors {
+
+/// The name a record carries in CAF: its `caf::meta::type_name`, and `sb.<name>`
+/// when registered (`register_types`). Our own structs say it themselves with
+/// `static constexpr char type_name[] = "...";`; engine records, which must stay
+/// free of CAF, get a specialization below. The names are the wire names: they
+/// must not change when a type is renamed.
+template <class T>
+struct wire_name {};
+
+template <class T>
+  requires requires { T::type_name; }
+struct wire_name<T> {
+  static constexpr const char* value = T::type_name;
+};
+
+/// A record that travels field by field with the generic `inspect` below.
+template <class T>
+concept wire_record = std::is_aggregate_v<T> && requires {
+  { wire_name<T>::value } -> std::convertible_to<const char*>;
+};
+
+namespace wire {
+
+/// The one `inspect` of every wire record: its name, then all its fields. Found by
+/// ADL through the using-declarations in the records' namespaces. A record that
+/// needs more (a load callback) has its own, more specialized overload.
+template <class Inspector, wire_record T>
+typename Inspector::result_type inspect(Inspector& f, T& x) {
+  return std::apply(
+    [&](auto&... fields) { return f(caf::meta::type_name(wire_name<T>::value), fields...); },
+    boost::pfr::structure_tie(x));
+}
+
+}  // namespace wire
+
+// The namespaces of wire records (engine's is below) see the generic inspect.
+using wire::inspect;
+
+/// The engine records' names, specialized here so engine/ stays free of CAF.
+template <> struct wire_name<engine::score_weights> { static constexpr const char* value = "score_weights"; };
+template <> struct wire_name<engine::tenant_config> { static constexpr const char* value = "tenant_config"; };
+template <> struct wire_name<engine::skill_requirement> { static constexpr const char* value = "skill_requirement"; };
+template <> struct wire_name<engine::overflow_step> { static constexpr const char* value = "overflow_step"; };
+template <> struct wire_name<engine::queue_config> { static constexpr const char* value = "queue_config"; };
+template <> struct wire_name<engine::agent_skill> { static constexpr const char* value = "agent_skill"; };
+template <> struct wire_name<engine::channel_capacity> { static constexpr const char* value = "channel_capacity"; };
+template <> struct wire_name<engine::agent_profile> { static constexpr const char* value = "agent_profile"; };
+template <> struct wire_name<engine::history_item> { static constexpr const char* value = "history_item"; };
+template <> struct wire_name<engine::customer_profile> { static constexpr const char* value = "customer_profile"; };
+template <> struct wire_name<engine::outcome> { static constexpr const char* value = "outcome"; };
+template <> struct wire_name<engine::outcome_stats> { static constexpr const char* value = "outcome_stats"; };
+template <> struct wire_name<engine::learned_record> { static constexpr const char* value = "learned_record"; };
+template <> struct wire_name<engine::contact> { static constexpr const char* value = "contact"; };
+template <> struct wire_name<engine::score_terms> { static constexpr const char* value = "score_terms"; };
+template <> struct wire_name<engine::candidate> { static constexpr const char* value = "candidate"; };
+template <> struct wire_name<engine::routing_decision> { static constexpr const char* value = "routing_decision"; };
+template <> struct wire_name<engine::queue_snapshot> { static constexpr const char* value = "queue_snapshot"; };
+template <> struct wire_name<engine::agent_snapshot> { static constexpr const char* value = "agent_snapshot"; };
+
+}  // namespace switchboard::actors
+
+namespace switchboard {
+using actors::wire::inspect;
+}  // namespace switchboard
+
 namespace switchboard::engine {
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, score_weights& x) {
-  return f(caf::meta::type_name("score_weights"), x.skill, x.affinity, x.value, x.fairness,
-           x.aging);
-}
+using actors::wire::inspect;
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, tenant_config& x) {
-  return f(caf::meta::type_name("tenant_config"), x.id, x.name, x.default_policy,
-           x.ring_no_answer_limit, x.decline_cooldown, x.weights);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, skill_requirement& x) {
-  return f(caf::meta::type_name("skill_requirement"), x.skill, x.min_proficiency);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, overflow_step& x) {
-  return f(caf::meta::type_name("overflow_step"), x.after, x.min_proficiency, x.admit_crowd,
-           x.move_to_queue);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, queue_config& x) {
-  return f(caf::meta::type_name("queue_config"), x.tenant, x.id, x.name, x.skills, x.languages,
-           x.channel_mask, x.admit_crowd, x.priority, x.sl_target, x.sl_threshold, x.max_waiting,
-           x.max_wait, x.overflow, x.offer_timeout, x.policy);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, agent_skill& x) {
-  return f(caf::meta::type_name("agent_skill"), x.name, x.proficiency);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, channel_capacity& x) {
-  return f(caf::meta::type_name("channel_capacity"), x.max, x.exclusive);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, agent_profile& x) {
-  return f(caf::meta::type_name("agent_profile"), x.tenant, x.id, x.name, x.skills, x.languages,
-           x.capacity, x.level, x.remote, x.tips);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, history_item& x) {
-  return f(caf::meta::type_name("history_item"), x.at, x.ch, x.intent, x.agent, x.resolved);
-}
-
+/// Explicit because CAF 0.17 has no std::optional support: the preferred channel
+/// travels as an int, -1 for none, restored by a load callback.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, customer_profile& x) {
-  // CAF 0.17 has no std::optional support: carry the channel as an int, -1 for none.
   std::int16_t preferred = x.preferred_channel ? static_cast<std::int16_t>(*x.preferred_channel) : -1;
   auto restore = caf::meta::load_callback([&]() -> caf::error {
     if (preferred < 0)
@@ -78,61 +100,9 @@ typename Inspector::result_type inspect(Inspector& f, customer_profile& x) {
       x.preferred_channel = static_cast<channel>(preferred);
     return caf::none;
   });
-  return f(caf::meta::type_name("customer_profile"), x.tenant, x.id, x.tier, x.arpu, x.segments,
-           x.language, x.region, x.account_manager, x.last_agent, x.history, x.complaint_risk,
-           x.churn_risk, x.purchase_intents, preferred, restore);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, outcome& x) {
-  return f(caf::meta::type_name("outcome"), x.resolved, x.sale, x.sale_amount, x.csat,
-           x.complaint, x.disposition, x.notes, x.tip);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, outcome_stats& x) {
-  return f(caf::meta::type_name("outcome_stats"), x.handled, x.resolved, x.sales, x.csat_sum,
-           x.csat_count, x.handle_ms_sum);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, learned_record& x) {
-  return f(caf::meta::type_name("learned_record"), x.agent, x.intent, x.segment, x.stats);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, contact& x) {
-  return f(caf::meta::type_name("contact"), x.tenant, x.id, x.customer, x.ch, x.intent,
-           x.language, x.priority, x.queue, x.attached, x.journey, x.state, x.created_at,
-           x.enqueued_at, x.seq, x.agent, x.last_declined_by, x.offers, x.segment);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, score_terms& x) {
-  return f(caf::meta::type_name("score_terms"), x.skill, x.affinity, x.value, x.fairness,
-           x.aging, x.total);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, candidate& x) {
-  return f(caf::meta::type_name("candidate"), x.agent, x.terms, x.rejected);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, routing_decision& x) {
-  return f(caf::meta::type_name("routing_decision"), x.contact, x.queue, x.agent, x.policy,
-           x.step, x.at, x.considered, x.agent_triggered, x.candidates);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, queue_snapshot& x) {
-  return f(caf::meta::type_name("queue_snapshot"), x.id, x.waiting, x.offered,
-           x.oldest_enqueued_at, x.agents_ready, x.agents_staffed);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, agent_snapshot& x) {
-  return f(caf::meta::type_name("agent_snapshot"), x.id, x.state, x.load, x.occupancy);
+  return f(caf::meta::type_name(actors::wire_name<customer_profile>::value), x.tenant, x.id,
+           x.tier, x.arpu, x.segments, x.language, x.region, x.account_manager, x.last_agent,
+           x.history, x.complaint_risk, x.churn_risk, x.purchase_intents, preferred, restore);
 }
 
 }  // namespace switchboard::engine

@@ -54,7 +54,8 @@ caf::behavior requester(actors::requester_ptr self) {
       auto pending = std::move(self->state.pending);
       self->state.pending.clear();
       for (auto& [id, fail] : pending)
-        fail(engine::make_error(errc::shutting_down, "the node shut down before answering"));
+        fail(engine::make_error(actors::errors::shutting_down,
+                                "the node shut down before answering"));
       self->quit();
     },
   };
@@ -87,7 +88,8 @@ struct node::impl {
     // The requester answers by the reply, the request's own timeout, or at stop;
     // the margin only guards against a bug there.
     if (f.wait_for(opts.request_timeout + std::chrono::seconds(5)) != std::future_status::ready)
-      return engine::make_error(errc::timeout, "the node did not answer within the request timeout");
+      return engine::make_error(actors::errors::timeout,
+                                "the node did not answer within the request timeout");
     return f.get();
   }
 
@@ -113,7 +115,7 @@ struct node::impl {
     std::unique_lock<std::mutex> g{handles_mutex};
     if (stopped) {
       g.unlock();
-      done(result<Reply>{engine::make_error(errc::shutting_down, "the node is shut down")});
+      done(result<Reply>{engine::make_error(actors::errors::shutting_down, "the node is shut down")});
       return;
     }
     caf::anon_send(requester,

@@ -15,9 +15,9 @@ struct queue_actor_state {
   static inline const char* name = "queue";
 };
 
-using queue_ptr = caf::stateful_actor<queue_actor_state>*;
+using queue_ptr = queue_iface::stateful_pointer<queue_actor_state>;
 
-caf::behavior queue_actor(queue_ptr self, engine::queue_config config) {
+queue_iface::behavior_type queue_actor(queue_ptr self, engine::queue_config config) {
   self->state.stats.set_threshold(config.sl_threshold);
   self->state.config = std::move(config);
   return {
@@ -55,7 +55,7 @@ caf::behavior queue_actor(queue_ptr self, engine::queue_config config) {
 
 }  // namespace
 
-caf::actor spawn_queue_actor(caf::local_actor* parent, engine::queue_config config) {
+queue_iface spawn_queue_actor(caf::local_actor* parent, engine::queue_config config) {
   return parent->spawn(queue_actor, std::move(config));
 }
 

@@ -4,6 +4,7 @@
 #include <caf/local_actor.hpp>
 
 #include "actors/context.h"
+#include "actors/messages.h"
 #include "engine/profiles.h"
 
 namespace switchboard::actors {
@@ -14,6 +15,7 @@ namespace switchboard::actors {
 /// a `queue_stats` (statistics part) and follows configuration changes
 /// (`engine::queue_config`). The waiting line itself is in the recommender, which
 /// must see every queue of its tenant at once to match agents across them.
-caf::actor spawn_queue_actor(caf::local_actor* parent, engine::queue_config config);
+/// Typed (`queue_iface`, in messages.h beside its messages).
+queue_iface spawn_queue_actor(caf::local_actor* parent, engine::queue_config config);
 
 }  // namespace switchboard::actors

@@ -21,8 +21,8 @@ struct recommender_state {
   actor_context ctx;
   std::unique_ptr<engine::routing_domain> domain;
   std::unordered_map<std::string, caf::actor> sessions;  // contact -> session
-  std::unordered_map<std::string, caf::actor> agents;    // agent -> agent actor
-  std::unordered_map<std::string, caf::actor> queues;    // queue -> queue actor
+  std::unordered_map<std::string, agent_iface> agents;   // agent -> agent actor
+  std::unordered_map<std::string, queue_iface> queues;   // queue -> queue actor
   std::unordered_map<std::string, engine::time_ms> connected_at;
   std::unordered_map<std::string, std::string> contact_queue;  // for stats on exit
   std::unordered_map<std::string, engine::time_ms> enqueued_at;

@@ -22,8 +22,8 @@ using engine::errc;
 struct tenant_entry {
   engine::tenant_config config;
   caf::actor recommender;
-  std::unordered_map<std::string, caf::actor> queues;
-  std::unordered_map<std::string, caf::actor> agent_actors;  // logged in
+  std::unordered_map<std::string, queue_iface> queues;
+  std::unordered_map<std::string, agent_iface> agent_actors;  // logged in
   std::unordered_map<std::string, caf::actor> sessions;      // live contacts
   /// Presence epoch per agent: moved on by every login and every lost connection,
   /// so a grace timer that fires after the agent came back is recognised as stale.
@@ -54,8 +54,8 @@ tenant_entry* find_tenant(reg_ptr self, const std::string& id) {
 }
 
 /// Hands the current request to `dest`, which answers the requester directly.
-template <class Reply, class Msg>
-caf::delegated<Reply> forward(reg_ptr self, const caf::actor& dest, Msg&& msg) {
+template <class Reply, class Handle, class Msg>
+caf::delegated<Reply> forward(reg_ptr self, const Handle& dest, Msg&& msg) {
   self->delegate(dest, std::forward<Msg>(msg));
   return {};
 }
@@ -67,7 +67,7 @@ caf::error no_tenant(const std::string& id) {
 /// Spawned children die with the registry; their own exits never take it down.
 /// For the few long-lived actors of a tenant (recommender, queues).
 template <class F, class... Ts>
-caf::actor spawn_child(reg_ptr self, F spawner, Ts&&... xs) {
+auto spawn_child(reg_ptr self, F spawner, Ts&&... xs) {
   auto child = spawner(self, std::forward<Ts>(xs)...);
   self->link_to(child);
   return child;
@@ -79,7 +79,7 @@ caf::actor spawn_child(reg_ptr self, F spawner, Ts&&... xs) {
 /// session O(live) and a shutdown quadratic; a monitor lives in the child's list.
 /// The registry stops them itself when it stops (`stop_members`).
 template <class F, class... Ts>
-caf::actor spawn_member(reg_ptr self, F spawner, Ts&&... xs) {
+auto spawn_member(reg_ptr self, F spawner, Ts&&... xs) {
   auto member = spawner(self, std::forward<Ts>(xs)...);
   self->monitor(member);
   return member;
@@ -108,7 +108,7 @@ tenant_entry& ensure_tenant(reg_ptr self, const engine::tenant_config& t) {
   return i->second;
 }
 
-caf::actor ensure_queue(reg_ptr self, tenant_entry& te, const engine::queue_config& q) {
+queue_iface ensure_queue(reg_ptr self, tenant_entry& te, const engine::queue_config& q) {
   auto i = te.queues.find(q.id);
   if (i != te.queues.end()) {
     self->send(i->second, q);
@@ -272,14 +272,17 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       return;
     self->state.ctx.log->error("registry: a session or agent actor failed: {}",
                                caf::to_string(m.reason));
-    for (auto& [id, te] : self->state.tenants) {
-      for (auto* table : {&te.sessions, &te.agent_actors})
-        for (auto i = table->begin(); i != table->end(); ++i)
-          if (i->second.address() == m.source) {
-            table->erase(i);
-            return;
-          }
-    }
+    auto drop = [&](auto& table) {
+      for (auto i = table.begin(); i != table.end(); ++i)
+        if (i->second.address() == m.source) {
+          table.erase(i);
+          return true;
+        }
+      return false;
+    };
+    for (auto& [id, te] : self->state.tenants)
+      if (drop(te.sessions) || drop(te.agent_actors))
+        return;
   });
   return {
     [=](define_tenant_req& r) -> caf::result<ok_atom> {
@@ -337,7 +340,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
             journal_agent(self, tenant, agent, engine::event_type::agent_login, rp);
           },
           [=](caf::error& e) mutable {
-            self->demonitor(aa);
+            self->demonitor(aa.address());
             self->send(aa, stop_atom::value);
             rp.deliver(e);
           });
@@ -356,7 +359,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
             if (auto* t = find_tenant(self, tenant)) {
               auto i = t->agent_actors.find(agent);
               if (i != t->agent_actors.end()) {
-                self->demonitor(i->second);
+                self->demonitor(i->second.address());
                 self->send(i->second, stop_atom::value);
                 t->agent_actors.erase(i);
               }
@@ -486,7 +489,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
             auto i = t->agent_actors.find(agent);
             if (i == t->agent_actors.end())
               return;  // logged out already (its leftover work was just released)
-            self->demonitor(i->second);
+            self->demonitor(i->second.address());
             self->send(i->second, stop_atom::value);
             t->agent_actors.erase(i);
             journal_agent(self, tenant, agent, engine::event_type::agent_logout,

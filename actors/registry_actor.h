@@ -2,29 +2,26 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
-#include <caf/meta/type_name.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "actors/context.h"
+#include "actors/inspect.h"
 
 namespace switchboard::actors {
 
 /// A contact that was with an agent when the node stopped; still with that agent.
 struct restored_contact {
+  static constexpr char type_name[] = "restored_contact";
   std::string tenant;
   std::string contact;
   std::string agent;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, restored_contact& x) {
-  return f(caf::meta::type_name("restored_contact"), x.tenant, x.contact, x.agent);
-}
-
 /// What a node restored from its database on start.
 struct restore_report {
+  static constexpr char type_name[] = "restore_report";
   std::uint64_t tenants = 0;
   std::uint64_t queues = 0;
   std::uint64_t agents = 0;
@@ -34,12 +31,6 @@ struct restore_report {
   std::uint64_t connected = 0;  ///< contacts back with their agent
   std::vector<restored_contact> with_agents;  ///< which ones, to finish them
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, restore_report& x) {
-  return f(caf::meta::type_name("restore_report"), x.tenants, x.queues, x.agents, x.customers,
-           x.learned, x.requeued, x.connected, x.with_agents);
-}
 
 /// Spawns the registry: the node's directory of tenants, queues, agents and live
 /// contacts, and the entry point of every request (define_*_req, login_req,

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <caf/meta/type_name.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,6 +12,7 @@ namespace switchboard {
 
 /// Live statistics of one queue.
 struct queue_stats {
+  static constexpr char type_name[] = "queue_stats";
   std::string id;
   std::uint64_t waiting = 0;
   std::uint64_t offered = 0;
@@ -35,6 +35,7 @@ using agent_stats = engine::agent_snapshot;
 
 /// A contact an agent holds (offered, connected or in wrap-up).
 struct held_contact {
+  static constexpr char type_name[] = "held_contact";
   std::string contact;
   std::string queue;
   engine::contact_state state = engine::contact_state::connected;
@@ -42,6 +43,7 @@ struct held_contact {
 
 /// One agent's profile, live state and learned totals (`node::find_agent`).
 struct agent_info {
+  static constexpr char type_name[] = "agent_info";
   engine::agent_profile profile;
   engine::agent_state state = engine::agent_state::offline;
   std::uint32_t load = 0;
@@ -54,6 +56,7 @@ struct agent_info {
 
 /// One line of a contact's conversation, as journaled.
 struct chat_line {
+  static constexpr char type_name[] = "chat_line";
   engine::time_ms at = 0;
   std::string agent;  ///< who wrote it; empty: the customer
   std::string text;
@@ -61,6 +64,7 @@ struct chat_line {
 
 /// Live statistics of one tenant: its queues and agents.
 struct tenant_stats {
+  static constexpr char type_name[] = "tenant_stats";
   std::string tenant;
   std::vector<queue_stats> queues;
   std::vector<agent_stats> agents;
@@ -73,35 +77,5 @@ struct tenant_stats {
   std::uint64_t offers_expired = 0;
   double service_level = 1.0;   ///< over all queues, weighted by answered + abandoned
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, queue_stats& x) {
-  return f(caf::meta::type_name("queue_stats"), x.id, x.waiting, x.offered, x.longest_wait_ms,
-           x.agents_ready, x.agents_staffed, x.entered, x.answered, x.abandoned, x.completed,
-           x.offers_expired, x.service_level, x.asa_ms, x.aht_ms, x.ewt_ms);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, tenant_stats& x) {
-  return f(caf::meta::type_name("tenant_stats"), x.tenant, x.queues, x.agents, x.waiting,
-           x.offered, x.connected, x.routed, x.completed, x.abandoned, x.offers_expired,
-           x.service_level);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, held_contact& x) {
-  return f(caf::meta::type_name("held_contact"), x.contact, x.queue, x.state);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, agent_info& x) {
-  return f(caf::meta::type_name("agent_info"), x.profile, x.state, x.load, x.totals, x.held,
-           x.disconnected);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, chat_line& x) {
-  return f(caf::meta::type_name("chat_line"), x.at, x.agent, x.text);
-}
 
 }  // namespace switchboard

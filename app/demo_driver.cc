@@ -11,6 +11,8 @@
 #include <random>
 #include <unordered_map>
 
+#include "actors/errors.h"
+
 namespace switchboard::app {
 
 namespace {
@@ -159,7 +161,7 @@ void demo_driver::impl::submit_one(clock_type::time_point now) {
   auto ack = node_.submit(c);
   if (!ack) {
     ++n_.rejected;
-    if (ack.code() != engine::errc::shutting_down)
+    if (ack.code() != actors::errors::shutting_down)
       std::fprintf(stderr, "demo: contact %s rejected: %s\n", c.id.c_str(),
                    ack.err().message.c_str());
     return;

@@ -5,6 +5,7 @@
 
 #include "app/cli.h"
 #include "bench/core/json_writer.h"
+#include "storage/errors.h"
 #include "storage/store.h"
 
 namespace switchboard::app {
@@ -54,7 +55,7 @@ int run_inspect(const std::string& dir, bool json) {
   auto snap = (*st)->load();
   auto counts = (*st)->counts();
   auto ended = snap ? ended_counts(**st) : engine::result<std::map<std::string, std::uint64_t>>(
-                                             engine::make_error(engine::errc::storage_failure));
+                                             engine::make_error(storage::errors::storage_failure));
   if (!snap || !counts || !ended) {
     const auto& e = !snap ? snap.err() : !counts ? counts.err() : ended.err();
     std::fprintf(stderr, "switchboard inspect: %s: %s\n",

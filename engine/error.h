@@ -9,8 +9,18 @@
 /// Typed errors of the engine, and a small result type (C++20 has no std::expected).
 namespace switchboard::engine {
 
-/// Every error the engine, storage and actors report to callers. Values are stable:
-/// they cross nodes inside caf::error and reach clients as codes.
+/// The one code space of every error the engine, storage and actors report. Values
+/// are stable: they cross nodes inside caf::error and reach clients as codes (and
+/// as the names `to_string` gives). The ranges have owners:
+///
+/// | codes | owner | named in |
+/// |---|---|---|
+/// | 0–15, 22–25 | engine (23–25: a domain's ownership in a cluster) | here |
+/// | 16–19 | storage | `storage/errors.h` (`storage::errors::corrupt_record`, ...) |
+/// | 20–21 | actors | `actors/errors.h` (`actors::errors::timeout`, ...) |
+///
+/// engine/ never raises a code of another owner's range; a new code of any layer
+/// takes the next free value (26) and its name is added to `to_string`.
 enum class errc : std::uint8_t {
   none = 0,
   invalid_argument = 1,
@@ -28,18 +38,18 @@ enum class errc : std::uint8_t {
   no_capacity = 13,
   queue_full = 14,
   agent_offline = 15,
-  storage_failure = 16,
-  database_locked = 17,
-  bad_data_dir = 18,
+  // 16–21: reserved for storage and actors (see above).
+  /// Transitional: net/internal/client_session.cc still names this storage code
+  /// here; `storage::errors::corrupt_record` is the same value. Remove with that use.
   corrupt_record = 19,
-  timeout = 20,
-  shutting_down = 21,
   not_connected = 22,      ///< complete/wrap-up of a contact the agent is not serving
   unavailable = 23,        ///< the cluster's store (etcd) or a peer node cannot be reached
   stale_epoch = 24,        ///< a message about a domain carries an epoch that is not current
   not_owner = 25,          ///< this node does not own the domain (now); retry at the owner
 };
 
+/// The stable name of any code of the space, whoever owns it ("unknown_error" for a
+/// value no layer defines).
 std::string_view to_string(errc x);
 
 /// An error code with a human-readable message that names the offending id.

@@ -6,6 +6,7 @@
 
 #include "engine/constraints.h"
 #include "engine/scoring.h"
+#include "storage/errors.h"
 
 namespace switchboard::storage {
 
@@ -22,7 +23,7 @@ static_assert(pb::RoutingPolicy_MAX == static_cast<int>(engine::policy_kind::pro
 namespace {
 
 engine::error corrupt(std::string message) {
-  return make_error(errc::corrupt_record, std::move(message));
+  return make_error(errors::corrupt_record, std::move(message));
 }
 
 template <class Enum>

@@ -10,6 +10,7 @@
 #include "engine/profiles.h"
 #include "engine/routing_domain.h"
 #include "proto/switchboard.pb.h"
+#include "storage/errors.h"
 
 /// Conversions between engine records and their protobuf messages. Pure functions
 /// without state; used by the store and by the network edge.
@@ -17,7 +18,7 @@
 /// Conventions:
 /// - Engine enums are 0-based; proto enums are the engine value + 1, with 0 meaning
 ///   UNSPECIFIED. Decoding rejects UNSPECIFIED and unknown values with
-///   errc::corrupt_record, except `CustomerProfile.preferred_channel`, where
+///   errors::corrupt_record, except `CustomerProfile.preferred_channel`, where
 ///   UNSPECIFIED means "no preference" (std::nullopt).
 /// - `to_proto` never fails. `from_proto` checks only what the wire can get wrong
 ///   (enums, duplicates); domain rules stay with `engine::validate`.
@@ -68,7 +69,7 @@ std::string encode(const engine::routing_decision& x);
 std::string encode(const engine::journal_event& x);
 std::string encode(const engine::learned_record& x);
 
-/// Parses and converts; unparsable bytes or bad enums give errc::corrupt_record.
+/// Parses and converts; unparsable bytes or bad enums give errors::corrupt_record.
 [[nodiscard]] engine::result<engine::tenant_config> decode_tenant(std::string_view bytes);
 [[nodiscard]] engine::result<engine::queue_config> decode_queue(std::string_view bytes);
 [[nodiscard]] engine::result<engine::agent_profile> decode_agent(std::string_view bytes);
@@ -99,7 +100,7 @@ pb::ContactState to_proto(engine::contact_state x);
 pb::AgentLevel to_proto(engine::agent_level x);
 pb::RoutingPolicy to_proto(engine::policy_kind x);
 
-/// The engine value of a proto enum, or errc::corrupt_record for UNSPECIFIED and
+/// The engine value of a proto enum, or errors::corrupt_record for UNSPECIFIED and
 /// unknown values. `what` names the field in the error message.
 [[nodiscard]] engine::result<engine::channel> channel_from_proto(int v, std::string_view what);
 [[nodiscard]] engine::result<engine::contact_state> state_from_proto(int v,

@@ -18,6 +18,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "storage/codecs.h"
+#include "storage/errors.h"
 
 namespace switchboard::storage {
 
@@ -162,7 +163,7 @@ bool is_lock_error(const rocksdb::Status& s, const std::string& dir) {
 }
 
 engine::error translate(const rocksdb::Status& s, std::string_view context) {
-  auto code = s.IsCorruption() ? errc::corrupt_record : errc::storage_failure;
+  auto code = s.IsCorruption() ? errors::corrupt_record : errors::storage_failure;
   return make_error(code, std::string{context} + ": " + s.ToString());
 }
 
@@ -304,7 +305,7 @@ struct store::impl {
     if (!s.ok())
       return translate(s, context("reading " + key.ToString()));
     if (v.size() != 8)
-      return make_error(errc::corrupt_record, context("meta key " + key.ToString()) +
+      return make_error(errors::corrupt_record, context("meta key " + key.ToString()) +
                                                 ": value of " + std::to_string(v.size()) +
                                                 " bytes, expected 8");
     return get_be64(v);
@@ -336,11 +337,11 @@ struct store::impl {
     return scan(which, [&](std::string_view k, std::string_view v) -> status {
       auto r = decode(v);
       if (!r)
-        return make_error(errc::corrupt_record, context(std::string{cf_names[which]} + " key '" +
+        return make_error(errors::corrupt_record, context(std::string{cf_names[which]} + " key '" +
                                                         std::string{k} + "'") +
                                                   ": " + r.err().message);
       if (key_of(*r) != k)
-        return make_error(errc::corrupt_record,
+        return make_error(errors::corrupt_record,
                           context(std::string{cf_names[which]} + " key '" + std::string{k} +
                                   "'") +
                             ": holds the record of '" + key_of(*r) + "'");
@@ -352,7 +353,7 @@ struct store::impl {
   result<engine::journal_event> decode_event(std::string_view key, std::string_view v) const {
     auto e = decode_journal_event(v);
     if (!e)
-      return make_error(errc::corrupt_record,
+      return make_error(errors::corrupt_record,
                         context("journal event at key " + std::to_string(journal_key_seq(key))) +
                           ": " + e.err().message);
     return e;
@@ -376,20 +377,20 @@ result<std::unique_ptr<store>> store::open(const store_options& opts) {
   std::error_code ec;
   auto st = fs::status(dir, ec);
   if (ec && ec != std::errc::no_such_file_or_directory)
-    return make_error(errc::bad_data_dir, "data dir " + dir + ": " + ec.message());
+    return make_error(errors::bad_data_dir, "data dir " + dir + ": " + ec.message());
   if (fs::exists(st)) {
     if (!fs::is_directory(st))
-      return make_error(errc::bad_data_dir, "data dir " + dir + " exists but is not a directory");
+      return make_error(errors::bad_data_dir, "data dir " + dir + " exists but is not a directory");
   } else {
     if (!opts.create_if_missing)
-      return make_error(errc::bad_data_dir,
+      return make_error(errors::bad_data_dir,
                         "data dir " + dir + " does not exist (create_if_missing is off)");
     fs::create_directories(dir, ec);
     if (ec)
-      return make_error(errc::bad_data_dir, "cannot create data dir " + dir + ": " + ec.message());
+      return make_error(errors::bad_data_dir, "cannot create data dir " + dir + ": " + ec.message());
   }
   if (::access(dir.c_str(), W_OK | X_OK) != 0)
-    return make_error(errc::bad_data_dir, "data dir " + dir + " is not writable");
+    return make_error(errors::bad_data_dir, "data dir " + dir + " is not writable");
 
   auto p = std::make_unique<impl>();
   p->opts = opts;
@@ -413,11 +414,11 @@ result<std::unique_ptr<store>> store::open(const store_options& opts) {
   auto s = rocksdb::DB::Open(dbo, dir, descs, &p->handles, &raw);
   if (!s.ok()) {
     if (is_lock_error(s, dir))
-      return make_error(errc::database_locked,
+      return make_error(errors::database_locked,
                         "data dir " + dir +
                           " is in use by another process (RocksDB LOCK held): " + s.ToString());
     if (s.IsInvalidArgument() && !opts.create_if_missing)
-      return make_error(errc::bad_data_dir, "data dir " + dir +
+      return make_error(errors::bad_data_dir, "data dir " + dir +
                                               " holds no database (create_if_missing is off): " +
                                               s.ToString());
     return translate(s, "opening data dir " + dir);
@@ -436,7 +437,7 @@ result<std::unique_ptr<store>> store::open(const store_options& opts) {
     it->SeekToLast();
     if (it->Valid()) {
       if (it->key().size() != journal_key_size)
-        return make_error(errc::corrupt_record, p->context("journal") + ": key of " +
+        return make_error(errors::corrupt_record, p->context("journal") + ": key of " +
                                                   std::to_string(it->key().size()) +
                                                   " bytes, expected 16");
       max_seq = std::max(max_seq, journal_key_seq(it->key().ToStringView()));
@@ -589,7 +590,7 @@ result<snapshot> store::load() {
 
   auto learned = p.scan(cf_learned, [&](std::string_view k, std::string_view v) -> status {
     auto bad = [&](std::string why) {
-      return make_error(errc::corrupt_record, p.context("learned key of " +
+      return make_error(errors::corrupt_record, p.context("learned key of " +
                                                         std::to_string(k.size()) + " bytes") +
                                                 ": " + why);
     };
@@ -646,7 +647,7 @@ store::journal_for_contact(const std::string& tenant, const std::string& contact
   auto statuses = p.db->MultiGet(rocksdb::ReadOptions{}, cfs, slices, &values);
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (statuses[i].IsNotFound() || keys[i].size() != journal_key_size)
-      return make_error(errc::corrupt_record,
+      return make_error(errors::corrupt_record,
                         p.context("journal index of " + tenant + "/" + contact) +
                           ": entry " + std::to_string(i) + " points to no event");
     if (!statuses[i].ok())

@@ -16,6 +16,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "actors/errors.h"
 #include "actors/node.h"
 #include "bench/core/stats.h"
 #include "bench/load/caf_rates.h"
@@ -355,7 +356,7 @@ void load_run::submit_one() {
     rejected_.fetch_add(1);
     live_.fetch_sub(1);
     waiting_.fetch_sub(1);
-    if (r.code() != errc::shutting_down && rejected_.load() <= 3)
+    if (r.code() != actors::errors::shutting_down && rejected_.load() <= 3)
       std::fprintf(stderr, "load: contact c%llu rejected: %s\n",
                    static_cast<unsigned long long>(n), r.err().message.c_str());
   });
@@ -367,7 +368,7 @@ void load_run::later(action a) {
 }
 
 void load_run::call_failed(const char* call, std::uint64_t contact, const status& st) {
-  if (st || st.code() == errc::shutting_down)
+  if (st || st.code() == actors::errors::shutting_down)
     return;
   if (call_errors_.fetch_add(1) < 3)
     std::fprintf(stderr, "load: %s of c%llu failed: %.*s: %s\n", call,

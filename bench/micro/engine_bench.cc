@@ -196,22 +196,33 @@ BENCHMARK(BM_match_batch)
   ->UseManualTime()
   ->Unit(benchmark::kMillisecond);
 
+/// The population of the lifecycle benchmarks: policy `range(0)`, `range(1)` agents,
+/// 10 queues, 1000 customers.
+population_spec lifecycle_spec(const benchmark::State& state) {
+  population_spec spec;
+  spec.agents = static_cast<std::size_t>(state.range(1));
+  spec.queues = 10;
+  spec.customers = 1000;
+  spec.policy = static_cast<policy_kind>(state.range(0));
+  return spec;
+}
+
+/// Populates `d` per `spec` and logs every agent in, with nothing waiting yet.
+void populate_staffed(routing_domain& d, const population_spec& spec) {
+  populate(d, spec);
+  for (std::size_t a = 0; a < spec.agents; ++a)
+    check(d.login(agent_id(a), 0).ok(), "login");
+  d.match(0);
+}
+
 // A full contact lifecycle as the simulator drives it: enqueue, match (the contact
 // picks among the ready agents of its queue), accept, wrap_up, complete, match (the
 // freed agent finds nothing waiting). `agents` agents over 10 queues, all logged in
 // and free between contacts, so each decision scans ~agents*3/10 ready agents.
 void BM_lifecycle(benchmark::State& state) {
-  auto policy = static_cast<policy_kind>(state.range(0));
-  population_spec spec;
-  spec.agents = static_cast<std::size_t>(state.range(1));
-  spec.queues = 10;
-  spec.customers = 1000;
-  spec.policy = policy;
+  auto spec = lifecycle_spec(state);
   routing_domain d{make_tenant()};
-  populate(d, spec);
-  for (std::size_t a = 0; a < spec.agents; ++a)
-    check(d.login(agent_id(a), 0).ok(), "login");
-  d.match(0);
+  populate_staffed(d, spec);
   std::uint64_t seq = 0;
   time_ms now = 1'000;
   std::size_t unmatched = 0;
@@ -249,17 +260,9 @@ BENCHMARK(BM_lifecycle)
 // completion frees an agent that picks among the waiting contacts of its queues
 // (agent-triggered decision) and each new arrival waits.
 void BM_lifecycle_saturated(benchmark::State& state) {
-  auto policy = static_cast<policy_kind>(state.range(0));
-  population_spec spec;
-  spec.agents = static_cast<std::size_t>(state.range(1));
-  spec.queues = 10;
-  spec.customers = 1000;
-  spec.policy = policy;
+  auto spec = lifecycle_spec(state);
   routing_domain d{make_tenant()};
-  populate(d, spec);
-  for (std::size_t a = 0; a < spec.agents; ++a)
-    check(d.login(agent_id(a), 0).ok(), "login");
-  d.match(0);
+  populate_staffed(d, spec);
   std::uint64_t seq = 0;
   time_ms now = 1'000;
   // connected contacts in completion order (FIFO keeps handle times equal)

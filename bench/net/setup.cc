@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 
+#include "actors/errors.h"
 #include "bench/net/internal/net_run.h"
 #include "storage/codecs.h"
 
@@ -36,7 +37,7 @@ engine::result<std::shared_ptr<ws::connection>> net_run::open_supervisor() {
   run_until([&] { return got.has_value(); }, clock_type::now() + std::chrono::seconds(20));
   if (!got) {
     c->close();  // no callback after this: `got` goes out of scope
-    return engine::make_error(errc::timeout, "no answer from " + s_.realtime.url);
+    return engine::make_error(actors::errors::timeout, "no answer from " + s_.realtime.url);
   }
   if (!*got) {
     auto e = got->err();
@@ -164,7 +165,7 @@ engine::status net_run::define_everything() {
   if (failed)
     return *failed;
   if (!done)
-    return engine::make_error(errc::timeout, "defining " + std::to_string(profiles.size()) +
+    return engine::make_error(actors::errors::timeout, "defining " + std::to_string(profiles.size()) +
                                                " agents: " + std::to_string(pending) +
                                                " requests unanswered after the deadline");
   return {};

@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 
+#include "actors/errors.h"
 #include "net/codec.h"
 
 namespace switchboard::bench::ws {
@@ -119,7 +120,7 @@ void connection::open(const tcp::endpoint& ep, const ws_url& url, pb::Hello hell
     if (self->state_ != state::connecting)
       return;
     if (ec) {
-      auto code = ec == beast::error::timeout ? engine::errc::timeout : engine::errc::not_connected;
+      auto code = ec == beast::error::timeout ? actors::errors::timeout : engine::errc::not_connected;
       return self->fail_open(
         engine::make_error(code, "cannot connect to ws://" + where + ": " + ec.message()));
     }
@@ -135,7 +136,7 @@ void connection::open(const tcp::endpoint& ep, const ws_url& url, pb::Hello hell
           std::string why = status != 0 ? "HTTP " + std::to_string(status) + " " +
                                             self->impl_->upgrade.body()
                                         : ec2.message();
-          auto code = ec2 == beast::error::timeout ? engine::errc::timeout
+          auto code = ec2 == beast::error::timeout ? actors::errors::timeout
                                                    : engine::errc::not_connected;
           return self->fail_open(engine::make_error(
             code, "WebSocket upgrade at ws://" + where + target + " refused: " + why));
@@ -157,7 +158,7 @@ void connection::open(const tcp::endpoint& ep, const ws_url& url, pb::Hello hell
         self->impl_->hello_timer.expires_after(self->limits_.hello);
         self->impl_->hello_timer.async_wait([self](beast::error_code tec) {
           if (!tec && self->state_ == state::hello)
-            self->fail_open(engine::make_error(engine::errc::timeout,
+            self->fail_open(engine::make_error(actors::errors::timeout,
                                                "no Welcome within " +
                                                  std::to_string(self->limits_.hello.count()) +
                                                  " ms of the Hello"));

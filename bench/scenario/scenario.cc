@@ -128,17 +128,28 @@ status check_periods(const scenario& s) {
   return {};
 }
 
-status check_segments(const scenario& s, const std::set<std::string>& group_names) {
-  if (s.segments.empty())
-    return bad("segments", "at least one segment is required");
+/// Checks a list of named items (`field` of the scenario, items called `what`): not
+/// empty, each name a valid id and unique, then `check(item, path)` for the rest.
+template <class Item, class Check>
+status check_named(const std::vector<Item>& items, const std::string& field,
+                   const std::string& what, Check check) {
+  if (items.empty())
+    return bad(field, "at least one " + what + " is required");
   std::set<std::string> seen;
-  for (std::size_t i = 0; i < s.segments.size(); ++i) {
-    const auto& x = s.segments[i];
-    auto path = at("segments", i);
-    if (auto st = check_id(path + ".name", x.name); !st)
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto path = at(field, i);
+    if (auto st = check_id(path + ".name", items[i].name); !st)
       return st;
-    if (!seen.insert(x.name).second)
-      return bad(path + ".name", "duplicate segment '" + x.name + "'");
+    if (!seen.insert(items[i].name).second)
+      return bad(path + ".name", "duplicate " + what + " '" + items[i].name + "'");
+    if (auto st = check(items[i], path); !st)
+      return st;
+  }
+  return {};
+}
+
+status check_segments(const scenario& s, const std::set<std::string>& group_names) {
+  auto check = [&](const auto& x, const std::string& path) -> status {
     if (x.tier < 0 || x.tier > 5)
       return bad(path + ".tier", "must be 0..5");
     if (!finite_at_least(x.arpu, 0))
@@ -151,22 +162,14 @@ status check_segments(const scenario& s, const std::set<std::string>& group_name
       return bad(path + ".manager_group", "required when dedicated_manager is true");
     if (!x.manager_group.empty() && !group_names.count(x.manager_group))
       return bad(path + ".manager_group", "unknown group '" + x.manager_group + "'");
-  }
-  return {};
+    return {};
+  };
+  return check_named(s.segments, "segments", "segment", check);
 }
 
 status check_types(const scenario& s,
                    const std::unordered_map<std::string, std::size_t>& queue_index) {
-  if (s.types.empty())
-    return bad("types", "at least one contact type is required");
-  std::set<std::string> seen;
-  for (std::size_t i = 0; i < s.types.size(); ++i) {
-    const auto& t = s.types[i];
-    auto path = at("types", i);
-    if (auto st = check_id(path + ".name", t.name); !st)
-      return st;
-    if (!seen.insert(t.name).second)
-      return bad(path + ".name", "duplicate contact type '" + t.name + "'");
+  auto check = [&](const auto& t, const std::string& path) -> status {
     if (auto st = check_id(path + ".intent", t.intent); !st)
       return st;
     auto q = queue_index.find(t.queue);
@@ -196,8 +199,9 @@ status check_types(const scenario& s,
       return st;
     if (auto st = check_dist(path + ".wrap_up", t.wrap_up, s.periods.size(), false); !st)
       return st;
-  }
-  return {};
+    return {};
+  };
+  return check_named(s.types, "types", "contact type", check);
 }
 
 status check_groups(const scenario& s, const std::set<std::string>& intents,

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "actors/errors.h"
 #include "tests/actors/node_fixture.h"
 
 namespace switchboard::testing {
@@ -23,7 +24,7 @@ struct status_waiter {
   }
   status get() {
     if (f.wait_for(wait_bound) != std::future_status::ready)
-      return engine::make_error(errc::timeout, "no answer within the wait bound");
+      return engine::make_error(actors::errors::timeout, "no answer within the wait bound");
     return f.get();
   }
 };
@@ -33,7 +34,7 @@ result<contact_ack> submit_and_wait(node& n, engine::contact c) {
   auto f = p->get_future();
   n.submit_async(std::move(c), [p](result<contact_ack> r) { p->set_value(std::move(r)); });
   if (f.wait_for(wait_bound) != std::future_status::ready)
-    return engine::make_error(errc::timeout, "no answer within the wait bound");
+    return engine::make_error(actors::errors::timeout, "no answer within the wait bound");
   return f.get();
 }
 
@@ -76,7 +77,7 @@ TEST_F(async_calls, errors_are_typed_in_the_callback) {
   n().accept_async(t1, "a1", "no-such-contact", 0, w.cb());
   auto st = w.get();
   ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.code(), errc::timeout) << describe(st);
+  EXPECT_NE(st.code(), actors::errors::timeout) << describe(st);
 
   status_waiter ended;
   n().end_contact_async(t1, "c1", "customer_left", ended.cb());
@@ -118,7 +119,7 @@ TEST_F(async_calls, every_call_in_flight_at_shutdown_is_answered_once_and_no_ack
     n().submit_async(make_contact(t1, "c" + std::to_string(i), "q1"), [&](result<contact_ack> r) {
       if (r)
         ++ok;
-      else if (r.code() != errc::shutting_down)
+      else if (r.code() != actors::errors::shutting_down)
         ++other;
       ++answered;
     });
@@ -130,10 +131,10 @@ TEST_F(async_calls, every_call_in_flight_at_shutdown_is_answered_once_and_no_ack
   // After shutdown the callback still runs once, with shutting_down.
   auto after = submit_and_wait(n(), make_contact(t1, "late", "q1"));
   ASSERT_FALSE(after.ok());
-  EXPECT_EQ(after.code(), errc::shutting_down);
+  EXPECT_EQ(after.code(), actors::errors::shutting_down);
   status_waiter w;
   n().complete_async(t1, "a1", "c0", resolved(), w.cb());
-  EXPECT_EQ(w.get().code(), errc::shutting_down);
+  EXPECT_EQ(w.get().code(), actors::errors::shutting_down);
 
   // Every acknowledged contact was journaled: it is back in line after a reopen.
   node_.reset();
@@ -155,7 +156,7 @@ TEST_F(async_calls, blocking_calls_racing_a_shutdown_get_an_answer_or_shutting_d
       while (go) {
         auto code = i % 2 == 0 ? n().stats(t1).code() : n().find_agent(t1, "a1").code();
         (code == errc::none ? answered : refused).fetch_add(1);
-        if (code == errc::shutting_down)
+        if (code == actors::errors::shutting_down)
           break;
       }
     });
@@ -167,8 +168,8 @@ TEST_F(async_calls, blocking_calls_racing_a_shutdown_get_an_answer_or_shutting_d
     t.join();
   EXPECT_GE(answered.load(), 20);
   // After shutdown every call is refused at once.
-  EXPECT_EQ(n().stats(t1).code(), errc::shutting_down);
-  EXPECT_EQ(n().login(t1, "a1").code(), errc::shutting_down);
+  EXPECT_EQ(n().stats(t1).code(), actors::errors::shutting_down);
+  EXPECT_EQ(n().login(t1, "a1").code(), actors::errors::shutting_down);
 }
 
 }  // namespace

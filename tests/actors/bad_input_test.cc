@@ -2,6 +2,8 @@
 // leaves the node working and its statistics untouched.
 #include <fstream>
 
+#include "actors/errors.h"
+#include "storage/errors.h"
 #include "tests/actors/node_fixture.h"
 
 namespace switchboard::testing {
@@ -296,7 +298,7 @@ TEST(node_open, a_data_dir_that_is_a_regular_file_is_a_bad_data_dir) {
   std::ofstream{file} << "hello";
   auto n = node::open(options_for(file));
   ASSERT_FALSE(n.ok());
-  EXPECT_EQ(n.code(), errc::bad_data_dir) << describe(n);
+  EXPECT_EQ(n.code(), storage::errors::bad_data_dir) << describe(n);
 }
 
 TEST(node_open, an_empty_data_dir_is_an_invalid_argument) {
@@ -311,11 +313,11 @@ TEST(node_open, a_data_dir_held_by_an_open_node_is_locked) {
   ASSERT_TRUE(first.ok()) << describe(first);
   auto second = node::open(options_for(dir.sub("db")));
   ASSERT_FALSE(second.ok());
-  EXPECT_EQ(second.code(), errc::database_locked) << describe(second);
+  EXPECT_EQ(second.code(), storage::errors::database_locked) << describe(second);
   // The first node is not disturbed, and the dir opens again once it is closed.
   ASSERT_TRUE((*first)->define_tenant(make_tenant("t1")).ok());
   (*first)->shutdown();
-  EXPECT_EQ((*first)->define_tenant(make_tenant("t2")).code(), errc::shutting_down);
+  EXPECT_EQ((*first)->define_tenant(make_tenant("t2")).code(), actors::errors::shutting_down);
   first->reset();
   auto third = node::open(options_for(dir.sub("db")));
   ASSERT_TRUE(third.ok()) << describe(third);

@@ -21,7 +21,9 @@
 #include <string>
 #include <thread>
 
+#include "actors/errors.h"
 #include "actors/node.h"
+#include "tests/testkit/child_node.h"
 #include "tests/testkit/offer_box.h"
 
 namespace {
@@ -38,9 +40,7 @@ void say(const std::string& line) {
 }
 
 [[noreturn]] void die(const std::string& what, const engine::error& e) {
-  std::fprintf(stderr, "sb_crash_child: %s: %s: %s\n", what.c_str(),
-               std::string{engine::to_string(e.code)}.c_str(), e.message.c_str());
-  std::exit(2);
+  testkit::die("sb_crash_child", what, e);
 }
 
 void check(const std::string& what, const engine::status& s) {
@@ -85,19 +85,8 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  node_options opts;
-  opts.data_dir = dir;
-  opts.durability = storage::durability::sync;
-  opts.threads = 2;
-  auto n = node::open(opts);
-  if (!n)
-    die("open " + dir, n.err());
-  auto& nd = **n;
-
-  engine::tenant_config t;
-  t.id = "t1";
-  t.name = "crash";
-  check("tenant", nd.define_tenant(t));
+  auto n = testkit::open_child_node("sb_crash_child", dir, "crash");
+  auto& nd = *n;
   check("queue line", nd.define_queue(queue("line", "line")));
   check("queue served", nd.define_queue(queue("served", "served")));
   check("queue ring", nd.define_queue(queue("ring", "ring", 600000)));
@@ -141,7 +130,7 @@ int main(int argc, char** argv) {
     say("ACK ring-1 " + std::to_string(ack->seq) + " " + std::to_string(ack->enqueued_at) +
         " ring");
     if (!r1_offers.wait(std::chrono::seconds(20)))
-      die("ring-1", engine::make_error(engine::errc::timeout, "never offered to r1"));
+      die("ring-1", engine::make_error(actors::errors::timeout, "never offered to r1"));
     say("OFFERED ring-1 " + std::to_string(r1_offers.pop().offer_id));
   }
 

@@ -31,6 +31,7 @@
 #include <thread>
 
 #include "actors/node.h"
+#include "tests/testkit/child_node.h"
 #include "tests/testkit/offer_box.h"
 
 namespace {
@@ -46,10 +47,7 @@ void say(const std::string& what, const std::string& type, const std::string& ke
 }
 
 [[noreturn]] void die(const std::string& what, const engine::error& e) {
-  std::fprintf(stderr, "sb_ledger_child: %s: %s: %s\n", what.c_str(),
-               std::string{engine::to_string(e.code)}.c_str(), e.message.c_str());
-  std::fflush(stderr);
-  std::_Exit(2);
+  testkit::die("sb_ledger_child", what, e);
 }
 
 /// Prints SEND, makes the request, prints ACK when it succeeded. A failure is a
@@ -102,23 +100,12 @@ int main(int argc, char** argv) {
   const std::string dir = argv[1];
   const auto seed = std::strtoull(argv[2], nullptr, 10);
 
-  node_options opts;
-  opts.data_dir = dir;
-  opts.durability = storage::durability::sync;
-  opts.threads = 2;
-  auto n = node::open(opts);
-  if (!n)
-    die("open " + dir, n.err());
-  auto& nd = **n;
-
-  engine::tenant_config t;
-  t.id = "t1";
-  t.name = "ledger";
+  auto n = testkit::open_child_node("sb_ledger_child", dir, "ledger");
+  auto& nd = *n;
   auto check = [](const std::string& what, const engine::status& s) {
     if (!s.ok())
       die(what, s.err());
   };
-  check("tenant", nd.define_tenant(t));
   check("queue q", nd.define_queue(queue("q", "s")));
   check("queue q2", nd.define_queue(queue("q2", "s2")));
   check("queue wait", nd.define_queue(queue("wait", "nobody")));

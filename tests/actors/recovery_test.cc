@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "storage/errors.h"
 #include "storage/store.h"
 #include "tests/actors/node_fixture.h"
 
@@ -270,9 +271,9 @@ TEST(recovery, acknowledged_contacts_survive_a_kill_in_order_with_their_enqueue_
       storage::store_options so;
       so.data_dir = db;
       auto other = storage::store::open(so);
-      EXPECT_EQ(other.code(), errc::database_locked) << describe(other);
+      EXPECT_EQ(other.code(), storage::errors::database_locked) << describe(other);
       auto n = node::open(options_for(db));
-      EXPECT_EQ(n.code(), errc::database_locked) << describe(n);
+      EXPECT_EQ(n.code(), storage::errors::database_locked) << describe(n);
     });
   ASSERT_GE(out.acks.size(), 200u);
 

@@ -61,40 +61,55 @@ inline tenant_config make_tenant(std::string id = tenant_id, std::uint32_t ring_
   return t;
 }
 
+/// What every record builder has: `tenant`, and `build()` or a conversion for the
+/// record built so far (`v_`).
+template <class Derived, class T>
+class record_builder {
+ public:
+  Derived& tenant(std::string t) {
+    v_.tenant = std::move(t);
+    return static_cast<Derived&>(*this);
+  }
+  T build() const { return v_; }
+  operator T() const { return v_; }
+
+ protected:
+  T v_;
+};
+
 /// Builds a queue_config. Defaults: tenant acme, no skills, every channel, policy
 /// longest_idle (FIFO, so tests about order are not perturbed by scores), no
 /// overflow, no limits, offer timeout 15 s.
-class queue_builder {
+class queue_builder : public record_builder<queue_builder, queue_config> {
  public:
   explicit queue_builder(std::string id = default_queue) {
-    q_.tenant = tenant_id;
-    q_.id = std::move(id);
-    q_.name = q_.id;
-    q_.policy = policy_kind::longest_idle;
+    v_.tenant = tenant_id;
+    v_.id = std::move(id);
+    v_.name = v_.id;
+    v_.policy = policy_kind::longest_idle;
   }
-  queue_builder& tenant(std::string t) { q_.tenant = std::move(t); return *this; }
   queue_builder& skill(std::string name, int min_proficiency) {
-    q_.skills.push_back({std::move(name), min_proficiency});
+    v_.skills.push_back({std::move(name), min_proficiency});
     return *this;
   }
-  queue_builder& language(std::string l) { q_.languages.push_back(std::move(l)); return *this; }
+  queue_builder& language(std::string l) { v_.languages.push_back(std::move(l)); return *this; }
   queue_builder& only(channel c) {
-    q_.channel_mask = static_cast<std::uint8_t>(1u << index(c));
+    v_.channel_mask = static_cast<std::uint8_t>(1u << index(c));
     return *this;
   }
-  queue_builder& policy(policy_kind p) { q_.policy = p; return *this; }
-  queue_builder& priority(int p) { q_.priority = p; return *this; }
-  queue_builder& admit_crowd(bool b = true) { q_.admit_crowd = b; return *this; }
-  queue_builder& max_waiting(std::uint32_t n) { q_.max_waiting = n; return *this; }
-  queue_builder& max_wait(time_ms t) { q_.max_wait = t; return *this; }
-  queue_builder& offer_timeout(time_ms t) { q_.offer_timeout = t; return *this; }
-  queue_builder& sl_threshold(time_ms t) { q_.sl_threshold = t; return *this; }
+  queue_builder& policy(policy_kind p) { v_.policy = p; return *this; }
+  queue_builder& priority(int p) { v_.priority = p; return *this; }
+  queue_builder& admit_crowd(bool b = true) { v_.admit_crowd = b; return *this; }
+  queue_builder& max_waiting(std::uint32_t n) { v_.max_waiting = n; return *this; }
+  queue_builder& max_wait(time_ms t) { v_.max_wait = t; return *this; }
+  queue_builder& offer_timeout(time_ms t) { v_.offer_timeout = t; return *this; }
+  queue_builder& sl_threshold(time_ms t) { v_.sl_threshold = t; return *this; }
   /// Overflow step lowering every required proficiency to `min` after `after` ms.
   queue_builder& lower_to(time_ms after, int min) {
     overflow_step s;
     s.after = after;
     s.min_proficiency = min;
-    q_.overflow.push_back(std::move(s));
+    v_.overflow.push_back(std::move(s));
     return *this;
   }
   /// Overflow step admitting the crowd pool after `after` ms.
@@ -102,7 +117,7 @@ class queue_builder {
     overflow_step s;
     s.after = after;
     s.admit_crowd = true;
-    q_.overflow.push_back(std::move(s));
+    v_.overflow.push_back(std::move(s));
     return *this;
   }
   /// Overflow step moving the contact to `queue` after `after` ms.
@@ -110,41 +125,35 @@ class queue_builder {
     overflow_step s;
     s.after = after;
     s.move_to_queue = std::move(queue);
-    q_.overflow.push_back(std::move(s));
+    v_.overflow.push_back(std::move(s));
     return *this;
   }
-  queue_config build() const { return q_; }
-  operator queue_config() const { return q_; }
-
- private:
-  queue_config q_;
 };
 
 /// Builds an agent_profile. Defaults: tenant acme, junior, not remote, no skills,
 /// no languages, and capacity for exactly one chat (so each agent takes one
 /// contact unless the test gives it more).
-class agent_builder {
+class agent_builder : public record_builder<agent_builder, agent_profile> {
  public:
   explicit agent_builder(std::string id) {
-    a_.tenant = tenant_id;
-    a_.id = std::move(id);
-    a_.name = a_.id;
-    a_.capacity[index(channel::chat)] = {1, false};
+    v_.tenant = tenant_id;
+    v_.id = std::move(id);
+    v_.name = v_.id;
+    v_.capacity[index(channel::chat)] = {1, false};
   }
-  agent_builder& tenant(std::string t) { a_.tenant = std::move(t); return *this; }
   agent_builder& skill(std::string name, int proficiency) {
-    a_.skills.push_back({std::move(name), proficiency});
+    v_.skills.push_back({std::move(name), proficiency});
     return *this;
   }
-  agent_builder& language(std::string l) { a_.languages.push_back(std::move(l)); return *this; }
+  agent_builder& language(std::string l) { v_.languages.push_back(std::move(l)); return *this; }
   /// Sets the capacity of one channel, leaving the others.
   agent_builder& capacity(channel c, std::uint32_t max, bool exclusive = false) {
-    a_.capacity[index(c)] = {max, exclusive};
+    v_.capacity[index(c)] = {max, exclusive};
     return *this;
   }
   /// Clears every channel's capacity.
   agent_builder& no_capacity() {
-    a_.capacity = {};
+    v_.capacity = {};
     return *this;
   }
   /// The example: voice 1 (exclusive), chat 3, email 5.
@@ -155,72 +164,55 @@ class agent_builder {
     capacity(channel::email, 5);
     return *this;
   }
-  agent_builder& level(agent_level l) { a_.level = l; return *this; }
-  agent_builder& remote(bool r = true) { a_.remote = r; return *this; }
-  agent_profile build() const { return a_; }
-  operator agent_profile() const { return a_; }
-
- private:
-  agent_profile a_;
+  agent_builder& level(agent_level l) { v_.level = l; return *this; }
+  agent_builder& remote(bool r = true) { v_.remote = r; return *this; }
 };
 
 /// Builds a contact ready for `routing_domain::enqueue`. Defaults: tenant acme,
 /// queue `support`, chat, priority 0, state queued, enqueued (and created) at 0,
 /// seq 0 (the domain fixture numbers contacts that leave it at 0).
-class contact_builder {
+class contact_builder : public record_builder<contact_builder, contact> {
  public:
   explicit contact_builder(std::string id) {
-    c_.tenant = tenant_id;
-    c_.id = std::move(id);
-    c_.queue = default_queue;
-    c_.state = contact_state::queued;
+    v_.tenant = tenant_id;
+    v_.id = std::move(id);
+    v_.queue = default_queue;
+    v_.state = contact_state::queued;
   }
-  contact_builder& tenant(std::string t) { c_.tenant = std::move(t); return *this; }
-  contact_builder& queue(std::string q) { c_.queue = std::move(q); return *this; }
-  contact_builder& on(channel ch) { c_.ch = ch; return *this; }
+  contact_builder& queue(std::string q) { v_.queue = std::move(q); return *this; }
+  contact_builder& on(channel ch) { v_.ch = ch; return *this; }
   contact_builder& at(time_ms t) {
-    c_.created_at = t;
-    c_.enqueued_at = t;
+    v_.created_at = t;
+    v_.enqueued_at = t;
     return *this;
   }
-  contact_builder& seq(std::uint64_t s) { c_.seq = s; return *this; }
-  contact_builder& priority(int p) { c_.priority = p; return *this; }
-  contact_builder& language(std::string l) { c_.language = std::move(l); return *this; }
-  contact_builder& intent(std::string i) { c_.intent = std::move(i); return *this; }
-  contact_builder& customer(std::string c) { c_.customer = std::move(c); return *this; }
-  contact_builder& segment(std::string s) { c_.segment = std::move(s); return *this; }
-  contact_builder& state(contact_state s) { c_.state = s; return *this; }
+  contact_builder& seq(std::uint64_t s) { v_.seq = s; return *this; }
+  contact_builder& priority(int p) { v_.priority = p; return *this; }
+  contact_builder& language(std::string l) { v_.language = std::move(l); return *this; }
+  contact_builder& intent(std::string i) { v_.intent = std::move(i); return *this; }
+  contact_builder& customer(std::string c) { v_.customer = std::move(c); return *this; }
+  contact_builder& segment(std::string s) { v_.segment = std::move(s); return *this; }
+  contact_builder& state(contact_state s) { v_.state = s; return *this; }
   /// For `restore_connected`: connected with `agent`.
   contact_builder& agent_connected_to(std::string agent) {
-    c_.agent = std::move(agent);
-    c_.state = contact_state::connected;
+    v_.agent = std::move(agent);
+    v_.state = contact_state::connected;
     return *this;
   }
-  contact build() const { return c_; }
-  operator contact() const { return c_; }
-
- private:
-  contact c_;
 };
 
 /// Builds a customer_profile of tenant acme; tier 0, no ARPU, no affinity.
-class customer_builder {
+class customer_builder : public record_builder<customer_builder, customer_profile> {
  public:
   explicit customer_builder(std::string id) {
-    c_.tenant = tenant_id;
-    c_.id = std::move(id);
+    v_.tenant = tenant_id;
+    v_.id = std::move(id);
   }
-  customer_builder& tenant(std::string t) { c_.tenant = std::move(t); return *this; }
-  customer_builder& tier(int t) { c_.tier = t; return *this; }
-  customer_builder& arpu(double a) { c_.arpu = a; return *this; }
-  customer_builder& segment(std::string s) { c_.segments.push_back(std::move(s)); return *this; }
-  customer_builder& account_manager(std::string a) { c_.account_manager = std::move(a); return *this; }
-  customer_builder& last_agent(std::string a) { c_.last_agent = std::move(a); return *this; }
-  customer_profile build() const { return c_; }
-  operator customer_profile() const { return c_; }
-
- private:
-  customer_profile c_;
+  customer_builder& tier(int t) { v_.tier = t; return *this; }
+  customer_builder& arpu(double a) { v_.arpu = a; return *this; }
+  customer_builder& segment(std::string s) { v_.segments.push_back(std::move(s)); return *this; }
+  customer_builder& account_manager(std::string a) { v_.account_manager = std::move(a); return *this; }
+  customer_builder& last_agent(std::string a) { v_.last_agent = std::move(a); return *this; }
 };
 
 /// Success, or a failure naming the error code and message.

@@ -278,16 +278,31 @@ class routing_policy : public testkit::domain_fixture {
       login(id, at);
     EXPECT_TRUE(match(logins.back().second).empty());
   }
+
+  struct billing_agent {
+    std::string id;
+    int proficiency = 0;
+    time_ms login_at = 0;
+  };
+  // One billing queue under `policy`, these agents staffed, and one contact at 40 s:
+  // the offers of that contact's match.
+  auto route_one(policy_kind policy, const std::vector<billing_agent>& agents) {
+    add_queue(queue_builder().skill("billing", 10).policy(policy));
+    std::vector<std::pair<std::string, time_ms>> logins;
+    for (const auto& a : agents) {
+      add_agent(agent_builder(a.id).skill("billing", a.proficiency));
+      logins.emplace_back(a.id, a.login_at);
+    }
+    staff(logins);
+    enqueue(contact_builder("c-1").at(40'000));
+    return match(40'000);
+  }
 };
 
 TEST_F(routing_policy, longest_idle_offers_to_the_agent_idle_longest) {
-  add_queue(queue_builder().skill("billing", 10).policy(policy_kind::longest_idle));
-  add_agent(agent_builder("expert").skill("billing", 100));
-  add_agent(agent_builder("veteran-idler").skill("billing", 20));
-  add_agent(agent_builder("newcomer").skill("billing", 60));
-  staff({{"expert", 20'000}, {"veteran-idler", 1'000}, {"newcomer", 30'000}});
-  enqueue(contact_builder("c-1").at(40'000));
-  auto offers = match(40'000);
+  auto offers = route_one(policy_kind::longest_idle, {{"expert", 100, 20'000},
+                                                      {"veteran-idler", 20, 1'000},
+                                                      {"newcomer", 60, 30'000}});
   ASSERT_EQ(offers.size(), 1u);
   EXPECT_EQ(offers[0].agent, "veteran-idler");
   EXPECT_EQ(offers[0].decision.policy, policy_kind::longest_idle);
@@ -296,13 +311,9 @@ TEST_F(routing_policy, longest_idle_offers_to_the_agent_idle_longest) {
 }
 
 TEST_F(routing_policy, skills_offers_to_the_most_proficient_agent) {
-  add_queue(queue_builder().skill("billing", 10).policy(policy_kind::skills));
-  add_agent(agent_builder("expert").skill("billing", 95));
-  add_agent(agent_builder("veteran-idler").skill("billing", 20));
-  add_agent(agent_builder("middle").skill("billing", 60));
-  staff({{"expert", 30'000}, {"veteran-idler", 1'000}, {"middle", 20'000}});
-  enqueue(contact_builder("c-1").at(40'000));
-  auto offers = match(40'000);
+  auto offers = route_one(policy_kind::skills, {{"expert", 95, 30'000},
+                                                {"veteran-idler", 20, 1'000},
+                                                {"middle", 60, 20'000}});
   ASSERT_EQ(offers.size(), 1u);
   EXPECT_EQ(offers[0].agent, "expert");
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/errors.h"
 #include "tests/storage/storage_fixture.h"
 
 namespace switchboard::storage {
@@ -359,82 +360,82 @@ TEST(codecs, engine_enums_map_to_proto_values_plus_one) {
 
 TEST(codecs, unspecified_and_unknown_enum_values_are_corrupt_records) {
   for (int v : {0, -1, 8, 1000}) {
-    EXPECT_EQ(channel_from_proto(v, "x").code(), errc::corrupt_record) << v;
+    EXPECT_EQ(channel_from_proto(v, "x").code(), errors::corrupt_record) << v;
   }
-  EXPECT_EQ(state_from_proto(0, "x").code(), errc::corrupt_record);
-  EXPECT_EQ(state_from_proto(10, "x").code(), errc::corrupt_record);
-  EXPECT_EQ(level_from_proto(0, "x").code(), errc::corrupt_record);
-  EXPECT_EQ(level_from_proto(5, "x").code(), errc::corrupt_record);
-  EXPECT_EQ(policy_from_proto(0, "x").code(), errc::corrupt_record);
-  EXPECT_EQ(policy_from_proto(4, "x").code(), errc::corrupt_record);
+  EXPECT_EQ(state_from_proto(0, "x").code(), errors::corrupt_record);
+  EXPECT_EQ(state_from_proto(10, "x").code(), errors::corrupt_record);
+  EXPECT_EQ(level_from_proto(0, "x").code(), errors::corrupt_record);
+  EXPECT_EQ(level_from_proto(5, "x").code(), errors::corrupt_record);
+  EXPECT_EQ(policy_from_proto(0, "x").code(), errors::corrupt_record);
+  EXPECT_EQ(policy_from_proto(4, "x").code(), errors::corrupt_record);
 }
 
 TEST(codecs, records_with_unspecified_enums_do_not_decode) {
   auto contact = to_proto(sample_contact());
   contact.set_channel(pb::CHANNEL_UNSPECIFIED);
   auto c = from_proto(contact);
-  EXPECT_EQ(c.code(), errc::corrupt_record);
+  EXPECT_EQ(c.code(), errors::corrupt_record);
   EXPECT_NE(c.err().message.find("acme/c1"), std::string::npos) << c.err().message;
 
   contact = to_proto(sample_contact());
   contact.set_state(pb::CONTACT_STATE_UNSPECIFIED);
-  EXPECT_EQ(from_proto(contact).code(), errc::corrupt_record);
+  EXPECT_EQ(from_proto(contact).code(), errors::corrupt_record);
 
   auto tenant = to_proto(sample_tenant());
   tenant.set_default_policy(pb::ROUTING_POLICY_UNSPECIFIED);
-  EXPECT_EQ(from_proto(tenant).code(), errc::corrupt_record);
+  EXPECT_EQ(from_proto(tenant).code(), errors::corrupt_record);
 
   auto queue = to_proto(sample_queue());
   queue.add_channels(static_cast<pb::Channel>(42));
-  EXPECT_EQ(from_proto(queue).code(), errc::corrupt_record);
+  EXPECT_EQ(from_proto(queue).code(), errors::corrupt_record);
 
   auto agent = to_proto(sample_agent());
   agent.set_level(pb::AGENT_LEVEL_UNSPECIFIED);
-  EXPECT_EQ(from_proto(agent).code(), errc::corrupt_record);
+  EXPECT_EQ(from_proto(agent).code(), errors::corrupt_record);
 
   agent = to_proto(sample_agent());
   agent.mutable_capacity(0)->set_channel(pb::CHANNEL_UNSPECIFIED);
-  EXPECT_EQ(from_proto(agent).code(), errc::corrupt_record);
+  EXPECT_EQ(from_proto(agent).code(), errors::corrupt_record);
 
   auto customer = to_proto(sample_customer());
   customer.mutable_history(0)->set_channel(pb::CHANNEL_UNSPECIFIED);
-  EXPECT_EQ(from_proto(customer).code(), errc::corrupt_record);
+  EXPECT_EQ(from_proto(customer).code(), errors::corrupt_record);
 
   customer = to_proto(sample_customer());
   customer.set_preferred_channel(static_cast<pb::Channel>(9));
-  EXPECT_EQ(from_proto(customer).code(), errc::corrupt_record);
+  EXPECT_EQ(from_proto(customer).code(), errors::corrupt_record);
 
   auto decision = to_proto(sample_decision());
   decision.set_policy(pb::ROUTING_POLICY_UNSPECIFIED);
-  EXPECT_EQ(from_proto(decision).code(), errc::corrupt_record);
+  EXPECT_EQ(from_proto(decision).code(), errors::corrupt_record);
 
   auto event = to_proto(sample_event("acme", "c1", 1));
   event.set_to(pb::CONTACT_STATE_UNSPECIFIED);
-  EXPECT_EQ(from_proto(event).code(), errc::corrupt_record);
+  EXPECT_EQ(from_proto(event).code(), errors::corrupt_record);
 
   event = to_proto(sample_event("acme", "c1", 1));
   event.mutable_decision()->set_policy(static_cast<pb::RoutingPolicy>(7));
-  EXPECT_EQ(from_proto(event).code(), errc::corrupt_record);
+  EXPECT_EQ(from_proto(event).code(), errors::corrupt_record);
 }
 
 TEST(codecs, unknown_event_type_is_a_corrupt_record) {
   auto m = to_proto(sample_event("acme", "c1", 1));
   m.set_type("teleported");
   auto out = from_proto(m);
-  EXPECT_EQ(out.code(), errc::corrupt_record);
+  EXPECT_EQ(out.code(), errors::corrupt_record);
   EXPECT_NE(out.err().message.find("teleported"), std::string::npos);
 }
 
 TEST(codecs, unknown_reject_reason_is_a_corrupt_record) {
   auto m = to_proto(sample_decision());
   m.mutable_candidates(1)->set_rejected("too_tired");
-  EXPECT_EQ(from_proto(m).code(), errc::corrupt_record);
+  EXPECT_EQ(from_proto(m).code(), errors::corrupt_record);
 }
 
 TEST(codecs, capacity_listed_twice_for_a_channel_is_a_corrupt_record) {
   auto m = to_proto(sample_agent());
   *m.add_capacity() = m.capacity(1);
-  EXPECT_EQ(from_proto(m).code(), errc::corrupt_record);
+  EXPECT_EQ(from_proto(m).code(), errors::corrupt_record);
 }
 
 // -- bytes --------------------------------------------------------------------
@@ -446,28 +447,28 @@ TEST(codecs, unparsable_bytes_are_corrupt_records_naming_the_record) {
   const std::string endless(11, '\xff');
   for (const auto& bytes : {truncated, endless}) {
     auto t = decode_tenant(bytes);
-    EXPECT_EQ(t.code(), errc::corrupt_record);
+    EXPECT_EQ(t.code(), errors::corrupt_record);
     if (!t.ok()) {
       EXPECT_NE(t.err().message.find("Tenant"), std::string::npos) << t.err().message;
     }
-    EXPECT_EQ(decode_queue(bytes).code(), errc::corrupt_record);
-    EXPECT_EQ(decode_agent(bytes).code(), errc::corrupt_record);
-    EXPECT_EQ(decode_customer(bytes).code(), errc::corrupt_record);
+    EXPECT_EQ(decode_queue(bytes).code(), errors::corrupt_record);
+    EXPECT_EQ(decode_agent(bytes).code(), errors::corrupt_record);
+    EXPECT_EQ(decode_customer(bytes).code(), errors::corrupt_record);
     auto c = decode_contact(bytes);
-    EXPECT_EQ(c.code(), errc::corrupt_record);
+    EXPECT_EQ(c.code(), errors::corrupt_record);
     if (!c.ok()) {
       EXPECT_NE(c.err().message.find("Contact"), std::string::npos) << c.err().message;
     }
-    EXPECT_EQ(decode_outcome(bytes).code(), errc::corrupt_record);
-    EXPECT_EQ(decode_decision(bytes).code(), errc::corrupt_record);
-    EXPECT_EQ(decode_journal_event(bytes).code(), errc::corrupt_record);
-    EXPECT_EQ(decode_learned(bytes, "a1").code(), errc::corrupt_record);
+    EXPECT_EQ(decode_outcome(bytes).code(), errors::corrupt_record);
+    EXPECT_EQ(decode_decision(bytes).code(), errors::corrupt_record);
+    EXPECT_EQ(decode_journal_event(bytes).code(), errors::corrupt_record);
+    EXPECT_EQ(decode_learned(bytes, "a1").code(), errors::corrupt_record);
   }
 }
 
 TEST(codecs, empty_bytes_are_not_a_contact_because_its_enums_are_unspecified) {
-  EXPECT_EQ(decode_contact("").code(), errc::corrupt_record);
-  EXPECT_EQ(decode_journal_event("").code(), errc::corrupt_record);
+  EXPECT_EQ(decode_contact("").code(), errors::corrupt_record);
+  EXPECT_EQ(decode_journal_event("").code(), errors::corrupt_record);
 }
 
 TEST(codecs, invalid_utf8_is_caught_before_it_is_stored) {

@@ -16,6 +16,7 @@
 #include <rocksdb/db.h>
 
 #include "storage/codecs.h"
+#include "storage/errors.h"
 #include "tests/storage/storage_fixture.h"
 
 namespace switchboard::storage {
@@ -162,7 +163,7 @@ TEST_F(store_test, missing_data_dir_is_created) {
 TEST_F(store_test, missing_data_dir_without_create_if_missing_is_a_bad_data_dir) {
   auto o = options();
   o.create_if_missing = false;
-  EXPECT_EQ(store::open(o).code(), errc::bad_data_dir);
+  EXPECT_EQ(store::open(o).code(), errors::bad_data_dir);
   EXPECT_FALSE(std::filesystem::exists(o.data_dir));
 }
 
@@ -170,7 +171,7 @@ TEST_F(store_test, empty_directory_without_create_if_missing_is_a_bad_data_dir) 
   auto o = options();
   std::filesystem::create_directories(o.data_dir);
   o.create_if_missing = false;
-  EXPECT_EQ(store::open(o).code(), errc::bad_data_dir);
+  EXPECT_EQ(store::open(o).code(), errors::bad_data_dir);
 }
 
 TEST_F(store_test, existing_database_opens_without_create_if_missing) {
@@ -185,7 +186,7 @@ TEST_F(store_test, regular_file_as_data_dir_is_a_bad_data_dir) {
   auto o = options();
   std::ofstream{o.data_dir} << "not a database";
   auto s = store::open(o);
-  EXPECT_EQ(s.code(), errc::bad_data_dir);
+  EXPECT_EQ(s.code(), errors::bad_data_dir);
   if (!s.ok()) {
     EXPECT_NE(s.err().message.find("not a directory"), std::string::npos) << s.err().message;
   }
@@ -195,7 +196,7 @@ TEST_F(store_test, data_dir_under_a_regular_file_is_a_bad_data_dir) {
   std::ofstream{dir_.sub("file")} << "x";
   auto o = options();
   o.data_dir = dir_.sub("file/db");
-  EXPECT_EQ(store::open(o).code(), errc::bad_data_dir);
+  EXPECT_EQ(store::open(o).code(), errors::bad_data_dir);
 }
 
 TEST_F(store_test, read_only_data_dir_is_a_bad_data_dir) {
@@ -204,7 +205,7 @@ TEST_F(store_test, read_only_data_dir_is_a_bad_data_dir) {
   auto o = options();
   std::filesystem::create_directories(o.data_dir);
   ::chmod(o.data_dir.c_str(), 0500);
-  EXPECT_EQ(store::open(o).code(), errc::bad_data_dir);
+  EXPECT_EQ(store::open(o).code(), errors::bad_data_dir);
   ::chmod(o.data_dir.c_str(), 0700);
 }
 
@@ -212,7 +213,7 @@ TEST_F(store_test, second_open_of_the_same_dir_is_database_locked) {
   auto first = open();
   ASSERT_NE(first, nullptr);
   auto second = store::open(options());
-  ASSERT_EQ(second.code(), errc::database_locked);
+  ASSERT_EQ(second.code(), errors::database_locked);
   EXPECT_NE(second.err().message.find(options().data_dir), std::string::npos);
   EXPECT_NE(second.err().message.find("in use"), std::string::npos) << second.err().message;
 }
@@ -269,7 +270,7 @@ TEST_F(store_test, a_dir_held_by_another_process_is_database_locked) {
   EXPECT_NE(out.find("SB_HOLDING"), std::string::npos) << out;
 
   auto second = store::open(options());
-  EXPECT_EQ(second.code(), errc::database_locked);
+  EXPECT_EQ(second.code(), errors::database_locked);
   if (!second.ok()) {
     EXPECT_NE(second.err().message.find("in use"), std::string::npos) << second.err().message;
   }
@@ -610,14 +611,14 @@ TEST_F(store_test, unreadable_bytes_in_a_column_family_make_load_a_corrupt_recor
   write_raw("live_contacts", "acme/c1", std::string(11, '\xff'));
   auto s = open();
   auto snap = s->load();
-  ASSERT_EQ(snap.code(), errc::corrupt_record);
+  ASSERT_EQ(snap.code(), errors::corrupt_record);
   EXPECT_NE(snap.err().message.find("acme/c1"), std::string::npos) << snap.err().message;
 }
 
 TEST_F(store_test, a_record_under_another_records_key_is_a_corrupt_record) {
   write_raw("agents", "acme/a2", encode(sample_agent("acme", "a1")));
   auto s = open();
-  EXPECT_EQ(s->load().code(), errc::corrupt_record);
+  EXPECT_EQ(s->load().code(), errors::corrupt_record);
 }
 
 TEST_F(store_test, unreadable_journal_event_is_a_corrupt_record_when_read) {
@@ -626,7 +627,7 @@ TEST_F(store_test, unreadable_journal_event_is_a_corrupt_record_when_read) {
   EXPECT_EQ(s->journal_range(std::numeric_limits<engine::time_ms>::min(),
                              std::numeric_limits<engine::time_ms>::max(), 10)
               .code(),
-            errc::corrupt_record);
+            errors::corrupt_record);
 }
 
 TEST_F(store_test, column_families_of_a_newer_version_do_not_prevent_opening) {

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <regex>
 
+#include "actors/errors.h"
 #include "bench/modes.h"
 #include "bench/net/ws_client.h"
 #include "bench/scenario/scenario.h"
@@ -210,7 +211,7 @@ TEST(net_mode_errors, a_peer_that_never_answers_times_out) {
   auto r = run_net(s, nullptr);
   ::close(fd);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.code(), engine::errc::timeout) << r.err().message;
+  EXPECT_EQ(r.code(), actors::errors::timeout) << r.err().message;
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 30s);
 }
 
