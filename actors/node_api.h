@@ -32,9 +32,11 @@ struct contact_ack {
 ///
 /// Every call is thread-safe and blocks until the owning node answered. Errors are
 /// `engine::errc` with a message naming the offending id. Besides those listed,
-/// any call may fail with `timeout` (no answer in time) or `shutting_down`, and a
-/// call that changes state with `storage_failure` (nothing was journaled); over a
-/// cluster, `timeout` also means the owner could not be reached.
+/// any call may fail with `timeout` or `shutting_down` (`actors/errors.h`), and a
+/// call that changes state with `storage_failure` (`storage/errors.h`; nothing was
+/// journaled). Over a cluster a call may also fail with `unavailable` (the
+/// tenant's owner cannot be reached) or `not_owner` (ownership moved meanwhile:
+/// the call may be retried).
 class node_api {
  public:
   virtual ~node_api() = default;

@@ -9,6 +9,7 @@
 #include "net/codec.h"
 #include "net/internal/builders.h"
 #include "storage/codecs.h"
+#include "storage/errors.h"
 
 namespace switchboard::net::internal {
 
@@ -33,7 +34,7 @@ pb::Role to_proto(client_role r) {
 }  // namespace
 
 engine::error client_connection::input_error(engine::error e) {
-  if (e.code == engine::errc::corrupt_record)
+  if (e.code == storage::errors::corrupt_record)
     e.code = engine::errc::invalid_argument;
   return e;
 }

@@ -3,7 +3,9 @@
 // on loopback; no actors, no database.
 #include <gtest/gtest.h>
 
+#include "actors/errors.h"
 #include "net/edge_server.h"
+#include "storage/errors.h"
 #include "tests/net/edge_fixture.h"
 #include "tests/net/fake_node.h"
 
@@ -127,7 +129,7 @@ TEST_F(edge_over_fake_node, an_agent_the_node_does_not_define_is_refused_and_nev
 }
 
 TEST_F(edge_over_fake_node, a_failed_login_reaches_the_agent_as_the_nodes_error_code) {
-  fake_.fail("login", make_error(errc::storage_failure, "disk full"));
+  fake_.fail("login", make_error(storage::errors::storage_failure, "disk full"));
   std::optional<pb::Envelope> reply;
   auto a = agent("t1", "a1", &reply);
   ASSERT_TRUE(is_error(reply, pb::STORAGE_FAILURE)) << show(reply);
@@ -194,7 +196,7 @@ TEST_F(edge_over_fake_node, node_errors_of_agent_requests_map_to_their_protocol_
   t.mutable_transfer_contact()->set_to_queue("q1");
   r = a->call(t);
   EXPECT_TRUE(is_error(r, pb::NOT_CONNECTED)) << show(r);
-  fake_.fail("wrap_up", make_error(errc::timeout, "no answer"));
+  fake_.fail("wrap_up", make_error(actors::errors::timeout, "no answer"));
   r = a->call(wrap_up("c1", false));
   EXPECT_TRUE(is_error(r, pb::TIMEOUT)) << show(r);
   EXPECT_TRUE(has(edge_calls(), "accept t1 a1 c1 7"));
