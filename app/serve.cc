@@ -16,6 +16,8 @@
 #include "app/demo_driver.h"
 #include "app/demo_tenant.h"
 #include "net/auth.h"
+#include "net/cluster/membership.h"
+#include "net/cluster/status.h"
 #include "net/config.h"
 #include "net/edge_server.h"
 
@@ -95,6 +97,8 @@ engine::status ensure_tenants(node& n, const net::serve_config& cfg) {
 /// The flags of `serve`; each given one overrides the config file.
 struct serve_flags {
   std::optional<std::string> config, listen, data_dir, web_dir, log_level;
+  std::optional<std::string> etcd, node_name, cluster_name;
+  std::optional<std::uint32_t> lease_ttl;
   std::optional<std::uint16_t> port;
   bool demo = false;
 };
@@ -119,6 +123,14 @@ int run_serve(const serve_flags& f) {
     cfg.log_level = *f.log_level;
   if (f.demo)
     cfg.demo = true;
+  if (f.etcd)
+    cfg.cluster.etcd_urls = *f.etcd;
+  if (f.node_name)
+    cfg.cluster.node_name = *f.node_name;
+  if (f.cluster_name)
+    cfg.cluster.cluster_name = *f.cluster_name;
+  if (f.lease_ttl)
+    cfg.cluster.lease_ttl = std::chrono::seconds(*f.lease_ttl);
   if (cfg.edge.web_dir.empty())
     cfg.edge.web_dir = default_web_dir();
   if (auto s = net::validate(cfg); !s)
@@ -182,6 +194,18 @@ int run_serve(const serve_flags& f) {
     std::fprintf(stderr, "switchboard serve: %s\n", s.err().message.c_str());
     return 1;
   }
+  // In a cluster the edge shows the membership's view; the membership starts once
+  // the edge's port is known, so the pointer is filled in after.
+  std::shared_ptr<std::unique_ptr<net::cluster::membership>> member =
+    std::make_shared<std::unique_ptr<net::cluster::membership>>();
+  if (!cfg.cluster.etcd_urls.empty()) {
+    cfg.edge.cluster_status = [member] {
+      return *member ? net::cluster::status_json((*member)->view()) : std::string{"{}\n"};
+    };
+    cfg.edge.cluster_metrics = [member] {
+      return *member ? net::cluster::status_metrics((*member)->view()) : std::string{};
+    };
+  }
   auto edge = net::edge_server::start(nd, cfg.edge, net_log);
   if (!edge) {
     std::fprintf(stderr, "switchboard serve: %s\n", edge.err().message.c_str());
@@ -189,6 +213,37 @@ int run_serve(const serve_flags& f) {
   }
   auto url = (*edge)->url();
   std::printf("listening on %s\n", url.c_str());
+  if (!cfg.cluster.etcd_urls.empty()) {
+    auto eps = net::cluster::parse_etcd_urls(cfg.cluster.etcd_urls, std::chrono::milliseconds(1000));
+    if (!eps)
+      return usage_error(eps.err().message);
+    net::cluster::cluster_options co;
+    co.node_name = cfg.cluster.node_name;
+    co.cluster_name = cfg.cluster.cluster_name;
+    co.edge_endpoint = cfg.edge.listen_address + ":" + std::to_string((*edge)->port());
+    co.etcd = std::move(*eps);
+    co.lease_ttl = cfg.cluster.lease_ttl;
+    co.poll_interval = cfg.cluster.poll;
+    // One routing domain per tenant.
+    for (const auto& k : cfg.edge.tenants)
+      co.domains.emplace_back(k.tenant, k.tenant);
+    // Ownership is decided and fenced in etcd; the node itself still serves every
+    // tenant it has (relaying to the owner comes with the cluster's next step).
+    net::cluster::ownership_hooks hooks;
+    auto cluster_log = std::make_shared<spdlog::logger>("cluster", sink);
+    cluster_log->set_level(level);
+    auto m = net::cluster::membership::start(co, cluster_log, hooks);
+    if (!m) {
+      std::fprintf(stderr, "switchboard serve: cluster: %s: %s\n",
+                   std::string{engine::to_string(m.err().code)}.c_str(), m.err().message.c_str());
+      (*edge)->stop();
+      return 1;
+    }
+    *member = std::move(*m);
+    std::printf("cluster %s: member %s (etcd %s, lease %llds)\n", co.cluster_name.c_str(),
+                co.node_name.c_str(), cfg.cluster.etcd_urls.c_str(),
+                static_cast<long long>(co.lease_ttl.count()));
+  }
   if (cfg.edge.web_dir.empty())
     std::printf("no web dir (set web_dir or --web-dir): pages are not served\n");
   std::unique_ptr<demo_driver> driver;
@@ -223,6 +278,9 @@ int run_serve(const serve_flags& f) {
     driver->stop();
     driver_thread.join();
   }
+  // A graceful leave hands the domains off at once instead of after a lease TTL.
+  if (*member)
+    (*member)->leave();
   (*edge)->stop();
   nd.shutdown();  // commits the journal
   std::printf("stopped\n");
@@ -245,6 +303,12 @@ command add_serve(CLI::App& root) {
   c->add_option("--web-dir", f->web_dir, "the pages (default: web/dist beside the sources)");
   c->add_option("--log-level", f->log_level, "trace, debug, info, warn, error, critical or off");
   c->add_flag("--demo", f->demo, "add the demo tenant, its simulated load and an agent token");
+  c->add_option("--etcd", f->etcd,
+                "join a cluster: etcd client URLs, http://host:port[,http://host:port...]");
+  c->add_option("--node-name", f->node_name, "this node's name in the cluster (unique)");
+  c->add_option("--cluster-name", f->cluster_name, "the cluster's etcd key prefix (default switchboard)");
+  c->add_option("--lease-ttl", f->lease_ttl, "seconds a silent node stays a member (default 3)")
+    ->check(CLI::Range(1, 60));
   return {c, [f] { return run_serve(*f); }};
 }
 

@@ -155,6 +155,18 @@ engine::result<serve_config> parse_serve_config(std::string_view json) {
                " (30 days)");
   if (m.default_token_ttl_s() != 0)
     e.default_token_ttl = std::chrono::seconds(m.default_token_ttl_s());
+  c.cluster.etcd_urls = m.etcd_urls();
+  c.cluster.node_name = m.node_name();
+  if (!m.cluster_name().empty())
+    c.cluster.cluster_name = m.cluster_name();
+  if (set.has("lease_ttl_s") && (m.lease_ttl_s() == 0 || m.lease_ttl_s() > 60))
+    return bad(range("lease_ttl_s", 1, 60, m.lease_ttl_s()));
+  if (m.lease_ttl_s() != 0)
+    c.cluster.lease_ttl = std::chrono::seconds(m.lease_ttl_s());
+  if (set.has("cluster_poll_ms") && (m.cluster_poll_ms() < 10 || m.cluster_poll_ms() > 20000))
+    return bad(range("cluster_poll_ms", 10, 20000, m.cluster_poll_ms()));
+  if (m.cluster_poll_ms() != 0)
+    c.cluster.poll = std::chrono::milliseconds(m.cluster_poll_ms());
   return c;
 }
 
@@ -176,6 +188,14 @@ engine::status validate(const serve_config& c) {
     return bad("log_level must be trace, debug, info, warn, error, critical or off");
   if (c.edge.tls_cert.empty() != c.edge.tls_key.empty())
     return bad("tls_cert and tls_key go together");
+  if (!c.cluster.etcd_urls.empty()) {
+    if (c.cluster.node_name.empty())
+      return bad("a cluster member needs a node name (node_name or --node-name)");
+    if (c.cluster.poll * 3 > c.cluster.lease_ttl)
+      return bad("cluster_poll_ms must be at most a third of the lease TTL");
+  } else if (!c.cluster.node_name.empty()) {
+    return bad("node_name is set but no etcd URL (etcd_urls or --etcd): a node name is for a cluster");
+  }
   return {};
 }
 

@@ -24,6 +24,15 @@ inline constexpr std::uint32_t max_io_threads = 64;
 inline constexpr std::uint32_t max_node_threads = 256;
 }  // namespace limits
 
+/// Membership in a cluster (net/cluster/membership.h); `etcd_urls` empty: alone.
+struct cluster_config {
+  std::string etcd_urls;  ///< "http://host:port[,...]". Default: empty (no cluster).
+  std::string node_name;  ///< Required with etcd_urls.
+  std::string cluster_name = "switchboard";  ///< Default: switchboard.
+  std::chrono::seconds lease_ttl{3};         ///< 1..60 s. Default: 3 s.
+  std::chrono::milliseconds poll{250};       ///< 10 ms..lease_ttl/3. Default: 250 ms.
+};
+
 /// What `switchboard serve` runs: the edge's options plus the node's. Built from
 /// the JSON mapping of `pb::ServeConfig` (proto/edge.proto), then overridden by
 /// command-line flags.
@@ -42,6 +51,7 @@ struct serve_config {
   /// How long after completion the customer's rating is taken. 1 ms..7 days.
   /// Default: 10 min.
   std::chrono::milliseconds rating_window{600000};
+  cluster_config cluster;
 };
 
 /// Parses a ServeConfig in JSON. Unknown fields, wrong types and bad values are

@@ -145,9 +145,21 @@ class http_connection final : public std::enable_shared_from_this<http_connectio
           if (auto s = c.n.stats(t))
             stats.push_back(std::move(*s));
         auto text = c.metrics.render(stats);
+        if (c.opts.cluster_metrics)
+          text += c.opts.cluster_metrics();
         asio::post(self->stream_.get_executor(), [self, version, keep, text = std::move(text)]() mutable {
           self->respond(make_response(http::status::ok, version, keep,
                                       "text/plain; version=0.0.4; charset=utf-8", std::move(text)));
+        });
+      });
+      return;
+    }
+    if (path == "/cluster" && ctx.opts.cluster_status) {
+      asio::post(*core_.pool, [self = this->shared_from_this(), version, keep] {
+        auto json = self->core_.ctx->opts.cluster_status();
+        asio::post(self->stream_.get_executor(), [self, version, keep, json = std::move(json)]() mutable {
+          self->respond(make_response(http::status::ok, version, keep, "application/json",
+                                      std::move(json)));
         });
       });
       return;

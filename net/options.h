@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -50,6 +51,11 @@ struct edge_options {
   std::chrono::milliseconds idle_timeout{60000};
   /// Time source of token expiry and timestamps; null: the wall clock.
   std::shared_ptr<const engine::clock> clock;
+  /// In a cluster: `GET /cluster` answers with this JSON (members and domains);
+  /// null (a single node): 404. Called on the edge's worker pool.
+  std::function<std::string()> cluster_status;
+  /// In a cluster: Prometheus text appended to `/metrics`; null: nothing.
+  std::function<std::string()> cluster_metrics;
 };
 
 }  // namespace switchboard::net

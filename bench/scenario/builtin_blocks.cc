@@ -15,8 +15,12 @@ duration_dist dist(duration_dist::kind k, std::vector<double> mean_s, double cv)
   return d;
 }
 
+duration_dist exponential(double mean_s) {
+  return dist(duration_dist::kind::exponential, {mean_s});
+}
+
 duration_dist exponential_or_none(double mean_s) {
-  return mean_s > 0 ? dist(duration_dist::kind::exponential, {mean_s}) : duration_dist{};
+  return mean_s > 0 ? exponential(mean_s) : duration_dist{};
 }
 
 std::uint8_t mask(std::initializer_list<engine::channel> chs) {
@@ -78,6 +82,21 @@ scenario base(std::string name, std::string description) {
   s.name = std::move(name);
   s.description = std::move(description);
   s.segments.push_back(segment{"default", 0, 0, 1, false, {}, 1000});
+  return s;
+}
+
+scenario start(const builtin_def& b, const knobs& k) {
+  auto s = base(b.name, b.description);
+  if (k.has("replications"))
+    s.replications = static_cast<int>(k.count("replications"));
+  if (k.has("days"))
+    s.days = static_cast<int>(k.count("days"));
+  if (k.has("sl_threshold_s"))
+    s.sl_threshold_s = k.number("sl_threshold_s");
+  if (k.has("hours"))
+    s.periods.push_back(period{"day", k.number("hours") * 3600});
+  if (k.has("policy"))
+    set_policies(s, k.policies("policy"));
   return s;
 }
 

@@ -4,25 +4,18 @@
 namespace switchboard::bench::builtin {
 namespace {
 
-scenario build_mmn(knobs& k) {
-  auto s = base("mmn", "M/M/n (Erlang C) or M/M/n+M (Erlang A): one skill, one queue, "
-                       "one group of identical voice agents");
+scenario build_mmn(scenario s, knobs& k) {
   double rate = k.number("arrivals_per_hour");
   double aht = k.number("aht_s");
   auto agents = k.count("agents");
   double patience = k.number("patience_s");
-  double hours = k.number("hours");
   s.warmup_s = k.number("warmup_s");
-  run_settings(s, k);
-  s.periods.push_back(period{"day", hours * 3600});
   s.types.push_back(make_type("call", "support", "q", engine::channel::voice, "", {rate},
-                              dist(duration_dist::kind::exponential, {aht}),
-                              exponential_or_none(patience)));
+                              exponential(aht), exponential_or_none(patience)));
   s.groups.push_back(make_group("agents", {{"support", 50}}, {}, {agents},
                                 engine::agent_level::junior));
   s.queues.push_back(make_queue("q", {{"support", 0}}, mask({engine::channel::voice}),
-                                s.sl_threshold_s, engine::policy_kind::longest_idle));
-  set_policies(s, k.policies("policy"));
+                                s.sl_threshold_s, s.policy));
   k.effective["model"] = "mmn";
   k.effective["offered_erlangs"] = format_number(rate * aht / 3600);
   return s;
@@ -33,6 +26,8 @@ scenario build_mmn(knobs& k) {
 builtin_def mmn_builtin() {
   return {"mmn",
           "M/M/n and M/M/n+M: one skill, one queue, one voice group; checked against Erlang C/A",
+          "M/M/n (Erlang C) or M/M/n+M (Erlang A): one skill, one queue, one group of "
+          "identical voice agents",
           with_run_keys(
             {
               number_key("arrivals_per_hour", "720", "Poisson arrival rate"),

@@ -6,31 +6,22 @@
 namespace switchboard::bench::builtin {
 namespace {
 
-scenario build_multiskill(knobs& k) {
-  auto s = base("multiskill",
-                "Billing, tech support and sales in English and Spanish over voice and chat; "
-                "specialist, bilingual and generalist groups; overflow lowers the minimum "
-                "proficiency, then moves contacts to a general queue");
+scenario build_multiskill(scenario s, knobs& k) {
   double load = k.number("load");
   double staff = k.number("staff");
-  double hours = k.number("hours");
   double patience = k.number("patience_s");
   double overflow_s = k.number("overflow_s");
   double move_s = k.number("move_s");
-  run_settings(s, k);
-  const auto& policies = k.policies("policy");
   if (move_s <= overflow_s && !k.err)
     k.err = bad_set("move_s", format_number(move_s), "must be greater than overflow_s (" +
                                                        format_number(overflow_s) + ")");
-  s.periods.push_back(period{"day", hours * 3600});
 
   using engine::channel;
   const auto voice = channel::voice;
   const auto chat = channel::chat;
-  auto exp = [](double mean) { return dist(duration_dist::kind::exponential, {mean}); };
   auto add_type = [&](std::string name, std::string intent, channel ch, std::string lang,
                       double rate, double aht) {
-    auto t = make_type(name, intent, intent, ch, lang, {rate * load}, exp(aht),
+    auto t = make_type(name, intent, intent, ch, lang, {rate * load}, exponential(aht),
                        exponential_or_none(patience));
     t.wrap_up = dist(duration_dist::kind::fixed, {10});
     s.types.push_back(std::move(t));
@@ -51,8 +42,8 @@ scenario build_multiskill(knobs& k) {
   };
   auto queue = [&](std::string id, std::string skill, std::uint8_t channels,
                    std::vector<std::string> languages) {
-    auto q = make_queue(std::move(id), {{std::move(skill), 60}}, channels, s.sl_threshold_s,
-                        policies.front());
+    auto q =
+      make_queue(std::move(id), {{std::move(skill), 60}}, channels, s.sl_threshold_s, s.policy);
     q.languages = std::move(languages);
     q.overflow = steps();
     s.queues.push_back(std::move(q));
@@ -60,8 +51,8 @@ scenario build_multiskill(knobs& k) {
   queue("billing", "billing", mask({voice}), {"en", "es"});
   queue("tech", "tech", mask({voice, chat}), {"en"});
   queue("sales", "sales", mask({voice}), {"en", "es"});
-  auto general = make_queue("general", {{"general", 30}}, mask({voice, chat}), s.sl_threshold_s,
-                            policies.front());
+  auto general =
+    make_queue("general", {{"general", 30}}, mask({voice, chat}), s.sl_threshold_s, s.policy);
   general.languages = {"en", "es"};
   s.queues.push_back(std::move(general));
 
@@ -89,7 +80,6 @@ scenario build_multiskill(knobs& k) {
                     {"en", "es"}, 10, agent_level::junior);
   gen->capacity[engine::index(chat)] = {2, false};
   gen->truth = {{"*", "*", 0.6, 0.04, 3.7}};
-  set_policies(s, policies);
   return s;
 }
 
@@ -98,6 +88,9 @@ scenario build_multiskill(knobs& k) {
 builtin_def multiskill_builtin() {
   return {"multiskill",
           "skills x languages x channels: billing, tech, sales and a general overflow queue",
+          "Billing, tech support and sales in English and Spanish over voice and chat; "
+          "specialist, bilingual and generalist groups; overflow lowers the minimum "
+          "proficiency, then moves contacts to a general queue",
           with_run_keys(
             {
               number_key("load", "1", "multiplier on every arrival rate"),

@@ -8,11 +8,7 @@
 namespace switchboard::bench::builtin {
 namespace {
 
-scenario build_peak_day(knobs& k) {
-  auto s = base("peak_day",
-                "A 10-hour day with a midday peak: Gamma day-level busyness, lognormal handle "
-                "times, abandonment, in-house staffing per hour planned below the peak and a "
-                "crowdsourced pool admitted by an overflow step");
+scenario build_peak_day(scenario s, knobs& k) {
   double rate = k.number("base_per_hour");
   double aht = k.number("aht_s");
   double cv = k.number("aht_cv");
@@ -22,8 +18,6 @@ scenario build_peak_day(knobs& k) {
   double plan_cap = k.number("plan_cap");
   auto crowd = k.count("crowd_agents");
   double crowd_after = k.number("crowd_after_s");
-  run_settings(s, k);
-  const auto& policies = k.policies("policy");
 
   const std::vector<double> shape_of_day{0.55, 0.8, 1.0, 1.2, 1.5, 1.35, 1.0, 1.1, 0.9, 0.6};
   std::vector<double> rates;
@@ -55,8 +49,8 @@ scenario build_peak_day(knobs& k) {
   add_type("support", 0.75);
   add_type("billing", 0.25);
 
-  auto q = make_queue("care", {{"care", 50}}, mask({engine::channel::voice}), s.sl_threshold_s,
-                      policies.front());
+  auto q =
+    make_queue("care", {{"care", 50}}, mask({engine::channel::voice}), s.sl_threshold_s, s.policy);
   q.overflow.push_back(
     {static_cast<engine::time_ms>(std::llround(crowd_after * 1000)), 40, true, {}});
   s.queues.push_back(std::move(q));
@@ -72,7 +66,6 @@ scenario build_peak_day(knobs& k) {
     s.groups.back().accept_delay_s = 3;
     s.groups.back().truth = {{"*", "*", 0.6, 0.02, 3.6}};
   }
-  set_policies(s, policies);
   return s;
 }
 
@@ -82,6 +75,9 @@ builtin_def peak_day_builtin() {
   return {"peak_day",
           "hourly periods with a midday peak, busyness, lognormal handle times, "
           "abandonment and a crowdsourced pool admitted by overflow",
+          "A 10-hour day with a midday peak: Gamma day-level busyness, lognormal handle "
+          "times, abandonment, in-house staffing per hour planned below the peak and a "
+          "crowdsourced pool admitted by an overflow step",
           with_run_keys(
             {
               number_key("base_per_hour", "360",

@@ -4,11 +4,7 @@
 namespace switchboard::bench::builtin {
 namespace {
 
-scenario build_scale(knobs& k) {
-  auto s = base("scale",
-                "Many queues each with its own skill, agents with a few skills each on chat, "
-                "long handle times and no abandonment, so live contacts accumulate: the "
-                "load mode's scale figures");
+scenario build_scale(scenario s, knobs& k) {
   auto agents = k.count("agents");
   auto queues = k.count("queues");
   auto per_agent = k.count("skills_per_agent");
@@ -18,8 +14,6 @@ scenario build_scale(knobs& k) {
   s.realtime.target_rate = k.number("target_rate");
   s.realtime.duration_s = k.number("duration_s");
   double sim_rate = k.number("sim_arrivals_per_hour");
-  double hours = k.number("hours");
-  s.replications = static_cast<int>(k.count("replications"));
   if (!k.err && queues > agents)
     k.err = bad_set("queues", std::to_string(queues),
                     "must be <= agents (" + std::to_string(agents) + "): one group per queue");
@@ -31,14 +25,12 @@ scenario build_scale(knobs& k) {
   s.realtime.max_live = live;
   s.sample_every_s = 300;
   s.policy = engine::policy_kind::skills;
-  s.periods.push_back(period{"day", hours * 3600});
   auto id = [](char prefix, std::uint32_t i) { return prefix + std::to_string(i); };
   for (std::uint32_t q = 0; q < queues; ++q) {
     s.queues.push_back(make_queue(id('q', q), {{id('s', q), 0}}, mask({engine::channel::chat}),
                                   s.sl_threshold_s, s.policy));
     s.types.push_back(make_type(id('t', q), "chat", id('q', q), engine::channel::chat, "",
-                                {sim_rate / queues},
-                                dist(duration_dist::kind::exponential, {aht}), {}));
+                                {sim_rate / queues}, exponential(aht), {}));
     std::vector<engine::agent_skill> skills;
     for (std::uint32_t j = 0; j < per_agent; ++j)
       skills.push_back({id('s', (q + j) % queues), j == 0 ? 80 : 50});
@@ -61,6 +53,8 @@ builtin_def scale_builtin() {
     "scale",
     "many queues, skills and agents on chat with long handle times: the load mode's scale "
     "run (agents, queues, live contacts)",
+    "Many queues each with its own skill, agents with a few skills each on chat, long handle "
+    "times and no abandonment, so live contacts accumulate: the load mode's scale figures",
     {
       count_key("agents", "100000", "agents, spread evenly over one group per queue", 1,
                 10'000'000),

@@ -4,31 +4,21 @@
 namespace switchboard::bench::builtin {
 namespace {
 
-scenario build_vip(knobs& k) {
-  auto s = base("vip",
-                "Standard, gold and VIP customers with dedicated account managers; groups "
-                "differ in hidden true resolution, sale and CSAT rates; compares routing "
-                "policies on service level and outcomes");
+scenario build_vip(scenario s, knobs& k) {
   double load = k.number("load");
-  double hours = k.number("hours");
   auto managers = k.count("managers");
   double patience = k.number("patience_s");
-  run_settings(s, k);
-  const auto& policies = k.policies("policy");
-  s.periods.push_back(period{"day", hours * 3600});
   s.segments = {
     segment{"standard", 1, 25, 0.75, false, {}, 20000},
     segment{"gold", 3, 90, 0.20, false, {}, 3000},
     segment{"vip", 5, 600, 0.05, true, "account_managers", 120},
   };
-  auto exp = [](double mean) { return dist(duration_dist::kind::exponential, {mean}); };
   s.types.push_back(make_type("care", "care", "care", engine::channel::voice, "", {300 * load},
-                              exp(300), exponential_or_none(patience)));
+                              exponential(300), exponential_or_none(patience)));
   s.types.push_back(make_type("upgrade", "upgrade", "sales", engine::channel::voice, "",
-                              {100 * load}, exp(420), exponential_or_none(patience)));
+                              {100 * load}, exponential(420), exponential_or_none(patience)));
   for (auto id : {"care", "sales"}) {
-    auto q = make_queue(id, {{id, 40}}, mask({engine::channel::voice}), s.sl_threshold_s,
-                        policies.front());
+    auto q = make_queue(id, {{id, 40}}, mask({engine::channel::voice}), s.sl_threshold_s, s.policy);
     q.overflow.push_back({60000, 20, false, {}});
     s.queues.push_back(std::move(q));
   }
@@ -44,7 +34,6 @@ scenario build_vip(knobs& k) {
   s.groups.push_back(make_group("account_managers", {{"care", 85}, {"sales", 85}}, {},
                                 {managers}, agent_level::expert));
   s.groups.back().truth = {{"*", "vip", 0.92, 0.35, 4.8}, {"*", "*", 0.8, 0.2, 4.3}};
-  set_policies(s, policies);
   return s;
 }
 
@@ -54,6 +43,9 @@ builtin_def vip_builtin() {
   return {"vip",
           "segments with a VIP tier and account managers; compares longest_idle, skills "
           "and profile on service level and outcomes",
+          "Standard, gold and VIP customers with dedicated account managers; groups "
+          "differ in hidden true resolution, sale and CSAT rates; compares routing "
+          "policies on service level and outcomes",
           with_run_keys(
             {
               number_key("load", "1", "multiplier on every arrival rate"),

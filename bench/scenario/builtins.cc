@@ -68,7 +68,7 @@ engine::result<scenario> make_builtin(std::string_view name,
     generic.emplace(key, value);
   }
   builtin::knobs k(b->keys, set);
-  auto s = b->build(k);
+  auto s = b->build(builtin::start(*b, k), k);
   if (k.err)
     return *k.err;
   for (auto& [key, value] : k.effective)

@@ -179,10 +179,4 @@ double knobs::fail(error e, const key_def& d) {
   return 1;
 }
 
-void run_settings(scenario& s, const knobs& k) {
-  s.replications = static_cast<int>(k.count("replications"));
-  s.days = static_cast<int>(k.count("days"));
-  s.sl_threshold_s = k.number("sl_threshold_s");
-}
-
 }  // namespace switchboard::bench::builtin

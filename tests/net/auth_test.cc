@@ -124,5 +124,43 @@ TEST(config_test, every_number_outside_its_range_is_refused_naming_the_field_and
   EXPECT_EQ(c->edge.default_token_ttl.count(), 2592000);
 }
 
+TEST(config_test, cluster_settings_parse_default_and_are_checked_together) {
+  auto c = parse_serve_config(R"({"dataDir": "/tmp/x", "etcdUrls": "http://127.0.0.1:2379",
+    "nodeName": "n1", "clusterName": "prod", "leaseTtlS": 6, "clusterPollMs": 500})");
+  ASSERT_TRUE(c.ok()) << c.err().message;
+  EXPECT_EQ(c->cluster.etcd_urls, "http://127.0.0.1:2379");
+  EXPECT_EQ(c->cluster.node_name, "n1");
+  EXPECT_EQ(c->cluster.cluster_name, "prod");
+  EXPECT_EQ(c->cluster.lease_ttl.count(), 6);
+  EXPECT_EQ(c->cluster.poll.count(), 500);
+  EXPECT_TRUE(validate(*c).ok());
+  auto d = parse_serve_config(R"({"dataDir": "/tmp/x"})");
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->cluster.etcd_urls.empty()) << "alone by default";
+  EXPECT_EQ(d->cluster.cluster_name, "switchboard");
+  EXPECT_EQ(d->cluster.lease_ttl.count(), 3);
+  EXPECT_EQ(d->cluster.poll.count(), 250);
+  for (const char* bad : {R"({"leaseTtlS": 0})", R"({"leaseTtlS": 61})",
+                          R"({"clusterPollMs": 9})", R"({"clusterPollMs": 20001})"}) {
+    auto r = parse_serve_config(bad);
+    EXPECT_EQ(r.code(), engine::errc::invalid_argument) << bad;
+  }
+  struct bad_pair {
+    const char* json;
+    const char* says;
+  };
+  for (auto [json, says] :
+       {bad_pair{R"({"dataDir": "/x", "etcdUrls": "http://h:1"})", "node name"},
+        bad_pair{R"({"dataDir": "/x", "nodeName": "n1"})", "no etcd URL"},
+        bad_pair{R"({"dataDir": "/x", "etcdUrls": "http://h:1", "nodeName": "n",
+                    "leaseTtlS": 1, "clusterPollMs": 500})", "a third of the lease TTL"}}) {
+    auto r = parse_serve_config(json);
+    ASSERT_TRUE(r.ok()) << json;
+    auto v = validate(*r);
+    ASSERT_FALSE(v.ok()) << json;
+    EXPECT_NE(v.err().message.find(says), std::string::npos) << v.err().message;
+  }
+}
+
 }  // namespace
 }  // namespace switchboard::net

@@ -90,6 +90,10 @@ class knobs {
  public:
   knobs(const std::vector<key_def>& defs, const std::map<std::string, std::string>& set);
 
+  /// Whether the built-in declares `key`.
+  bool has(const std::string& key) const {
+    return numbers_.count(key) > 0 || policies_.count(key) > 0;
+  }
   /// The value of a declared number or count key (std::out_of_range when undeclared).
   double number(const std::string& key) const { return numbers_.at(key); }
   std::uint32_t count(const std::string& key) const {
@@ -110,12 +114,11 @@ class knobs {
   std::map<std::string, std::vector<engine::policy_kind>> policies_;
 };
 
-/// Replications, days and the service-level threshold from the shared run keys.
-void run_settings(scenario& s, const knobs& k);
-
 // ---- building blocks -------------------------------------------------------------
 
 duration_dist dist(duration_dist::kind k, std::vector<double> mean_s, double cv = 1.0);
+/// Exponential with `mean_s`.
+duration_dist exponential(double mean_s);
 /// Exponential with `mean_s`, or none (never happens) when mean_s is 0.
 duration_dist exponential_or_none(double mean_s);
 /// Channel bit mask of `chs`.
@@ -138,13 +141,23 @@ scenario base(std::string name, std::string description);
 
 // ---- the built-ins ---------------------------------------------------------------
 
-/// A named built-in: its `--list` summary, its keys and its builder.
+/// A named built-in: its `--list` summary, the description its scenarios carry, its
+/// keys and its builder.
 struct builtin_def {
   std::string name;
   std::string summary;
+  std::string description;
   std::vector<key_def> keys;
-  scenario (*build)(knobs&) = nullptr;
+  /// Adds the built-in's periods, types, groups and queues to `s`, which `start` made,
+  /// from its own keys; a value that contradicts another goes to `k.err`.
+  scenario (*build)(scenario s, knobs& k) = nullptr;
 };
+
+/// The scenario every builder starts from: `base(b.name, b.description)` with the
+/// keys built-ins share applied, each when `b` declares it: replications, days and
+/// sl_threshold_s; `hours`, as one period "day" that long; and `policy`
+/// (`scenario::policy` and `compare_policies`; builders give their queues `s.policy`).
+scenario start(const builtin_def& b, const knobs& k);
 
 builtin_def mmn_builtin();
 builtin_def multiskill_builtin();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -220,6 +221,89 @@ TEST(builtins, scale_maps_live_to_max_live_and_spreads_agents) {
     agents += g.max_staff();
   EXPECT_EQ(agents, 103u);
   EXPECT_EQ(small->parameters.at("waiting_target"), "191");  // 500 - 103 x 3
+}
+
+// The key fields of a built scenario on one line, to pin what each built-in generates.
+std::string digest(const scenario& s) {
+  std::ostringstream o;
+  std::uint64_t staff = 0;
+  for (const auto& g : s.groups)
+    staff += g.max_staff();
+  std::size_t steps = 0;
+  for (const auto& q : s.queues)
+    steps += q.overflow.size();
+  const auto& t = s.types.front();
+  o << s.name << " desc=" << s.description.size() << " periods=" << s.periods.size()
+    << " day_s=" << s.day_s() << " reps=" << s.replications << " days=" << s.days
+    << " sl=" << s.sl_threshold_s << " policy=" << static_cast<int>(s.policy)
+    << " compare=" << s.compare_policies.size() << " segments=" << s.segments.size()
+    << " types=" << s.types.size() << " rate0=" << t.rate_for(0)
+    << " handle=" << static_cast<int>(t.handle.type) << ":" << t.handle.mean_for(0)
+    << " patience=" << static_cast<int>(t.patience.type) << ":" << t.patience.mean_for(0)
+    << " queues=" << s.queues.size() << " q0_sl=" << s.queues.front().sl_threshold
+    << " q0_policy=" << static_cast<int>(s.queues.front().policy) << " steps=" << steps
+    << " groups=" << s.groups.size() << " staff=" << staff << " params=" << s.parameters.size();
+  return o.str();
+}
+
+// Pins what each built-in generates, with its defaults and with the shared keys set,
+// so that a refactoring of the builders shows any change; a deliberate change to a
+// built-in updates its line here.
+TEST(builtins, each_builtin_generates_its_pinned_key_fields) {
+  struct pinned {
+    std::string name;
+    std::map<std::string, std::string> set;
+    std::string digest;
+  };
+  const std::vector<pinned> all = {
+    {"mmn", {},
+     "mmn desc=97 periods=1 day_s=28800 reps=10 days=1 sl=20 policy=0 compare=0 segments=1 "
+     "types=1 rate0=720 handle=2:240 patience=0:0 queues=1 q0_sl=20000 q0_policy=0 steps=0 "
+     "groups=1 staff=55 params=12"},
+    {"multiskill", {},
+     "multiskill desc=200 periods=1 day_s=28800 reps=5 days=1 sl=20 policy=1 compare=0 "
+     "segments=1 types=6 rate0=240 handle=2:240 patience=2:180 queues=4 q0_sl=20000 "
+     "q0_policy=1 steps=6 groups=6 staff=81 params=10"},
+    {"peak_day", {},
+     "peak_day desc=199 periods=10 day_s=36000 reps=5 days=1 sl=20 policy=2 compare=0 "
+     "segments=1 types=2 rate0=148.5 handle=3:300 patience=2:240 queues=1 q0_sl=20000 "
+     "q0_policy=2 steps=1 groups=3 staff=56 params=13"},
+    {"vip", {},
+     "vip desc=183 periods=1 day_s=28800 reps=5 days=1 sl=20 policy=0 compare=3 segments=3 "
+     "types=2 rate0=300 handle=2:300 patience=2:300 queues=2 q0_sl=20000 q0_policy=0 "
+     "steps=2 groups=4 staff=44 params=8"},
+    {"scale", {{"agents", "100"}, {"queues", "10"}},
+     "scale desc=172 periods=1 day_s=3600 reps=1 days=1 sl=20 policy=1 compare=0 "
+     "segments=1 types=10 rate0=2000 handle=2:3600 patience=0:0 queues=10 q0_sl=20000 "
+     "q0_policy=1 steps=0 groups=10 staff=100 params=13"},
+    {"mmn", {{"hours", "2"}, {"patience_s", "90"}, {"days", "2"}, {"sl_threshold_s", "30"}},
+     "mmn desc=97 periods=1 day_s=7200 reps=10 days=2 sl=30 policy=0 compare=0 segments=1 "
+     "types=1 rate0=720 handle=2:240 patience=2:90 queues=1 q0_sl=30000 q0_policy=0 "
+     "steps=0 groups=1 staff=55 params=12"},
+    {"multiskill",
+     {{"hours", "4"}, {"patience_s", "0"}, {"load", "2"}, {"replications", "3"},
+      {"policy", "profile,skills"}},
+     "multiskill desc=200 periods=1 day_s=14400 reps=3 days=1 sl=20 policy=2 compare=2 "
+     "segments=1 types=6 rate0=480 handle=2:240 patience=0:0 queues=4 q0_sl=20000 "
+     "q0_policy=2 steps=6 groups=6 staff=81 params=10"},
+    {"peak_day", {{"patience_s", "60"}, {"days", "3"}, {"sl_threshold_s", "15"}},
+     "peak_day desc=199 periods=10 day_s=36000 reps=5 days=3 sl=15 policy=2 compare=0 "
+     "segments=1 types=2 rate0=148.5 handle=3:300 patience=2:60 queues=1 q0_sl=15000 "
+     "q0_policy=2 steps=1 groups=3 staff=56 params=13"},
+    {"vip", {{"hours", "6"}, {"load", "0.5"}, {"patience_s", "0"}, {"policy", "profile"}},
+     "vip desc=183 periods=1 day_s=21600 reps=5 days=1 sl=20 policy=2 compare=0 segments=3 "
+     "types=2 rate0=150 handle=2:300 patience=0:0 queues=2 q0_sl=20000 q0_policy=2 steps=2 "
+     "groups=4 staff=44 params=8"},
+    {"scale", {{"agents", "50"}, {"queues", "5"}, {"hours", "3"}, {"replications", "2"}},
+     "scale desc=172 periods=1 day_s=10800 reps=2 days=1 sl=20 policy=1 compare=0 "
+     "segments=1 types=5 rate0=4000 handle=2:3600 patience=0:0 queues=5 q0_sl=20000 "
+     "q0_policy=1 steps=0 groups=5 staff=50 params=13"},
+  };
+  for (const auto& p : all) {
+    auto s = make_builtin(p.name, p.set);
+    ASSERT_TRUE(s.ok()) << p.name << ": " << s.err().message;
+    EXPECT_EQ(digest(*s), p.digest) << p.name;
+  }
 }
 
 // ---- apply_set ----------------------------------------------------------------------

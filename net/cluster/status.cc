@@ -1,0 +1,85 @@
+#include "net/cluster/status.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <map>
+
+#include "proto/etcd.pb.h"
+
+namespace switchboard::net::cluster {
+
+std::string status_json(const cluster_view& v) {
+  switchboard::etcd::ClusterStatus s;
+  s.set_self(v.self);
+  s.set_healthy(v.healthy);
+  s.set_revision(v.revision);
+  for (const auto& m : v.members) {
+    auto* o = s.add_members();
+    o->set_name(m.name);
+    o->set_state(m.state);
+    o->set_cluster_endpoint(m.cluster_endpoint);
+    o->set_edge_endpoint(m.edge_endpoint);
+  }
+  for (const auto& d : v.domains) {
+    auto* o = s.add_domains();
+    o->set_id(d.id);
+    o->set_tenant(d.tenant);
+    o->set_owner(d.owner);
+    o->set_standby(d.standby);
+    o->set_epoch(d.epoch);
+  }
+  std::string out;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.preserve_proto_field_names = true;
+  opts.always_print_primitive_fields = true;
+  (void) google::protobuf::util::MessageToJsonString(s, &out, opts);
+  out += '\n';
+  return out;
+}
+
+namespace {
+
+/// Prometheus label values: backslash, quote and newline escaped.
+std::string label(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    if (c == '\\' || c == '"')
+      out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string status_metrics(const cluster_view& v) {
+  std::string out;
+  std::map<std::string, int> by_state;
+  for (const auto& m : v.members)
+    ++by_state[m.state];
+  out += "# HELP switchboard_cluster_members Members registered in etcd, by state.\n";
+  out += "# TYPE switchboard_cluster_members gauge\n";
+  for (const auto& [state, n] : by_state)
+    out += "switchboard_cluster_members{state=\"" + label(state) + "\"} " + std::to_string(n) + "\n";
+  out += "# HELP switchboard_cluster_healthy 1 while this node holds a lease renewed in time.\n";
+  out += "# TYPE switchboard_cluster_healthy gauge\n";
+  out += "switchboard_cluster_healthy " + std::string{v.healthy ? "1" : "0"} + "\n";
+  int owned = 0;
+  for (const auto& d : v.domains)
+    owned += d.owner == v.self;
+  out += "# HELP switchboard_cluster_domains_owned Routing domains this node owns.\n";
+  out += "# TYPE switchboard_cluster_domains_owned gauge\n";
+  out += "switchboard_cluster_domains_owned " + std::to_string(owned) + "\n";
+  out += "# HELP switchboard_cluster_domain_epoch Epoch of each domain (0: unowned).\n";
+  out += "# TYPE switchboard_cluster_domain_epoch gauge\n";
+  for (const auto& d : v.domains)
+    out += "switchboard_cluster_domain_epoch{domain=\"" + label(d.id) + "\",owner=\"" +
+           label(d.owner) + "\"} " + std::to_string(d.epoch) + "\n";
+  return out;
+}
+
+}  // namespace switchboard::net::cluster

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# A three-node cluster on one machine: its own etcd (loopback, free of the system
+# one) and three `switchboard serve` members, nodes n1..n3 on ports BASE_PORT..+2,
+# each with its own RocksDB under DATA_DIR. Installs and builds (Release) first.
+# Ctrl-C stops the nodes (each hands its domains off) and etcd.
+#   BASE_PORT (default 8081), ETCD_PORT (default 23790), DATA_DIR (default
+#   ./data/cluster), CONFIG (a ServeConfig with the tenants; default: one demo
+#   tenant "demo" with a printed API key), BIN (a switchboard binary to run
+#   instead of building one). Extra flags go to every `serve`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${BIN:-}
+if [ -z "$bin" ]; then
+  "$root/scripts/install-deps.sh"
+  "$root/web/build.sh"
+  BUILD_TYPE=Release "$root/scripts/build.sh" switchboard
+  bin="$root/build/release/app/switchboard"
+fi
+data=${DATA_DIR:-$root/data/cluster}
+base=${BASE_PORT:-8081}
+etcd_port=${ETCD_PORT:-23790}
+mkdir -p "$data"
+
+config=${CONFIG:-}
+if [ -z "$config" ]; then
+  config="$data/serve.json"
+  if [ ! -f "$config" ]; then
+    key=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
+    printf '{"tenants": [{"tenant": "demo", "api_key": "%s"}]}\n' "$key" > "$config"
+  fi
+  echo "tenant demo, API key: $(sed -E 's/.*"api_key": "([^"]+)".*/\1/' "$config")"
+fi
+
+pids=()
+stop() {
+  trap - INT TERM
+  for p in "${pids[@]:1}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]:1}"; do wait "$p" 2>/dev/null || true; done
+  kill -TERM "${pids[0]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap stop INT TERM
+
+etcd_url="http://127.0.0.1:$etcd_port"
+etcd --name sb --data-dir "$data/etcd" \
+  --listen-client-urls "$etcd_url" --advertise-client-urls "$etcd_url" \
+  --listen-peer-urls "http://127.0.0.1:$((etcd_port + 1))" \
+  --initial-advertise-peer-urls "http://127.0.0.1:$((etcd_port + 1))" \
+  --initial-cluster "sb=http://127.0.0.1:$((etcd_port + 1))" --log-level warn \
+  2> "$data/etcd.log" &
+pids+=($!)
+for _ in $(seq 100); do
+  ETCDCTL_API=3 etcdctl --endpoints "$etcd_url" endpoint health >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+for i in 1 2 3; do
+  mkdir -p "$data/n$i"
+  "$bin" serve --config "$config" --data-dir "$data/n$i/db" --web-dir "$root/web/dist" \
+    --port $((base + i - 1)) --etcd "$etcd_url" --node-name "n$i" "$@" \
+    2> "$data/n$i/stderr.log" &
+  pids+=($!)
+done
+sleep 1
+echo "etcd $etcd_url; nodes n1..n3 on http://127.0.0.1:$base..$((base + 2))"
+echo "cluster view: curl http://127.0.0.1:$base/cluster; logs in $data/n*/stderr.log"
+wait "${pids[@]:1}"
+stop

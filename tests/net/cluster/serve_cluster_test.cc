@@ -1,0 +1,195 @@
+// Three real `switchboard serve` processes and a real etcd on loopback: membership,
+// one owner per domain, and how ownership moves on kill -9 and on SIGTERM.
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <thread>
+
+#include "engine/placement.h"
+#include "net/client/ws_client.h"
+#include "proto/etcd.pb.h"
+#include "tests/testkit/etcd_server.h"
+
+namespace switchboard {
+namespace {
+
+using namespace std::chrono_literals;
+using status_pb = switchboard::etcd::ClusterStatus;
+
+constexpr int tenants = 6;
+
+/// One `switchboard serve` member of the cluster.
+struct member {
+  std::string name;
+  std::unique_ptr<testkit::temp_dir> dir;
+  std::unique_ptr<testkit::child_process> proc;
+  std::uint16_t port = 0;
+};
+
+class serve_cluster : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(etcd_.ready()) << "etcd did not start: " << etcd_.log_path();
+    std::ofstream cfg{config_.sub("serve.json")};
+    cfg << R"({"tenants": [)";
+    for (int i = 0; i < tenants; ++i)
+      cfg << (i ? "," : "") << R"({"tenant": "t)" << i << R"(", "api_key": "key-of-tenant-)" << i
+          << R"(-0123456789"})";
+    cfg << "]}";
+  }
+
+  member start(const std::string& name) {
+    member m;
+    m.name = name;
+    m.dir = std::make_unique<testkit::temp_dir>("sb-" + name);
+    m.proc = std::make_unique<testkit::child_process>(
+      std::vector<std::string>{SB_SWITCHBOARD_BIN, "serve", "--config", config_.sub("serve.json"),
+                               "--port", "0", "--data-dir", m.dir->sub("data"), "--etcd",
+                               etcd_.url(), "--node-name", name, "--cluster-name", "test",
+                               "--lease-ttl", "3"},
+      m.dir->sub("stderr.log"), SIGTERM);
+    auto port = m.proc->expect(std::regex{"listening on http://127\\.0\\.0\\.1:([0-9]+)"}, 30s);
+    EXPECT_TRUE(port) << name << " did not start: see " << m.dir->sub("stderr.log");
+    if (port)
+      m.port = static_cast<std::uint16_t>(std::stoi(*port));
+    EXPECT_TRUE(m.proc->expect(std::regex{"cluster test: member " + name}, 30s)) << name;
+    return m;
+  }
+
+  static std::optional<status_pb> status(const member& m) {
+    client::endpoint ep;
+    ep.port = m.port;
+    ep.timeout = 2s;
+    auto r = client::http_get(ep, "/cluster");
+    if (r.status != 200)
+      return std::nullopt;
+    status_pb s;
+    if (!google::protobuf::util::JsonStringToMessage(r.body, &s).ok())
+      return std::nullopt;
+    return s;
+  }
+
+  /// domain -> (owner, epoch) as `m` sees it, when every domain is owned by the
+  /// rendezvous choice among `alive` and `m` sees exactly those members.
+  static std::optional<std::map<std::string, std::pair<std::string, std::int64_t>>> settled(
+    const member& m, const std::vector<std::string>& alive) {
+    auto s = status(m);
+    if (!s || !s->healthy() || s->members_size() != static_cast<int>(alive.size()) ||
+        s->domains_size() != tenants)
+      return std::nullopt;
+    std::map<std::string, std::pair<std::string, std::int64_t>> out;
+    for (const auto& d : s->domains()) {
+      if (d.epoch() <= 0 || d.owner() != engine::rendezvous_order(d.id(), alive).front())
+        return std::nullopt;
+      out[d.id()] = {d.owner(), d.epoch()};
+    }
+    return out;
+  }
+
+  template <class F>
+  static auto wait_for(F f, std::chrono::milliseconds timeout) -> decltype(f()) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (auto v = f())
+        return v;
+      std::this_thread::sleep_for(50ms);
+    }
+    return f();
+  }
+
+  testkit::etcd_server etcd_;
+  testkit::temp_dir config_{"sb-cluster-cfg"};
+};
+
+TEST_F(serve_cluster, three_nodes_agree_on_one_owner_per_domain_and_ownership_moves_on_loss) {
+  auto a = start("a");
+  auto b = start("b");
+  auto c = start("c");
+  ASSERT_TRUE(a.port && b.port && c.port);
+  std::vector<std::string> all{"a", "b", "c"};
+  auto on_a = wait_for([&] { return settled(a, all); }, 20s);
+  ASSERT_TRUE(on_a) << "a never saw a settled cluster";
+  // Every node shows the same owners and epochs.
+  for (auto* m : {&b, &c}) {
+    auto seen = wait_for([&] { return settled(*m, all); }, 10s);
+    ASSERT_TRUE(seen) << m->name;
+    EXPECT_EQ(*seen, *on_a) << m->name;
+  }
+  // /metrics carries the same figures.
+  client::endpoint ep;
+  ep.port = a.port;
+  auto metrics = client::http_get(ep, "/metrics");
+  EXPECT_NE(metrics.body.find("switchboard_cluster_members{state=\"up\"} 3"), std::string::npos);
+  EXPECT_NE(metrics.body.find("switchboard_cluster_healthy 1"), std::string::npos);
+
+  // kill -9 of a node that owns something: its lease lapses and the survivors take
+  // its domains, each with a new epoch.
+  auto by_name = [&](const std::string& n) -> member& { return n == "a" ? a : n == "b" ? b : c; };
+  auto victim = on_a->begin()->second.first;
+  member& dead = by_name(victim);
+  member& survivor = by_name(victim == "a" ? "b" : "a");
+  std::vector<std::string> rest;
+  for (auto& n : all)
+    if (n != victim)
+      rest.push_back(n);
+  auto t0 = std::chrono::steady_clock::now();
+  dead.proc->signal(SIGKILL);
+  auto after_kill = wait_for([&] { return settled(survivor, rest); }, 20s);
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+    std::chrono::steady_clock::now() - t0);
+  ASSERT_TRUE(after_kill) << "the survivors never took the dead node's domains";
+  std::printf("[ figures  ] kill -9 of %s to its domains owned again: %lld ms (lease TTL 3 s)\n",
+              victim.c_str(), static_cast<long long>(took.count()));
+  EXPECT_LT(took, 3s + 3s) << "within the lease TTL plus polls";
+  for (auto& [id, oe] : *on_a)
+    if (oe.first == victim)
+      EXPECT_GT((*after_kill)[id].second, oe.second) << id << ": a new epoch";
+    else
+      EXPECT_EQ((*after_kill)[id], oe) << id << ": untouched";
+
+  // SIGTERM of another: it hands off at once, no lease to wait for.
+  member& leaver = by_name(survivor.name == rest[0] ? rest[1] : rest[0]);
+  std::vector<std::string> last{survivor.name};
+  t0 = std::chrono::steady_clock::now();
+  leaver.proc->signal(SIGTERM);
+  auto after_leave = wait_for([&] { return settled(survivor, last); }, 20s);
+  took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  ASSERT_TRUE(after_leave);
+  std::printf("[ figures  ] SIGTERM of %s to its domains owned again: %lld ms\n",
+              leaver.name.c_str(), static_cast<long long>(took.count()));
+  EXPECT_LT(took, 2500ms) << "a graceful leave does not wait for the lease";
+  EXPECT_EQ(leaver.proc->wait_exit(10s), 0) << "a clean exit";
+}
+
+TEST_F(serve_cluster, bad_cluster_settings_are_refused_with_the_reason) {
+  testkit::temp_dir d{"sb-bad"};
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{SB_SWITCHBOARD_BIN, "serve", "--port", "0", "--data-dir",
+                                  d.sub("data")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    testkit::child_process p{args, d.sub("stderr.log"), SIGKILL};
+    int rc = p.wait_exit(30s);
+    std::ifstream err{d.sub("stderr.log")};
+    std::string text{std::istreambuf_iterator<char>(err), {}};
+    return std::make_pair(rc, text);
+  };
+  auto no_name = run({"--etcd", etcd_.url()});
+  EXPECT_EQ(no_name.first, 2);
+  EXPECT_NE(no_name.second.find("node name"), std::string::npos) << no_name.second;
+  auto bad_url = run({"--etcd", "127.0.0.1:2379", "--node-name", "x"});
+  EXPECT_EQ(bad_url.first, 2);
+  EXPECT_NE(bad_url.second.find("http://host:port"), std::string::npos) << bad_url.second;
+  auto unreachable = run({"--etcd", "http://127.0.0.1:" + std::to_string(testkit::free_port()),
+                          "--node-name", "x"});
+  EXPECT_EQ(unreachable.first, 1);
+  EXPECT_NE(unreachable.second.find("unavailable"), std::string::npos) << unreachable.second;
+  auto bad_ttl = run({"--etcd", etcd_.url(), "--node-name", "x", "--lease-ttl", "0"});
+  EXPECT_NE(bad_ttl.first, 0);
+}
+
+}  // namespace
+}  // namespace switchboard
