@@ -39,9 +39,6 @@ enum class errc : std::uint8_t {
   queue_full = 14,
   agent_offline = 15,
   // 16–21: reserved for storage and actors (see above).
-  /// Transitional: net/internal/client_session.cc still names this storage code
-  /// here; `storage::errors::corrupt_record` is the same value. Remove with that use.
-  corrupt_record = 19,
   not_connected = 22,      ///< complete/wrap-up of a contact the agent is not serving
   unavailable = 23,        ///< the cluster's store (etcd) or a peer node cannot be reached
   stale_epoch = 24,        ///< a message about a domain carries an epoch that is not current

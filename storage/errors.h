@@ -15,6 +15,4 @@ inline constexpr engine::errc bad_data_dir{18};
 /// A stored record or key does not decode (or has an UNSPECIFIED enum).
 inline constexpr engine::errc corrupt_record{19};
 
-static_assert(corrupt_record == engine::errc::corrupt_record);
-
 }  // namespace switchboard::storage::errors
