@@ -161,9 +161,11 @@ TEST_F(membership_test, a_leaving_node_hands_off_and_a_joining_node_takes_its_sh
     for (auto& [id, lost] : ra.released)
       EXPECT_FALSE(lost) << id << ": a handoff, not a loss";
   }
-  for (auto& [id, epoch] : rc.snapshot())
-    if (before.count(id))
+  for (auto& [id, epoch] : rc.snapshot()) {
+    if (before.count(id)) {
       EXPECT_GT(epoch, before[id]) << id << " moved with a new epoch";
+    }
+  }
 
   // b leaves gracefully: its domains go to a and c at once (no lease to wait for).
   auto t0 = std::chrono::steady_clock::now();

@@ -146,10 +146,11 @@ TEST_F(serve_cluster, three_nodes_agree_on_one_owner_per_domain_and_ownership_mo
               victim.c_str(), static_cast<long long>(took.count()));
   EXPECT_LT(took, 3s + 3s) << "within the lease TTL plus polls";
   for (auto& [id, oe] : *on_a)
-    if (oe.first == victim)
+    if (oe.first == victim) {
       EXPECT_GT((*after_kill)[id].second, oe.second) << id << ": a new epoch";
-    else
+    } else {
       EXPECT_EQ((*after_kill)[id], oe) << id << ": untouched";
+    }
 
   // SIGTERM of another: it hands off at once, no lease to wait for.
   member& leaver = by_name(survivor.name == rest[0] ? rest[1] : rest[0]);
