@@ -135,6 +135,14 @@ int run_serve(const serve_flags& f) {
     cfg.edge.web_dir = default_web_dir();
   if (auto s = net::validate(cfg); !s)
     return usage_error(s.err().message);
+  // etcd's URLs are checked before anything starts.
+  std::vector<client::endpoint> etcd_endpoints;
+  if (!cfg.cluster.etcd_urls.empty()) {
+    auto eps = net::cluster::parse_etcd_urls(cfg.cluster.etcd_urls, std::chrono::milliseconds(1000));
+    if (!eps)
+      return usage_error(eps.err().message);
+    etcd_endpoints = std::move(*eps);
+  }
 
   // The demo tenant needs an API key for the wallboard and chat pages.
   std::string demo_key;
@@ -213,15 +221,12 @@ int run_serve(const serve_flags& f) {
   }
   auto url = (*edge)->url();
   std::printf("listening on %s\n", url.c_str());
-  if (!cfg.cluster.etcd_urls.empty()) {
-    auto eps = net::cluster::parse_etcd_urls(cfg.cluster.etcd_urls, std::chrono::milliseconds(1000));
-    if (!eps)
-      return usage_error(eps.err().message);
+  if (!etcd_endpoints.empty()) {
     net::cluster::cluster_options co;
     co.node_name = cfg.cluster.node_name;
     co.cluster_name = cfg.cluster.cluster_name;
     co.edge_endpoint = cfg.edge.listen_address + ":" + std::to_string((*edge)->port());
-    co.etcd = std::move(*eps);
+    co.etcd = std::move(etcd_endpoints);
     co.lease_ttl = cfg.cluster.lease_ttl;
     co.poll_interval = cfg.cluster.poll;
     // One routing domain per tenant.
