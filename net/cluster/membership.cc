@@ -5,7 +5,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 #include <algorithm>
-#include <set>
+#include <cctype>
 
 #include "engine/placement.h"
 #include "proto/etcd.pb.h"
