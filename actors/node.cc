@@ -1,6 +1,7 @@
 #include "actors/node.h"
 
 #include <caf/all.hpp>
+#include <caf/io/all.hpp>
 #include <algorithm>
 #include <atomic>
 #include <functional>
@@ -194,6 +195,14 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
   p->cfg.set("scheduler.max-threads",
              opts.threads > 0 ? opts.threads
                               : std::max<std::size_t>(1, std::thread::hardware_concurrency()));
+  if (opts.cluster) {
+    p->cfg.load<caf::io::middleman>();
+    // CAF's defaults leave both off, so a peer that stops without closing its socket
+    // (SIGSTOP, a cut cable) would never be noticed; the cluster's own liveness is
+    // etcd's lease, these only drop dead links so calls fail fast and reconnect.
+    p->cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(500)});
+    p->cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(3)});
+  }
   p->sys = std::make_unique<caf::actor_system>(p->cfg);
   actors::storage_actor_options sao;
   sao.max_batch = opts.max_batch;
@@ -223,6 +232,15 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
   for (const auto& c : r.with_agents)
     rec.with_agents.push_back({c.tenant, c.contact, c.agent});
   return n;
+}
+
+caf::actor_system& node::system() {
+  return *impl_->sys;
+}
+
+caf::actor node::registry() const {
+  std::lock_guard<std::mutex> g{impl_->handles_mutex};
+  return impl_->registry;
 }
 
 const recovery_summary& node::recovered() const {

@@ -20,6 +20,11 @@ namespace spdlog {
 class logger;
 }
 
+namespace caf {
+class actor;
+class actor_system;
+}  // namespace caf
+
 /// The embedding API: one Switchboard node in the caller's process.
 namespace switchboard {
 
@@ -64,6 +69,10 @@ struct node_options {
   std::uint32_t max_transcript_lines = 1000;
   /// Bytes of one chat line at most. Default: 4096.
   std::uint32_t max_message_bytes = 4096;
+  /// Loads CAF's network layer (the middleman), with heartbeats on, so the cluster
+  /// (actors/cluster.h) can publish this node's gateway and reach other nodes.
+  /// Default: false (an embedded single node opens no cluster port).
+  bool cluster = false;
 };
 
 /// What the node restored from its data directory when it opened.
@@ -233,6 +242,13 @@ class node final : public node_api {
   /// Stops routing, commits everything handed to the journal, stops the actors.
   /// Idempotent; later calls fail with shutting_down.
   void shutdown();
+
+  // -- for the cluster layer (actors/cluster.h) ---------------------------------------
+
+  /// The node's actor system (its middleman is loaded when `node_options::cluster`).
+  caf::actor_system& system();
+  /// The actor every request of `node_api` goes to; invalid after `shutdown`.
+  caf::actor registry() const;
 
  private:
   struct impl;

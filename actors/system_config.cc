@@ -20,7 +20,8 @@ void register_types(caf::actor_system_config& cfg) {
   // The event's CAF name differs from its registered one; vectors have no name.
   cfg.add_message_type<switchboard::event>("sb.event")
     .add_message_type<std::vector<engine::learned_record>>("sb.learned_records")
-    .add_message_type<std::vector<chat_line>>("sb.chat_lines");
+    .add_message_type<std::vector<chat_line>>("sb.chat_lines")
+    .add_message_type<std::vector<switchboard::event>>("sb.events");
   cfg.add_error_category(actors::error_category, [](std::uint8_t code, caf::atom_value,
                                              const caf::message& ctx) {
     std::string out = "switchboard: ";

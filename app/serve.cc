@@ -11,12 +11,14 @@
 #include <thread>
 #include <vector>
 
+#include "actors/cluster.h"
 #include "actors/node.h"
 #include "app/cli.h"
 #include "app/demo_driver.h"
 #include "app/demo_tenant.h"
 #include "net/auth.h"
 #include "net/cluster/membership.h"
+#include "net/cluster/routes.h"
 #include "net/cluster/status.h"
 #include "net/config.h"
 #include "net/edge_server.h"
@@ -97,7 +99,8 @@ engine::status ensure_tenants(node& n, const net::serve_config& cfg) {
 /// The flags of `serve`; each given one overrides the config file.
 struct serve_flags {
   std::optional<std::string> config, listen, data_dir, web_dir, log_level;
-  std::optional<std::string> etcd, node_name, cluster_name;
+  std::optional<std::string> etcd, node_name, cluster_name, cluster_address;
+  std::optional<std::uint16_t> cluster_port;
   std::optional<std::uint32_t> lease_ttl;
   std::optional<std::uint16_t> port;
   bool demo = false;
@@ -129,6 +132,10 @@ int run_serve(const serve_flags& f) {
     cfg.cluster.node_name = *f.node_name;
   if (f.cluster_name)
     cfg.cluster.cluster_name = *f.cluster_name;
+  if (f.cluster_port)
+    cfg.cluster.cluster_port = *f.cluster_port;
+  if (f.cluster_address)
+    cfg.cluster.cluster_address = *f.cluster_address;
   if (f.lease_ttl)
     cfg.cluster.lease_ttl = std::chrono::seconds(*f.lease_ttl);
   if (cfg.edge.web_dir.empty())
@@ -182,6 +189,7 @@ int run_serve(const serve_flags& f) {
   nopts.agent_grace = cfg.agent_grace;
   nopts.customer_grace = cfg.customer_grace;
   nopts.rating_window = cfg.rating_window;
+  nopts.cluster = !etcd_endpoints.empty();
   auto n = node::open(nopts);
   if (!n) {
     std::fprintf(stderr, "switchboard serve: cannot open %s: %s: %s\n", cfg.data_dir.c_str(),
@@ -214,7 +222,25 @@ int run_serve(const serve_flags& f) {
       return *member ? net::cluster::status_metrics((*member)->view()) : std::string{};
     };
   }
-  auto edge = net::edge_server::start(nd, cfg.edge, net_log);
+  // In a cluster the edge talks to the router, which sends each call to the node
+  // that owns the call's tenant (this one or another, through its gateway).
+  auto cluster_log = std::make_shared<spdlog::logger>("cluster", sink);
+  cluster_log->set_level(level);
+  std::unique_ptr<actors::cluster_router> router;
+  if (!etcd_endpoints.empty()) {
+    actors::cluster_router_options ro;
+    ro.node_name = cfg.cluster.node_name;
+    ro.host = cfg.cluster.cluster_address;
+    ro.port = cfg.cluster.cluster_port;
+    auto r = actors::cluster_router::start(nd, ro, cluster_log);
+    if (!r) {
+      std::fprintf(stderr, "switchboard serve: cluster: %s\n", r.err().message.c_str());
+      return 1;
+    }
+    router = std::move(*r);
+  }
+  node_api& api = router ? static_cast<node_api&>(*router) : static_cast<node_api&>(nd);
+  auto edge = net::edge_server::start(api, cfg.edge, net_log);
   if (!edge) {
     std::fprintf(stderr, "switchboard serve: %s\n", edge.err().message.c_str());
     return 1;
@@ -226,17 +252,14 @@ int run_serve(const serve_flags& f) {
     co.node_name = cfg.cluster.node_name;
     co.cluster_name = cfg.cluster.cluster_name;
     co.edge_endpoint = cfg.edge.listen_address + ":" + std::to_string((*edge)->port());
+    co.cluster_endpoint = cfg.cluster.cluster_address + ":" + std::to_string(router->port());
     co.etcd = std::move(etcd_endpoints);
     co.lease_ttl = cfg.cluster.lease_ttl;
     co.poll_interval = cfg.cluster.poll;
     // One routing domain per tenant.
     for (const auto& k : cfg.edge.tenants)
       co.domains.emplace_back(k.tenant, k.tenant);
-    // Ownership is decided and fenced in etcd; the node itself still serves every
-    // tenant it has (relaying to the owner comes with the cluster's next step).
     net::cluster::ownership_hooks hooks;
-    auto cluster_log = std::make_shared<spdlog::logger>("cluster", sink);
-    cluster_log->set_level(level);
     auto m = net::cluster::membership::start(co, cluster_log, hooks);
     if (!m) {
       std::fprintf(stderr, "switchboard serve: cluster: %s: %s\n",
@@ -245,6 +268,7 @@ int run_serve(const serve_flags& f) {
       return 1;
     }
     *member = std::move(*m);
+    router->attach(std::make_shared<net::cluster::membership_routes>(**member));
     std::printf("cluster %s: member %s (etcd %s, lease %llds)\n", co.cluster_name.c_str(),
                 co.node_name.c_str(), cfg.cluster.etcd_urls.c_str(),
                 static_cast<long long>(co.lease_ttl.count()));
@@ -287,6 +311,7 @@ int run_serve(const serve_flags& f) {
   if (*member)
     (*member)->leave();
   (*edge)->stop();
+  router.reset();  // before the membership its view reads
   nd.shutdown();  // commits the journal
   std::printf("stopped\n");
   return 0;
@@ -312,6 +337,10 @@ command add_serve(CLI::App& root) {
                 "join a cluster: etcd client URLs, http://host:port[,http://host:port...]");
   c->add_option("--node-name", f->node_name, "this node's name in the cluster (unique)");
   c->add_option("--cluster-name", f->cluster_name, "the cluster's etcd key prefix (default switchboard)");
+  c->add_option("--cluster-port", f->cluster_port,
+                "this node's cluster port, where other nodes reach it (default 0: any free port)");
+  c->add_option("--cluster-address", f->cluster_address,
+                "the address of the cluster port, as other nodes reach it (default 127.0.0.1)");
   c->add_option("--lease-ttl", f->lease_ttl, "seconds a silent node stays a member (default 3)")
     ->check(CLI::Range(1, 60));
   return {c, [f] { return run_serve(*f); }};

@@ -167,6 +167,11 @@ engine::result<serve_config> parse_serve_config(std::string_view json) {
     return bad(range("cluster_poll_ms", 10, 20000, m.cluster_poll_ms()));
   if (m.cluster_poll_ms() != 0)
     c.cluster.poll = std::chrono::milliseconds(m.cluster_poll_ms());
+  if (m.cluster_port() > 65535)
+    return bad(range("cluster_port", 0, 65535, m.cluster_port()));
+  c.cluster.cluster_port = static_cast<std::uint16_t>(m.cluster_port());
+  if (!m.cluster_address().empty())
+    c.cluster.cluster_address = m.cluster_address();
   return c;
 }
 

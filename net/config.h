@@ -31,6 +31,9 @@ struct cluster_config {
   std::string cluster_name = "switchboard";  ///< Default: switchboard.
   std::chrono::seconds lease_ttl{3};         ///< 1..60 s. Default: 3 s.
   std::chrono::milliseconds poll{250};       ///< 10 ms..lease_ttl/3. Default: 250 ms.
+  /// Where the cluster gateway listens (and is reached). Default: 127.0.0.1.
+  std::string cluster_address = "127.0.0.1";
+  std::uint16_t cluster_port = 0;  ///< 0: any free port, advertised in etcd. Default: 0.
 };
 
 /// What `switchboard serve` runs: the edge's options plus the node's. Built from

@@ -150,6 +150,22 @@ std::optional<domain_info> membership::domain(const std::string& id) const {
   return std::nullopt;
 }
 
+std::optional<domain_info> membership::domain_of_tenant(const std::string& tenant) const {
+  std::lock_guard<std::mutex> g{mutex_};
+  for (const auto& d : view_.domains)
+    if (d.tenant == tenant)
+      return d;
+  return std::nullopt;
+}
+
+std::string membership::endpoint_of(const std::string& member) const {
+  std::lock_guard<std::mutex> g{mutex_};
+  for (const auto& m : view_.members)
+    if (m.name == member)
+      return m.cluster_endpoint;
+  return {};
+}
+
 void membership::run() {
   for (;;) {
     {

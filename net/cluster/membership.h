@@ -104,6 +104,10 @@ class membership {
   bool owns(const std::string& domain, std::int64_t epoch = 0) const;
   /// The domain's current record as last read; nullopt for an unknown domain.
   std::optional<domain_info> domain(const std::string& id) const;
+  /// The (first) domain of `tenant` as last read; nullopt when it has none.
+  std::optional<domain_info> domain_of_tenant(const std::string& tenant) const;
+  /// A live member's cluster endpoint (host:port); empty when unknown.
+  std::string endpoint_of(const std::string& member) const;
   /// Graceful leave: marks the member "leaving", hands every owned domain off
   /// (release, then delete its key) and revokes the lease. Idempotent.
   void leave();

@@ -1,0 +1,550 @@
+#include "actors/cluster.h"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <spdlog/spdlog.h>
+
+#include "actors/errors.h"
+#include "actors/messages.h"
+#include "actors/node.h"
+
+namespace switchboard::actors {
+
+namespace {
+
+using fenced_atom = caf::atom_constant<caf::atom("fenced")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using events_atom = caf::atom_constant<caf::atom("events")>;
+
+/// What the router, its gateway and its event sink share.
+struct shared_state {
+  std::string self;
+  std::chrono::milliseconds event_batch{2};
+  std::shared_ptr<spdlog::logger> log;
+
+  mutable std::mutex mutex;  ///< guards `view` and `subscribers`
+  std::shared_ptr<const ownership_view> view;
+  /// Copied on write: delivery reads it without holding the mutex.
+  std::shared_ptr<const std::vector<event_callback>> subscribers =
+    std::make_shared<std::vector<event_callback>>();
+
+  std::atomic<std::uint64_t> local_calls{0}, remote_calls{0}, refused{0}, remote_events{0},
+    dropped_events{0}, links{0};
+
+  std::shared_ptr<const ownership_view> current_view() const {
+    std::lock_guard<std::mutex> g{mutex};
+    return view;
+  }
+
+  engine::status check(const std::string& domain, std::int64_t epoch) const {
+    auto v = current_view();
+    if (!v)
+      return engine::make_error(engine::errc::not_owner,
+                                "node " + self + " has not joined the cluster yet");
+    return v->check(domain, epoch);
+  }
+
+  /// Passes `ev`, sent by node `source`, on to the subscribers if `source` owns
+  /// the event's tenant as this node reads the cluster now.
+  void deliver(const event& ev, const std::string& source) {
+    auto v = current_view();
+    bool from_owner = false;
+    if (!v) {
+      from_owner = source == self;
+    } else {
+      auto r = v->route_for(ev.tenant);
+      from_owner = r ? r->owner == source : source == self;
+    }
+    if (!from_owner) {
+      ++dropped_events;
+      return;
+    }
+    if (source != self)
+      ++remote_events;
+    std::shared_ptr<const std::vector<event_callback>> subs;
+    {
+      std::lock_guard<std::mutex> g{mutex};
+      subs = subscribers;
+    }
+    for (const auto& cb : *subs)
+      cb(ev);
+  }
+};
+
+// -- the gateway: one per node, published on the cluster port --------------------------
+
+struct gateway_state {
+  std::shared_ptr<shared_state> shared;
+  caf::actor registry;
+  std::vector<caf::actor> sinks;  ///< other nodes' event sinks
+  std::vector<event> pending;     ///< this node's events not sent yet
+  bool flush_armed = false;
+  static inline const char* name = "cluster_gateway";
+};
+
+using gateway_ptr = caf::stateful_actor<gateway_state>*;
+
+void flush_events(gateway_ptr self) {
+  auto& st = self->state;
+  st.flush_armed = false;
+  if (st.pending.empty())
+    return;
+  // One message, built once, shared by every link.
+  auto msg = caf::make_message(events_atom::value, st.shared->self, std::move(st.pending));
+  st.pending.clear();
+  for (const auto& s : st.sinks)
+    self->send(s, msg);
+}
+
+caf::behavior gateway(gateway_ptr self, std::shared_ptr<shared_state> shared,
+                      caf::actor registry) {
+  self->state.shared = std::move(shared);
+  self->state.registry = std::move(registry);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& s = self->state.sinks;
+    s.erase(std::remove_if(s.begin(), s.end(), [&](const caf::actor& a) { return a.address() == dm.source; }),
+            s.end());
+  });
+  return {
+    // A request about `domain` from a node that read `epoch` as its owner's
+    // fencing token: acted on only if this node owns it at that epoch now.
+    [self](fenced_atom, const std::string& domain, std::int64_t epoch, caf::message& inner) {
+      auto st = self->state.shared->check(domain, epoch);
+      if (!st) {
+        self->make_response_promise().deliver(to_caf(st.err()));
+        return;
+      }
+      // The registry answers the remote caller itself.
+      self->delegate(self->state.registry, std::move(inner));
+    },
+    [self](subscribe_atom, const caf::actor& sink) {
+      self->monitor(sink);
+      self->state.sinks.push_back(sink);
+    },
+    [self](event& ev) {
+      auto& st = self->state;
+      if (st.sinks.empty())
+        return;
+      st.pending.push_back(std::move(ev));
+      if (st.pending.size() >= 512) {
+        flush_events(self);
+      } else if (!st.flush_armed) {
+        st.flush_armed = true;
+        self->delayed_send(self, st.shared->event_batch, flush_atom::value);
+      }
+    },
+    [self](flush_atom) { flush_events(self); },
+  };
+}
+
+// -- the sink: receives other nodes' event batches ---------------------------------------
+
+caf::behavior event_sink(caf::event_based_actor*, std::shared_ptr<shared_state> shared) {
+  return {
+    [shared](events_atom, const std::string& source, const std::vector<event>& evs) {
+      for (const auto& ev : evs)
+        shared->deliver(ev, source);
+    },
+  };
+}
+
+std::optional<std::pair<std::string, std::uint16_t>> split_endpoint(const std::string& ep) {
+  auto colon = ep.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == ep.size())
+    return std::nullopt;
+  unsigned long port = 0;
+  try {
+    port = std::stoul(ep.substr(colon + 1));
+  } catch (...) {
+    return std::nullopt;
+  }
+  if (port == 0 || port > 65535)
+    return std::nullopt;
+  return std::make_pair(ep.substr(0, colon), static_cast<std::uint16_t>(port));
+}
+
+bool retryable(const engine::error& e) {
+  return e.code == engine::errc::stale_epoch || e.code == engine::errc::not_owner;
+}
+
+}  // namespace
+
+struct cluster_router::impl {
+  switchboard::node& local;
+  cluster_router_options opts;
+  std::shared_ptr<shared_state> shared;
+  caf::actor gateway;
+  caf::actor sink;
+  std::uint16_t port = 0;
+
+  std::mutex links_mutex;
+  std::condition_variable links_changed;
+  std::map<std::string, caf::actor> links;  ///< peers' gateways, by endpoint
+  bool stopping = false;
+  std::thread linker;
+
+  impl(switchboard::node& n, cluster_router_options o) : local(n), opts(std::move(o)) {}
+
+  caf::actor link_to(const std::string& endpoint) {
+    std::lock_guard<std::mutex> g{links_mutex};
+    auto i = links.find(endpoint);
+    return i == links.end() ? caf::actor{} : i->second;
+  }
+
+  /// Links to every peer the view lists (connecting is blocking, so only this
+  /// thread does it) and drops links to nodes that left.
+  void run_linker() {
+    std::unique_lock<std::mutex> g{links_mutex};
+    while (!stopping) {
+      g.unlock();
+      auto v = shared->current_view();
+      std::vector<peer> peers = v ? v->peers() : std::vector<peer>{};
+      for (const auto& p : peers) {
+        if (link_to(p.endpoint))
+          continue;
+        auto hp = split_endpoint(p.endpoint);
+        if (!hp)
+          continue;
+        auto gw = local.system().middleman().remote_actor(hp->first, hp->second);
+        if (!gw) {
+          shared->log->debug("cluster: no link to {} at {} yet: {}", p.name, p.endpoint,
+                             local.system().render(gw.error()));
+          continue;
+        }
+        caf::anon_send(*gw, subscribe_atom::value, sink);
+        std::lock_guard<std::mutex> lg{links_mutex};
+        links[p.endpoint] = *gw;
+        shared->log->info("cluster: linked to {} at {}", p.name, p.endpoint);
+      }
+      g.lock();
+      // Links to endpoints no longer listed are dropped; a link whose node went
+      // down is dropped by `forget` when a call finds it dead.
+      for (auto i = links.begin(); i != links.end();) {
+        bool listed = std::any_of(peers.begin(), peers.end(),
+                                  [&](const peer& p) { return p.endpoint == i->first; });
+        i = listed ? std::next(i) : links.erase(i);
+      }
+      shared->links = links.size();
+      links_changed.wait_for(g, opts.link_interval, [this] { return stopping; });
+    }
+  }
+
+  void forget(const std::string& endpoint) {
+    std::lock_guard<std::mutex> g{links_mutex};
+    links.erase(endpoint);
+  }
+
+  /// Sends `req` to the owner of `tenant`, or runs `here` when that is this node
+  /// (or the tenant is not the cluster's). Retries refusals and ownerless moments
+  /// until `opts.settle` has passed.
+  template <class Reply, class Req, class Local>
+  auto routed(const std::string& tenant, const Req& req, Local here)
+    -> decltype(here()) {
+    using out_t = decltype(here());
+    auto deadline = std::chrono::steady_clock::now() + opts.settle;
+    engine::error last{engine::errc::unavailable, "tenant " + tenant + " has no reachable owner"};
+    for (int attempt = 0;; ++attempt) {
+      if (attempt > 0) {
+        if (std::chrono::steady_clock::now() >= deadline)
+          return out_t{last};
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(10 * attempt, 100)));
+      }
+      auto v = shared->current_view();
+      auto r = v ? v->route_for(tenant) : std::nullopt;
+      if (!r) {
+        ++shared->local_calls;
+        return here();
+      }
+      if (r->local) {
+        ++shared->local_calls;
+        return here();
+      }
+      if (r->owner.empty() || r->epoch == 0) {
+        last = engine::error{engine::errc::unavailable,
+                             "tenant " + tenant + ": domain " + r->domain + " has no owner right now"};
+        continue;
+      }
+      auto gw = link_to(r->endpoint);
+      if (!gw) {
+        last = engine::error{engine::errc::unavailable, "tenant " + tenant + ": owner " + r->owner +
+                                                          " at " + r->endpoint + " is not linked"};
+        continue;
+      }
+      ++shared->remote_calls;
+      std::optional<out_t> out;
+      bool dead_link = false;
+      {
+        caf::scoped_actor self{local.system()};
+        self
+          ->request(gw, opts.call_timeout, fenced_atom::value, r->domain, r->epoch,
+                    caf::make_message(req))
+          .receive(
+            [&](Reply& x) { out.emplace(convert(std::move(x))); },
+            [&](caf::error& e) {
+              if (e.category() == caf::atom("system")) {
+                // The link failed (the node went away): not acted on, or not known
+                // to be; only a refusal is retried.
+                dead_link = true;
+                out.emplace(engine::error{engine::errc::unavailable,
+                                          "owner " + r->owner + " of tenant " + tenant +
+                                            " did not answer: " + local.system().render(e)});
+              } else {
+                out.emplace(from_caf(e));
+              }
+            });
+      }
+      if (dead_link)
+        forget(r->endpoint);
+      if (!*out && retryable(out->err())) {
+        ++shared->refused;
+        last = out->err();
+        continue;
+      }
+      return std::move(*out);
+    }
+  }
+
+  static engine::status convert(ok_atom) { return {}; }
+  static engine::result<contact_ack> convert(submit_ack a) {
+    return contact_ack{std::move(a.contact), a.seq, a.enqueued_at};
+  }
+  template <class T>
+  static engine::result<T> convert(T x) {
+    return engine::result<T>{std::move(x)};
+  }
+};
+
+engine::result<std::unique_ptr<cluster_router>> cluster_router::start(
+  switchboard::node& local, cluster_router_options opts, std::shared_ptr<spdlog::logger> log) {
+  if (opts.node_name.empty())
+    return engine::make_error(engine::errc::invalid_argument, "cluster: a node name is required");
+  auto p = std::make_unique<impl>(local, opts);
+  p->shared = std::make_shared<shared_state>();
+  p->shared->self = opts.node_name;
+  p->shared->event_batch = opts.event_batch;
+  p->shared->log = log ? log : spdlog::default_logger();
+  auto& sys = local.system();
+  p->gateway = sys.spawn(gateway, p->shared, local.registry());
+  p->sink = sys.spawn(event_sink, p->shared);
+  auto port = sys.middleman().publish(p->gateway, opts.port, opts.host.c_str(), true);
+  if (!port) {
+    caf::anon_send_exit(p->gateway, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(p->sink, caf::exit_reason::user_shutdown);
+    return engine::make_error(engine::errc::unavailable,
+                              "cluster: cannot listen on " + opts.host + ":" +
+                                std::to_string(opts.port) + ": " + sys.render(port.error()));
+  }
+  p->port = *port;
+  // The local node's events reach the gateway (for other nodes) and this node's
+  // own subscribers, each only while this node owns the tenant.
+  local.subscribe([shared = p->shared, gw = p->gateway](const event& ev) {
+    caf::anon_send(gw, ev);
+    shared->deliver(ev, shared->self);
+  });
+  p->linker = std::thread([raw = p.get()] { raw->run_linker(); });
+  return std::unique_ptr<cluster_router>{new cluster_router(std::move(p))};
+}
+
+cluster_router::cluster_router(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+cluster_router::~cluster_router() {
+  {
+    std::lock_guard<std::mutex> g{impl_->links_mutex};
+    impl_->stopping = true;
+  }
+  impl_->links_changed.notify_all();
+  if (impl_->linker.joinable())
+    impl_->linker.join();
+  auto& sys = impl_->local.system();
+  (void)sys.middleman().unpublish(impl_->gateway, impl_->port);
+  caf::anon_send_exit(impl_->gateway, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(impl_->sink, caf::exit_reason::user_shutdown);
+}
+
+std::uint16_t cluster_router::port() const {
+  return impl_->port;
+}
+
+void cluster_router::attach(std::shared_ptr<const ownership_view> view) {
+  std::lock_guard<std::mutex> g{impl_->shared->mutex};
+  impl_->shared->view = std::move(view);
+}
+
+cluster_router_stats cluster_router::stats_snapshot() const {
+  const auto& s = *impl_->shared;
+  return {s.local_calls.load(), s.remote_calls.load(),   s.refused.load(),
+          s.remote_events.load(), s.dropped_events.load(), s.links.load()};
+}
+
+engine::status cluster_router::probe(const std::string& endpoint, const std::string& domain,
+                                     std::int64_t epoch, const std::string& tenant,
+                                     const std::string& agent) {
+  auto gw = impl_->link_to(endpoint);
+  if (!gw)
+    return engine::make_error(engine::errc::unavailable, "no link to " + endpoint);
+  engine::status out;
+  caf::scoped_actor self{impl_->local.system()};
+  self
+    ->request(gw, impl_->opts.call_timeout, fenced_atom::value, domain, epoch,
+              caf::make_message(presence_req{tenant, agent, true}))
+    .receive([&](ok_atom) {}, [&](caf::error& e) { out = from_caf(e); });
+  return out;
+}
+
+// -- node_api: each call is the node's own request message, sent to the owner ----------
+
+engine::status cluster_router::define_queue(const engine::queue_config& q) {
+  return impl_->routed<ok_atom>(q.tenant, define_queue_req{q},
+                                [&] { return impl_->local.define_queue(q); });
+}
+
+engine::status cluster_router::define_agent(const engine::agent_profile& a) {
+  return impl_->routed<ok_atom>(a.tenant, define_agent_req{a},
+                                [&] { return impl_->local.define_agent(a); });
+}
+
+engine::status cluster_router::upsert_customer(const engine::customer_profile& c) {
+  return impl_->routed<ok_atom>(c.tenant, upsert_customer_req{c},
+                                [&] { return impl_->local.upsert_customer(c); });
+}
+
+engine::status cluster_router::login(const std::string& t, const std::string& a) {
+  return impl_->routed<ok_atom>(t, login_req{t, a}, [&] { return impl_->local.login(t, a); });
+}
+
+engine::status cluster_router::logout(const std::string& t, const std::string& a) {
+  return impl_->routed<ok_atom>(t, logout_req{t, a}, [&] { return impl_->local.logout(t, a); });
+}
+
+engine::status cluster_router::set_away(const std::string& t, const std::string& a, bool away) {
+  return impl_->routed<ok_atom>(t, presence_req{t, a, away},
+                                [&] { return impl_->local.set_away(t, a, away); });
+}
+
+engine::status cluster_router::agent_disconnected(const std::string& t, const std::string& a) {
+  return impl_->routed<ok_atom>(t, agent_connection_req{t, a, false},
+                                [&] { return impl_->local.agent_disconnected(t, a); });
+}
+
+engine::status cluster_router::accept(const std::string& t, const std::string& a,
+                                      const std::string& c, std::uint64_t offer) {
+  return impl_->routed<ok_atom>(t, accept_req{t, a, c, offer},
+                                [&] { return impl_->local.accept(t, a, c, offer); });
+}
+
+engine::status cluster_router::decline(const std::string& t, const std::string& a,
+                                       const std::string& c, std::uint64_t offer) {
+  return impl_->routed<ok_atom>(t, decline_req{t, a, c, offer},
+                                [&] { return impl_->local.decline(t, a, c, offer); });
+}
+
+engine::status cluster_router::wrap_up(const std::string& t, const std::string& a,
+                                       const std::string& c) {
+  return impl_->routed<ok_atom>(t, wrap_up_req{t, a, c},
+                                [&] { return impl_->local.wrap_up(t, a, c); });
+}
+
+engine::status cluster_router::complete(const std::string& t, const std::string& a,
+                                        const std::string& c, const engine::outcome& o) {
+  return impl_->routed<ok_atom>(t, complete_req{t, a, c, o},
+                                [&] { return impl_->local.complete(t, a, c, o); });
+}
+
+engine::status cluster_router::transfer(const std::string& t, const std::string& a,
+                                        const std::string& c, const std::string& q) {
+  return impl_->routed<ok_atom>(t, transfer_req{t, a, c, q, 0, 0},
+                                [&] { return impl_->local.transfer(t, a, c, q); });
+}
+
+engine::result<contact_ack> cluster_router::submit(engine::contact c) {
+  auto tenant = c.tenant;
+  return impl_->routed<submit_ack>(tenant, submit_req{c},
+                                   [&] { return impl_->local.submit(c); });
+}
+
+engine::status cluster_router::end_contact(const std::string& t, const std::string& c,
+                                           const std::string& reason) {
+  return impl_->routed<ok_atom>(t, end_contact_req{t, c, reason},
+                                [&] { return impl_->local.end_contact(t, c, reason); });
+}
+
+engine::status cluster_router::customer_disconnected(const std::string& t, const std::string& c) {
+  return impl_->routed<ok_atom>(t, customer_connection_req{t, c, false},
+                                [&] { return impl_->local.customer_disconnected(t, c); });
+}
+
+engine::status cluster_router::customer_reconnected(const std::string& t, const std::string& c) {
+  return impl_->routed<ok_atom>(t, customer_connection_req{t, c, true},
+                                [&] { return impl_->local.customer_reconnected(t, c); });
+}
+
+engine::status cluster_router::post_message(const std::string& t, const std::string& c,
+                                            const std::string& a, const std::string& text,
+                                            const std::string& client_id) {
+  return impl_->routed<ok_atom>(t, message_req{t, c, a, text, client_id}, [&] {
+    return impl_->local.post_message(t, c, a, text, client_id);
+  });
+}
+
+engine::result<std::vector<chat_line>> cluster_router::transcript(const std::string& t,
+                                                                  const std::string& c) {
+  return impl_->routed<std::vector<chat_line>>(t, transcript_req{t, c},
+                                               [&] { return impl_->local.transcript(t, c); });
+}
+
+engine::status cluster_router::rate(const std::string& t, const std::string& c, int csat,
+                                    double tip) {
+  return impl_->routed<ok_atom>(t, rate_req{t, c, csat, tip},
+                                [&] { return impl_->local.rate(t, c, csat, tip); });
+}
+
+engine::result<engine::contact> cluster_router::find_contact(const std::string& t,
+                                                             const std::string& c) {
+  return impl_->routed<engine::contact>(t, contact_req{t, c},
+                                        [&] { return impl_->local.find_contact(t, c); });
+}
+
+engine::result<agent_info> cluster_router::find_agent(const std::string& t,
+                                                      const std::string& a) {
+  return impl_->routed<agent_info>(t, find_agent_req{t, a},
+                                   [&] { return impl_->local.find_agent(t, a); });
+}
+
+engine::result<engine::customer_profile> cluster_router::find_customer(const std::string& t,
+                                                                       const std::string& c) {
+  return impl_->routed<engine::customer_profile>(t, find_customer_req{t, c},
+                                                 [&] { return impl_->local.find_customer(t, c); });
+}
+
+engine::result<engine::queue_config> cluster_router::find_queue(const std::string& t,
+                                                                const std::string& q) {
+  return impl_->routed<engine::queue_config>(t, find_queue_req{t, q},
+                                             [&] { return impl_->local.find_queue(t, q); });
+}
+
+engine::result<std::int64_t> cluster_router::position(const std::string& t,
+                                                      const std::string& c) {
+  return impl_->routed<std::int64_t>(t, position_req{t, c},
+                                     [&] { return impl_->local.position(t, c); });
+}
+
+engine::result<tenant_stats> cluster_router::stats(const std::string& t) {
+  return impl_->routed<tenant_stats>(t, tenant_stats_req{t},
+                                     [&] { return impl_->local.stats(t); });
+}
+
+void cluster_router::subscribe(event_callback cb) {
+  std::lock_guard<std::mutex> g{impl_->shared->mutex};
+  auto next = std::make_shared<std::vector<event_callback>>(*impl_->shared->subscribers);
+  next->push_back(std::move(cb));
+  impl_->shared->subscribers = std::move(next);
+}
+
+}  // namespace switchboard::actors

@@ -1,0 +1,179 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/node_api.h"
+#include "engine/error.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace switchboard {
+class node;
+}
+
+/// Any node is an edge: the cluster's request path over CAF's own distribution.
+///
+/// Each node publishes one **gateway** actor on its cluster port. A request about a
+/// tenant owned elsewhere travels as one CAF message `(domain, epoch, request)` to
+/// the owner's gateway; the gateway acts on it only if its node owns that domain at
+/// that epoch right now (`ownership_view::check`), and then hands the request to its
+/// registry, which answers the caller directly. A refused request was not acted on,
+/// so the caller retries it against the owner it reads next.
+///
+/// Events go the other way in batches (a remote one-way message costs about 100
+/// times a local one, ../shared/CAF-0.17.md): each gateway collects its node's
+/// events for a few milliseconds and sends them as one message to every node that
+/// subscribed; each node passes on an event of tenant T only when it came from T's
+/// current owner, so T's order holds.
+namespace switchboard::actors {
+
+/// Where a tenant's requests go, as this node last read the cluster.
+struct route {
+  std::string domain;
+  std::int64_t epoch = 0;  ///< the owner's fencing token; 0: no owner right now
+  std::string owner;       ///< the owner's node name; empty: no owner right now
+  std::string endpoint;    ///< host:port of the owner's gateway
+  bool local = false;      ///< this node owns the domain, under a lease it holds
+};
+
+/// A peer this node keeps a link to (every live member but itself).
+struct peer {
+  std::string name;
+  std::string endpoint;  ///< host:port of its gateway
+};
+
+/// What the cluster's source of truth (etcd, net/cluster) says; thread-safe.
+class ownership_view {
+ public:
+  virtual ~ownership_view() = default;
+  /// nullopt: the tenant is not one of the cluster's domains (the local node
+  /// answers, with unknown_tenant if it does not know it either).
+  [[nodiscard]] virtual std::optional<route> route_for(const std::string& tenant) const = 0;
+  /// Whether this node may act on a message about `domain` carrying `epoch`:
+  /// ok, stale_epoch (it owns the domain at another epoch) or not_owner.
+  [[nodiscard]] virtual engine::status check(const std::string& domain,
+                                             std::int64_t epoch) const = 0;
+  /// The live members but this node.
+  [[nodiscard]] virtual std::vector<peer> peers() const = 0;
+};
+
+struct cluster_router_options {
+  std::string node_name;                  ///< Required: this node's member name.
+  std::string host = "127.0.0.1";         ///< Where the gateway listens. Default: loopback.
+  std::uint16_t port = 0;                 ///< The cluster port; 0 picks a free one.
+  /// How long a call waits for its tenant to have a reachable owner (a handoff, a
+  /// new owner claiming) before it fails with `unavailable`. Default: 10 s.
+  std::chrono::milliseconds settle{10000};
+  /// How long one remote call may take. Default: 30 s.
+  std::chrono::milliseconds call_timeout{30000};
+  /// How long a gateway collects events before it sends them. Default: 2 ms.
+  std::chrono::milliseconds event_batch{2};
+  /// How often links to new members are made. Default: 200 ms.
+  std::chrono::milliseconds link_interval{200};
+};
+
+/// Counters of the router, for /metrics.
+struct cluster_router_stats {
+  std::uint64_t local_calls = 0;
+  std::uint64_t remote_calls = 0;
+  std::uint64_t refused = 0;         ///< remote refusals (stale_epoch, not_owner) retried
+  std::uint64_t remote_events = 0;   ///< events passed on from other nodes
+  std::uint64_t dropped_events = 0;  ///< events from a node that no longer owns the tenant
+  std::uint64_t links = 0;           ///< live links to other nodes' gateways
+};
+
+/// `node_api` for a cluster member: each call goes to the owner of its tenant, this
+/// node or another. The edge holds one of these instead of the node itself.
+class cluster_router final : public node_api {
+ public:
+  /// Publishes this node's gateway (the node must be opened with `cluster = true`)
+  /// and starts linking to peers once a view is attached. Errors: invalid_argument,
+  /// unavailable (the port cannot be opened).
+  [[nodiscard]] static engine::result<std::unique_ptr<cluster_router>> start(
+    switchboard::node& local, cluster_router_options opts, std::shared_ptr<spdlog::logger> log);
+  /// Stops linking and unpublishes the gateway. The node outlives the router.
+  ~cluster_router() override;
+  cluster_router(const cluster_router&) = delete;
+  cluster_router& operator=(const cluster_router&) = delete;
+
+  /// The port the gateway listens on (the chosen one when 0 was asked for).
+  [[nodiscard]] std::uint16_t port() const;
+  /// Attaches the cluster's view; until then every call is local and every remote
+  /// request is refused (not_owner).
+  void attach(std::shared_ptr<const ownership_view> view);
+  [[nodiscard]] cluster_router_stats stats_snapshot() const;
+
+  /// Sends one raw request to the gateway at `endpoint` as if it were about
+  /// `domain` at `epoch`, and returns its answer; for tests of the fencing.
+  [[nodiscard]] engine::status probe(const std::string& endpoint, const std::string& domain,
+                                     std::int64_t epoch, const std::string& tenant,
+                                     const std::string& agent);
+
+  // -- node_api ---------------------------------------------------------------------
+
+  [[nodiscard]] engine::status define_queue(const engine::queue_config& q) override;
+  [[nodiscard]] engine::status define_agent(const engine::agent_profile& a) override;
+  [[nodiscard]] engine::status upsert_customer(const engine::customer_profile& c) override;
+  [[nodiscard]] engine::status login(const std::string& tenant, const std::string& agent) override;
+  [[nodiscard]] engine::status logout(const std::string& tenant,
+                                      const std::string& agent) override;
+  [[nodiscard]] engine::status set_away(const std::string& tenant, const std::string& agent,
+                                        bool away) override;
+  [[nodiscard]] engine::status agent_disconnected(const std::string& tenant,
+                                                  const std::string& agent) override;
+  [[nodiscard]] engine::status accept(const std::string& tenant, const std::string& agent,
+                                      const std::string& contact,
+                                      std::uint64_t offer_id) override;
+  [[nodiscard]] engine::status decline(const std::string& tenant, const std::string& agent,
+                                       const std::string& contact,
+                                       std::uint64_t offer_id) override;
+  [[nodiscard]] engine::status wrap_up(const std::string& tenant, const std::string& agent,
+                                       const std::string& contact) override;
+  [[nodiscard]] engine::status complete(const std::string& tenant, const std::string& agent,
+                                        const std::string& contact,
+                                        const engine::outcome& o) override;
+  [[nodiscard]] engine::status transfer(const std::string& tenant, const std::string& agent,
+                                        const std::string& contact,
+                                        const std::string& to_queue) override;
+  [[nodiscard]] engine::result<contact_ack> submit(engine::contact c) override;
+  [[nodiscard]] engine::status end_contact(const std::string& tenant, const std::string& contact,
+                                           const std::string& reason) override;
+  [[nodiscard]] engine::status customer_disconnected(const std::string& tenant,
+                                                     const std::string& contact) override;
+  [[nodiscard]] engine::status customer_reconnected(const std::string& tenant,
+                                                    const std::string& contact) override;
+  [[nodiscard]] engine::status post_message(const std::string& tenant,
+                                            const std::string& contact,
+                                            const std::string& agent, const std::string& text,
+                                            const std::string& client_id) override;
+  [[nodiscard]] engine::result<std::vector<chat_line>> transcript(
+    const std::string& tenant, const std::string& contact) override;
+  [[nodiscard]] engine::status rate(const std::string& tenant, const std::string& contact,
+                                    int csat, double tip) override;
+  [[nodiscard]] engine::result<engine::contact> find_contact(const std::string& tenant,
+                                                             const std::string& contact) override;
+  [[nodiscard]] engine::result<agent_info> find_agent(const std::string& tenant,
+                                                      const std::string& agent) override;
+  [[nodiscard]] engine::result<engine::customer_profile> find_customer(
+    const std::string& tenant, const std::string& customer) override;
+  [[nodiscard]] engine::result<engine::queue_config> find_queue(const std::string& tenant,
+                                                                const std::string& queue) override;
+  [[nodiscard]] engine::result<std::int64_t> position(const std::string& tenant,
+                                                      const std::string& contact) override;
+  [[nodiscard]] engine::result<tenant_stats> stats(const std::string& tenant) override;
+  void subscribe(event_callback cb) override;
+
+ private:
+  struct impl;
+  explicit cluster_router(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace switchboard::actors

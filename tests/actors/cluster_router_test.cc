@@ -1,0 +1,253 @@
+// Two nodes in one process, each with its own actor system, RocksDB and cluster
+// gateway on a real loopback port, linked through CAF's middleman. Ownership comes
+// from a scripted view (no etcd here: tests/net/cluster runs the real thing), so
+// routing, fencing and the event fan-in are checked exactly.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "actors/cluster.h"
+#include "tests/actors/node_fixture.h"
+
+namespace switchboard::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Who owns which tenant, at which epoch, as the test says; one instance per node.
+class scripted_view final : public actors::ownership_view {
+ public:
+  struct owner {
+    std::string node;
+    std::int64_t epoch = 0;
+  };
+
+  scripted_view(std::string self, std::shared_ptr<std::mutex> mutex,
+                std::shared_ptr<std::map<std::string, owner>> owners,
+                std::shared_ptr<std::map<std::string, std::string>> endpoints)
+    : self_(std::move(self)), mutex_(std::move(mutex)), owners_(std::move(owners)),
+      endpoints_(std::move(endpoints)) {}
+
+  std::optional<actors::route> route_for(const std::string& tenant) const override {
+    std::lock_guard<std::mutex> g{*mutex_};
+    auto i = owners_->find(tenant);
+    if (i == owners_->end())
+      return std::nullopt;
+    actors::route r;
+    r.domain = tenant;
+    r.owner = i->second.node;
+    r.epoch = i->second.epoch;
+    auto e = endpoints_->find(r.owner);
+    r.endpoint = e == endpoints_->end() ? std::string{} : e->second;
+    r.local = r.owner == self_;
+    return r;
+  }
+
+  engine::status check(const std::string& domain, std::int64_t epoch) const override {
+    std::lock_guard<std::mutex> g{*mutex_};
+    auto i = owners_->find(domain);
+    if (i == owners_->end() || i->second.node != self_)
+      return engine::make_error(engine::errc::not_owner, "not owned by " + self_);
+    if (i->second.epoch != epoch)
+      return engine::make_error(engine::errc::stale_epoch, "epoch " + std::to_string(epoch));
+    return {};
+  }
+
+  std::vector<actors::peer> peers() const override {
+    std::lock_guard<std::mutex> g{*mutex_};
+    std::vector<actors::peer> out;
+    for (const auto& [name, ep] : *endpoints_)
+      if (name != self_)
+        out.push_back({name, ep});
+    return out;
+  }
+
+ private:
+  std::string self_;
+  std::shared_ptr<std::mutex> mutex_;
+  std::shared_ptr<std::map<std::string, owner>> owners_;
+  std::shared_ptr<std::map<std::string, std::string>> endpoints_;
+};
+
+struct member {
+  std::string name;
+  std::unique_ptr<temp_dir> dir;
+  std::unique_ptr<node> n;
+  std::unique_ptr<actors::cluster_router> router;
+  event_recorder seen;  ///< what the router passes on to its subscribers
+};
+
+class cluster_router_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (auto name : {"a", "b"}) {
+      auto m = std::make_unique<member>();
+      m->name = name;
+      m->dir = std::make_unique<temp_dir>(std::string{"sb-router-"} + name);
+      node_options o;
+      o.data_dir = m->dir->path();
+      o.durability = storage::durability::no_sync;
+      o.threads = 2;
+      o.cluster = true;
+      auto n = node::open(o);
+      ASSERT_TRUE(n) << n.err().message;
+      m->n = std::move(*n);
+      // Every node knows every tenant's definitions (from its config, as serve does).
+      for (const auto& t : {"t1", "t2"}) {
+        ASSERT_TRUE(m->n->define_tenant(make_tenant(t)).ok());
+        ASSERT_TRUE(m->n->define_queue(make_queue(t, "q1")).ok());
+        ASSERT_TRUE(m->n->define_agent(make_agent(t, "ag")).ok());
+      }
+      actors::cluster_router_options ro;
+      ro.node_name = name;
+      ro.link_interval = 50ms;
+      ro.settle = 3s;
+      auto r = actors::cluster_router::start(*m->n, ro, nullptr);
+      ASSERT_TRUE(r) << r.err().message;
+      m->router = std::move(*r);
+      (*endpoints_)[name] = "127.0.0.1:" + std::to_string(m->router->port());
+      m->router->subscribe([rec = &m->seen](const event& e) { rec->push(e); });
+      members_[name] = std::move(m);
+    }
+    // t1 is a's at epoch 7, t2 is b's at epoch 3.
+    (*owners_)["t1"] = {"a", 7};
+    (*owners_)["t2"] = {"b", 3};
+    for (auto& [name, m] : members_)
+      m->router->attach(std::make_shared<scripted_view>(name, mutex_, owners_, endpoints_));
+    ASSERT_TRUE(linked(*members_["a"]) && linked(*members_["b"]));
+  }
+
+  void TearDown() override {
+    for (auto& [name, m] : members_)
+      m->router.reset();
+    for (auto& [name, m] : members_)
+      m->n->shutdown();
+  }
+
+  static bool linked(const member& m) {
+    for (int i = 0; i < 200; ++i) {
+      if (m.router->stats_snapshot().links == 1)
+        return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+
+  member& at(const std::string& name) { return *members_.at(name); }
+
+  std::shared_ptr<std::mutex> mutex_ = std::make_shared<std::mutex>();
+  std::shared_ptr<std::map<std::string, scripted_view::owner>> owners_ =
+    std::make_shared<std::map<std::string, scripted_view::owner>>();
+  std::shared_ptr<std::map<std::string, std::string>> endpoints_ =
+    std::make_shared<std::map<std::string, std::string>>();
+  std::map<std::string, std::unique_ptr<member>> members_;
+};
+
+auto offer_to(const std::string& agent, const std::string& contact) {
+  return [agent, contact](const event& e) {
+    return e.type == engine::event_type::offered && e.agent == agent && e.contact == contact;
+  };
+}
+
+TEST_F(cluster_router_test, calls_go_to_the_owner_and_its_events_come_back_in_order) {
+  auto& a = at("a");
+  auto& b = at("b");
+  // Through a's router: the agent and the contacts of t2 live on b.
+  ASSERT_TRUE(a.router->login("t2", "ag").ok());
+  ASSERT_TRUE(a.router->set_away("t2", "ag", false).ok());
+  for (int i = 0; i < 5; ++i) {
+    auto ack = a.router->submit(make_contact("t2", "c" + std::to_string(i), "q1"));
+    ASSERT_TRUE(ack) << ack.err().message;
+    EXPECT_EQ(ack->contact, "c" + std::to_string(i));
+  }
+  EXPECT_GE(a.router->stats_snapshot().remote_calls, 7u);
+  // The state is on b, not on a.
+  EXPECT_TRUE(b.n->find_contact("t2", "c0").ok());
+  EXPECT_EQ(a.n->find_contact("t2", "c0").err().code, engine::errc::unknown_contact);
+  // a's subscribers see b's offers, one contact at a time, in the order of arrival.
+  for (int i = 0; i < 5; ++i) {
+    auto c = "c" + std::to_string(i);
+    auto offer = a.seen.wait_event(offer_to("ag", c));
+    ASSERT_TRUE(offer) << c << " was never offered through a";
+    ASSERT_TRUE(a.router->accept("t2", "ag", c, offer->offer_id).ok()) << c;
+    ASSERT_TRUE(a.router->complete("t2", "ag", c, resolved()).ok()) << c;
+  }
+  auto order = a.seen.events();
+  std::vector<std::string> offered;
+  for (const auto& e : order)
+    if (e.type == engine::event_type::offered)
+      offered.push_back(e.contact);
+  EXPECT_EQ(offered, (std::vector<std::string>{"c0", "c1", "c2", "c3", "c4"}));
+  EXPECT_GT(a.router->stats_snapshot().remote_events, 0u);
+  // b's own subscribers saw the same offers (local delivery), a's node nothing of t2.
+  EXPECT_TRUE(b.seen.wait_event(offer_to("ag", "c4")));
+  // A lookup through either router answers the same.
+  auto via_a = a.router->stats("t2");
+  auto via_b = b.router->stats("t2");
+  ASSERT_TRUE(via_a && via_b);
+  EXPECT_EQ(via_a->completed, 5u);
+  EXPECT_EQ(via_b->completed, 5u);
+  // Errors cross the link typed.
+  EXPECT_EQ(a.router->accept("t2", "ag", "nope", 0).code(), engine::errc::unknown_contact);
+  EXPECT_EQ(a.router->login("t2", "ghost").code(), engine::errc::unknown_agent);
+}
+
+TEST_F(cluster_router_test, a_stale_epoch_or_a_non_owner_is_refused_and_not_acted_on) {
+  auto& a = at("a");
+  auto& b = at("b");
+  auto b_ep = (*endpoints_)["b"];
+  // b owns t2 at epoch 3: epoch 2 is stale, t1 is not b's.
+  EXPECT_EQ(a.router->probe(b_ep, "t2", 2, "t2", "ag").code(), engine::errc::stale_epoch);
+  EXPECT_EQ(a.router->probe(b_ep, "t1", 7, "t1", "ag").code(), engine::errc::not_owner);
+  // Neither was acted on: the agent is still logged out on b (the probe sets it available).
+  auto info = b.n->find_agent("t2", "ag");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->state, engine::agent_state::offline);
+  // The current epoch is acted on (the agent is offline, so the answer is typed).
+  EXPECT_EQ(a.router->probe(b_ep, "t2", 3, "t2", "ag").code(), engine::errc::agent_offline);
+}
+
+TEST_F(cluster_router_test, a_call_follows_ownership_when_it_moves) {
+  auto& a = at("a");
+  auto& b = at("b");
+  ASSERT_TRUE(b.router->submit(make_contact("t1", "x1", "q1")).ok());  // t1 is a's
+  EXPECT_TRUE(a.n->find_contact("t1", "x1").ok());
+  // t1 moves to b at a new epoch: a refuses its old epoch, calls go to b.
+  {
+    std::lock_guard<std::mutex> g{*mutex_};
+    (*owners_)["t1"] = {"b", 8};
+  }
+  ASSERT_TRUE(a.router->submit(make_contact("t1", "x2", "q1")).ok());
+  EXPECT_TRUE(b.n->find_contact("t1", "x2").ok());
+  EXPECT_EQ(a.router->probe((*endpoints_)["a"], "t1", 7, "t1", "ag").code(),
+            engine::errc::unavailable)
+    << "a keeps no link to itself";
+  EXPECT_EQ(b.router->probe((*endpoints_)["a"], "t1", 7, "t1", "ag").code(),
+            engine::errc::not_owner);
+  // Events of t1 from a (its old owner) are no longer passed on by b.
+  auto dropped_before = b.router->stats_snapshot().dropped_events;
+  ASSERT_TRUE(a.n->submit(make_contact("t1", "x3", "q1")).ok());  // straight on a's node
+  for (int i = 0; i < 200 && b.router->stats_snapshot().dropped_events == dropped_before; ++i)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_GT(b.router->stats_snapshot().dropped_events, dropped_before);
+  EXPECT_FALSE(b.seen.wait_event(
+    [](const event& e) { return e.contact == "x3"; }, 1, 200ms));
+}
+
+TEST_F(cluster_router_test, a_tenant_without_an_owner_fails_typed_after_the_settle_time) {
+  {
+    std::lock_guard<std::mutex> g{*mutex_};
+    (*owners_)["t2"] = {"", 0};
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = at("a").router->submit(make_contact("t2", "lost", "q1"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.err().code, engine::errc::unavailable) << r.err().message;
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 3s) << "it waited for an owner first";
+  EXPECT_EQ(at("b").n->find_contact("t2", "lost").err().code, engine::errc::unknown_contact);
+}
+
+}  // namespace
+}  // namespace switchboard::testing
