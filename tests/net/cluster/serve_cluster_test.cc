@@ -12,6 +12,7 @@
 #include "engine/placement.h"
 #include "net/client/ws_client.h"
 #include "proto/etcd.pb.h"
+#include "tests/net/edge_fixture.h"
 #include "tests/testkit/etcd_server.h"
 
 namespace switchboard {
@@ -39,7 +40,8 @@ class serve_cluster : public ::testing::Test {
     for (int i = 0; i < tenants; ++i)
       cfg << (i ? "," : "") << R"({"tenant": "t)" << i << R"(", "api_key": "key-of-tenant-)" << i
           << R"(-0123456789"})";
-    cfg << "]}";
+    // One token secret for all: an agent token minted on any node works on any node.
+    cfg << R"(], "tokenSecret": "cluster-test-secret-0123456789abcdef"})";
   }
 
   member start(const std::string& name) {
@@ -164,6 +166,123 @@ TEST_F(serve_cluster, three_nodes_agree_on_one_owner_per_domain_and_ownership_mo
               leaver.name.c_str(), static_cast<long long>(took.count()));
   EXPECT_LT(took, 2500ms) << "a graceful leave does not wait for the lease";
   EXPECT_EQ(leaver.proc->wait_exit(10s), 0) << "a clean exit";
+}
+
+TEST_F(serve_cluster, a_gateway_on_one_node_and_agents_on_two_others_are_routed_in_order) {
+  using testing::ws_client;
+  auto a = start("a");
+  auto b = start("b");
+  auto c = start("c");
+  // On failure, the nodes' logs say why.
+  struct dump_logs {
+    std::vector<member*> ms;
+    ~dump_logs() {
+      if (!::testing::Test::HasFailure())
+        return;
+      for (auto* m : ms) {
+        std::ifstream in{m->dir->sub("stderr.log")};
+        std::string text{std::istreambuf_iterator<char>(in), {}};
+        std::printf("---- %s stderr (last 3000 bytes):\n%s\n", m->name.c_str(),
+                    text.substr(text.size() > 3000 ? text.size() - 3000 : 0).c_str());
+      }
+    }
+  } dump{{&a, &b, &c}};
+  std::vector<std::string> all{"a", "b", "c"};
+  auto owners = wait_for([&] { return settled(a, all); }, 20s);
+  ASSERT_TRUE(owners) << "a never saw a settled cluster";
+  for (auto* m : {&b, &c})
+    ASSERT_TRUE(wait_for([&] { return settled(*m, all); }, 10s)) << m->name;
+  // A tenant owned by b: the gateway's calls cross a -> b, c's agent gets b's offers.
+  std::string tenant;
+  for (const auto& [id, oe] : *owners)
+    if (oe.first == "b" && tenant.empty())
+      tenant = id;
+  if (tenant.empty())
+    for (const auto& [id, oe] : *owners)
+      if (oe.first != "a" && tenant.empty())
+        tenant = id;
+  ASSERT_FALSE(tenant.empty());
+  auto owner = (*owners)[tenant].first;
+  auto key = "key-of-tenant-" + tenant.substr(1) + "-0123456789";
+
+  // The supervisor defines the queue and two agents through a.
+  ws_client sup{a.port};
+  auto w = sup.hello(pb::ROLE_SUPERVISOR, tenant, key);
+  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
+  pb::Envelope dq;
+  auto* q = dq.mutable_define_queue()->mutable_queue();
+  q->set_id("support");
+  q->add_channels(pb::CHANNEL_CHAT);
+  q->set_offer_timeout_ms(60000);
+  auto r = sup.call(dq);
+  ASSERT_TRUE(r && r->has_ack()) << testing::show(r);
+  std::map<std::string, std::string> tokens;
+  for (const auto& name : {"x", "y"}) {
+    pb::Envelope da;
+    auto* ag = da.mutable_define_agent()->mutable_agent();
+    ag->set_id(name);
+    ag->set_name(std::string{"Agent "} + name);
+    ag->add_languages("en");
+    auto* cap = ag->add_capacity();
+    cap->set_channel(pb::CHANNEL_CHAT);
+    cap->set_max(1);
+    r = sup.call(da);
+    ASSERT_TRUE(r && r->has_ack()) << testing::show(r);
+    auto tok = sup.call(testing::mint_token(name, 600));
+    ASSERT_TRUE(tok && tok->has_agent_token()) << testing::show(tok);
+    tokens[name] = tok->agent_token().token();
+  }
+  // x joins at b, y at c.
+  ws_client x{b.port};
+  w = x.hello_agent(tokens["x"], tenant);
+  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
+  ws_client y{c.port};
+  w = y.hello_agent(tokens["y"], tenant);
+  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
+
+  // The gateway at a opens 20 contacts.
+  constexpr int n = 20;
+  ws_client gw{a.port};
+  w = gw.hello(pb::ROLE_GATEWAY, tenant, key);
+  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
+  for (int i = 0; i < n; ++i) {
+    auto opened = gw.call(testing::open_contact("k" + std::to_string(100 + i), "support"));
+    ASSERT_TRUE(opened && opened->has_contact_opened()) << i << ": " << testing::show(opened);
+  }
+  // Each agent takes what it is offered, one at a time, until all are served.
+  std::map<std::string, std::vector<int>> served;
+  std::map<int, int> times;
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (static_cast<int>(times.size()) < n && std::chrono::steady_clock::now() < deadline) {
+    for (auto [agent, cl] : {std::pair<const char*, ws_client*>{"x", &x}, {"y", &y}}) {
+      auto offer = cl->wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 100ms);
+      if (!offer)
+        continue;
+      auto id = offer->offer().contact_id();
+      auto acc = cl->call(testing::accept_offer(id, offer->offer().offer_id()));
+      ASSERT_TRUE(acc && acc->has_ack()) << agent << " " << id << ": " << testing::show(acc);
+      auto done = cl->call(testing::wrap_up(id, true));
+      ASSERT_TRUE(done && done->has_ack()) << agent << " " << id << ": " << testing::show(done);
+      int k = std::stoi(id.substr(1)) - 100;
+      served[agent].push_back(k);
+      ++times[k];
+    }
+  }
+  ASSERT_EQ(static_cast<int>(times.size()), n) << "contacts never offered";
+  for (const auto& [k, count] : times)
+    EXPECT_EQ(count, 1) << "k" << 100 + k << " served " << count << " times";
+  for (const auto& [agent, ks] : served) {
+    EXPECT_TRUE(std::is_sorted(ks.begin(), ks.end())) << agent << " was offered out of order";
+    EXPECT_FALSE(ks.empty()) << agent << " got nothing";
+  }
+  // The gateway at a saw every contact connected and completed by the owner.
+  for (int i = 0; i < n; ++i) {
+    auto id = "k" + std::to_string(100 + i);
+    EXPECT_TRUE(gw.wait_for(testing::update_of(id, "completed"), 10s)) << id;
+  }
+  std::printf("[ figures  ] tenant %s owned by %s: %d contacts from a, served %zu by x at b "
+              "and %zu by y at c\n",
+              tenant.c_str(), owner.c_str(), n, served["x"].size(), served["y"].size());
 }
 
 TEST_F(serve_cluster, bad_cluster_settings_are_refused_with_the_reason) {
