@@ -22,6 +22,7 @@ namespace {
 using fenced_atom = caf::atom_constant<caf::atom("fenced")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using events_atom = caf::atom_constant<caf::atom("events")>;
+using import_atom = caf::atom_constant<caf::atom("import")>;
 
 /// What the router, its gateway and its event sink share.
 struct shared_state {
@@ -124,6 +125,22 @@ caf::behavior gateway(gateway_ptr self, std::shared_ptr<shared_state> shared,
       // The registry answers the remote caller itself.
       self->delegate(self->state.registry, std::move(inner));
     },
+    // A tenant's state from its owner, handing the domain to this node: taken only
+    // from the owner at the epoch this node reads (a fenced old owner is refused).
+    [self](import_atom, const std::string& domain, std::int64_t epoch, storage::snapshot& snap) {
+      auto& shared = *self->state.shared;
+      auto v = shared.current_view();
+      std::optional<route> r;
+      if (v && snap.tenants.size() == 1)
+        r = v->route_for(snap.tenants.front().id);
+      if (!r || r->domain != domain || r->epoch != epoch || r->owner == shared.self) {
+        self->make_response_promise().deliver(to_caf(
+          engine::errc::stale_epoch, "handoff of domain " + domain + " at epoch " +
+                                       std::to_string(epoch) + ": not its current owner's"));
+        return;
+      }
+      self->delegate(self->state.registry, import_tenant_req{std::move(snap)});
+    },
     [self](subscribe_atom, const caf::actor& sink) {
       self->monitor(sink);
       self->state.sinks.push_back(sink);
@@ -184,6 +201,13 @@ struct cluster_router::impl {
   caf::actor sink;
   std::uint16_t port = 0;
 
+  /// Agents logged in through this node's edge, by tenant (value: away), and the
+  /// owner each tenant had when last looked at: when it changes, their logins are
+  /// sent again, so the new owner knows who is connected here.
+  std::mutex agents_mutex;
+  std::map<std::string, std::map<std::string, bool>> attached;
+  std::map<std::string, std::pair<std::string, std::int64_t>> owner_seen;
+
   std::mutex links_mutex;
   std::condition_variable links_changed;
   std::map<std::string, caf::actor> links;  ///< peers' gateways, by endpoint
@@ -232,9 +256,23 @@ struct cluster_router::impl {
         i = listed ? std::next(i) : links.erase(i);
       }
       shared->links = links.size();
+      g.unlock();
+      reattach_agents();
+      g.lock();
       links_changed.wait_for(g, opts.link_interval, [this] { return stopping; });
     }
   }
+
+  void note_agent(const std::string& tenant, const std::string& agent, std::optional<bool> away) {
+    std::lock_guard<std::mutex> g{agents_mutex};
+    if (away)
+      attached[tenant][agent] = *away;
+    else if (auto i = attached.find(tenant); i != attached.end())
+      i->second.erase(agent);
+  }
+
+  /// Logs this edge's agents in again at their tenant's new owner.
+  void reattach_agents();
 
   void forget(const std::string& endpoint) {
     std::lock_guard<std::mutex> g{links_mutex};
@@ -320,6 +358,43 @@ struct cluster_router::impl {
     return engine::result<T>{std::move(x)};
   }
 };
+
+void cluster_router::impl::reattach_agents() {
+  auto v = shared->current_view();
+  if (!v)
+    return;
+  std::vector<std::pair<std::string, std::map<std::string, bool>>> todo;
+  {
+    std::lock_guard<std::mutex> g{agents_mutex};
+    for (const auto& [tenant, agents] : attached) {
+      if (agents.empty())
+        continue;
+      auto r = v->route_for(tenant);
+      if (!r || r->owner.empty() || r->epoch == 0)
+        continue;  // between owners: looked at again next round
+      auto now = std::make_pair(r->owner, r->epoch);
+      auto [it, first] = owner_seen.try_emplace(tenant, now);
+      if (first || it->second == now)
+        continue;
+      it->second = now;
+      todo.emplace_back(tenant, agents);
+    }
+  }
+  for (const auto& [tenant, agents] : todo) {
+    shared->log->info("cluster: tenant {} moved: {} agent(s) connected here log in again there",
+                      tenant, agents.size());
+    for (const auto& [agent, away] : agents) {
+      auto st = routed<ok_atom>(tenant, login_req{tenant, agent},
+                                [&] { return local.login(tenant, agent); });
+      if (st.ok())
+        st = routed<ok_atom>(tenant, presence_req{tenant, agent, away},
+                             [&] { return local.set_away(tenant, agent, away); });
+      if (!st.ok())
+        shared->log->warn("cluster: agent {} of {} not re-attached: {}", agent, tenant,
+                          st.err().message);
+    }
+  }
+}
 
 engine::result<std::unique_ptr<cluster_router>> cluster_router::start(
   switchboard::node& local, cluster_router_options opts, std::shared_ptr<spdlog::logger> log) {
@@ -416,21 +491,81 @@ engine::status cluster_router::upsert_customer(const engine::customer_profile& c
 }
 
 engine::status cluster_router::login(const std::string& t, const std::string& a) {
-  return impl_->routed<ok_atom>(t, login_req{t, a}, [&] { return impl_->local.login(t, a); });
+  auto st = impl_->routed<ok_atom>(t, login_req{t, a}, [&] { return impl_->local.login(t, a); });
+  if (st.ok())
+    impl_->note_agent(t, a, true);  // logged in away, until set_away(false)
+  return st;
 }
 
 engine::status cluster_router::logout(const std::string& t, const std::string& a) {
-  return impl_->routed<ok_atom>(t, logout_req{t, a}, [&] { return impl_->local.logout(t, a); });
+  auto st = impl_->routed<ok_atom>(t, logout_req{t, a}, [&] { return impl_->local.logout(t, a); });
+  impl_->note_agent(t, a, std::nullopt);
+  return st;
 }
 
 engine::status cluster_router::set_away(const std::string& t, const std::string& a, bool away) {
-  return impl_->routed<ok_atom>(t, presence_req{t, a, away},
-                                [&] { return impl_->local.set_away(t, a, away); });
+  auto st = impl_->routed<ok_atom>(t, presence_req{t, a, away},
+                                   [&] { return impl_->local.set_away(t, a, away); });
+  if (st.ok())
+    impl_->note_agent(t, a, away);
+  return st;
 }
 
 engine::status cluster_router::agent_disconnected(const std::string& t, const std::string& a) {
+  impl_->note_agent(t, a, std::nullopt);
   return impl_->routed<ok_atom>(t, agent_connection_req{t, a, false},
                                 [&] { return impl_->local.agent_disconnected(t, a); });
+}
+
+bool cluster_router::hand_off(const std::string& tenant, const std::string& domain,
+                              std::int64_t epoch, const std::string& to) {
+  auto& log = *impl_->shared->log;
+  auto v = impl_->shared->current_view();
+  std::string endpoint;
+  if (v)
+    for (const auto& p : v->peers())
+      if (p.name == to)
+        endpoint = p.endpoint;
+  caf::actor gw;
+  // A member that just joined is linked within a link interval or two; the
+  // membership tries again next poll when it is not yet.
+  for (int i = 0; i < 10 && !gw; ++i) {
+    gw = endpoint.empty() ? caf::actor{} : impl_->link_to(endpoint);
+    if (!gw)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!gw) {
+    log.warn("cluster: cannot hand {} to {}: no link to it", domain, to);
+    return false;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto snap = impl_->local.export_tenant(tenant);
+  if (!snap) {
+    log.error("cluster: handing {} to {}: its state could not be read: {}", domain, to,
+              snap.err().message);
+    return false;
+  }
+  auto contacts = snap->live.size();
+  engine::status out;
+  {
+    caf::scoped_actor self{impl_->local.system()};
+    self->request(gw, impl_->opts.call_timeout, import_atom::value, domain, epoch, *snap)
+      .receive([](ok_atom) {}, [&](caf::error& e) { out = from_caf(e); });
+  }
+  if (!out.ok()) {
+    log.warn("cluster: {} refused the handoff of {}: {}; the domain stays here", to, domain,
+             out.err().message);
+    if (auto st = impl_->local.import_tenant(std::move(*snap)); !st.ok())
+      log.error("cluster: {} could not be resumed here: {}", domain, st.err().message);
+    return false;
+  }
+  if (auto st = impl_->local.drop_tenant(tenant); !st.ok())
+    log.error("cluster: {} handed over, but its contacts stay in this node's store: {}", domain,
+              st.err().message);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  log.info("cluster: domain {} handed to {} with {} live contact(s) in {} ms", domain, to,
+           contacts, ms.count());
+  return true;
 }
 
 engine::status cluster_router::accept(const std::string& t, const std::string& a,

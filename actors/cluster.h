@@ -110,6 +110,14 @@ class cluster_router final : public node_api {
   void attach(std::shared_ptr<const ownership_view> view);
   [[nodiscard]] cluster_router_stats stats_snapshot() const;
 
+  /// Hands the tenant (domain at `epoch`, owned here) to member `to`: stops it
+  /// here, sends its stored state to `to`, which stores it and starts it, then
+  /// deletes it here. False (the domain stays, resumed here) when `to` cannot be
+  /// reached or refuses. Blocks for as long as that takes (bounded by the call
+  /// timeout). Called by the membership before it frees the domain's key.
+  bool hand_off(const std::string& tenant, const std::string& domain, std::int64_t epoch,
+                const std::string& to);
+
   /// Sends one raw request to the gateway at `endpoint` as if it were about
   /// `domain` at `epoch`, and returns its answer; for tests of the fencing.
   [[nodiscard]] engine::status probe(const std::string& endpoint, const std::string& domain,

@@ -14,6 +14,7 @@
 #include "engine/journal.h"
 #include "engine/profiles.h"
 #include "engine/routing_domain.h"
+#include "storage/store.h"
 
 /// How records travel in CAF messages (and across nodes): every field of a plain
 /// aggregate, in declaration order (Boost.PFR reads them), under the record's name.
@@ -77,12 +78,18 @@ template <> struct wire_name<engine::candidate> { static constexpr const char* v
 template <> struct wire_name<engine::routing_decision> { static constexpr const char* value = "routing_decision"; };
 template <> struct wire_name<engine::queue_snapshot> { static constexpr const char* value = "queue_snapshot"; };
 template <> struct wire_name<engine::agent_snapshot> { static constexpr const char* value = "agent_snapshot"; };
+template <> struct wire_name<storage::tenant_learned> { static constexpr const char* value = "tenant_learned"; };
+template <> struct wire_name<storage::snapshot> { static constexpr const char* value = "tenant_snapshot"; };
 
 }  // namespace switchboard::actors
 
 namespace switchboard {
 using actors::wire::inspect;
 }  // namespace switchboard
+
+namespace switchboard::storage {
+using actors::wire::inspect;
+}  // namespace switchboard::storage
 
 namespace switchboard::engine {
 

@@ -416,6 +416,36 @@ struct persist_msg {
 struct restore_req {
   storage::snapshot snap;
 };
+/// Cluster handoff (actors/cluster.h). The registry stops the tenant here (every
+/// actor of it) and answers its stored state once every write of it is committed.
+struct export_tenant_req {
+  static constexpr char type_name[] = "export_tenant_req";
+  std::string tenant;
+};
+/// The registry takes a tenant's state (from its previous owner, or its own after
+/// a handoff failed): any live state of it here is stopped, the snapshot replaces
+/// its stored state durably, then its contacts start again in their order.
+struct import_tenant_req {
+  static constexpr char type_name[] = "import_tenant_req";
+  storage::snapshot snap;
+};
+/// The tenant's new owner has it: its live contacts are deleted from this node's
+/// store, so a restart here does not bring them back.
+struct drop_tenant_req {
+  static constexpr char type_name[] = "drop_tenant_req";
+  std::string tenant;
+};
+/// Storage actor: commits what is pending, then reads one tenant (store::load).
+struct load_tenant_req {
+  static constexpr char type_name[] = "load_tenant_req";
+  std::string tenant;
+};
+/// Storage actor: commits what is pending, then store::replace_tenant.
+struct replace_tenant_req {
+  static constexpr char type_name[] = "replace_tenant_req";
+  std::string tenant;
+  storage::snapshot snap;
+};
 /// Reads the journal of one contact (storage actor).
 struct journal_query_req {
   static constexpr char type_name[] = "journal_query_req";

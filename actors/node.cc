@@ -234,6 +234,18 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
   return n;
 }
 
+result<storage::snapshot> node::export_tenant(const std::string& tenant) {
+  return impl_->call<storage::snapshot>(actors::export_tenant_req{tenant});
+}
+
+status node::import_tenant(storage::snapshot snap) {
+  return impl_->call_ok(actors::import_tenant_req{std::move(snap)});
+}
+
+status node::drop_tenant(const std::string& tenant) {
+  return impl_->call_ok(actors::drop_tenant_req{tenant});
+}
+
 caf::actor_system& node::system() {
   return *impl_->sys;
 }

@@ -245,6 +245,19 @@ class node final : public node_api {
 
   // -- for the cluster layer (actors/cluster.h) ---------------------------------------
 
+  /// Hands a tenant over: stops every actor of it here (offers in flight are
+  /// withdrawn: their contacts keep their places) and answers its stored state once
+  /// every write of it is committed. Until `import_tenant` or `drop_tenant`, the
+  /// tenant is unknown here. Errors: unknown_tenant, storage_failure.
+  [[nodiscard]] result<storage::snapshot> export_tenant(const std::string& tenant);
+  /// Takes a tenant's state (of one tenant): stored durably in place of whatever this
+  /// node had of it, then started, contacts in their order with their enqueue
+  /// times; customers count as connected. Errors: invalid_argument, storage_failure.
+  [[nodiscard]] status import_tenant(storage::snapshot snap);
+  /// After a handoff: deletes the tenant's live contacts from this node's store.
+  /// Errors: invalid_argument (the tenant is live here), storage_failure.
+  [[nodiscard]] status drop_tenant(const std::string& tenant);
+
   /// The node's actor system (its middleman is loaded when `node_options::cluster`).
   caf::actor_system& system();
   /// The actor every request of `node_api` goes to; invalid after `shutdown`.

@@ -2,6 +2,8 @@
 
 #include <caf/all.hpp>
 #include <map>
+#include <memory>
+#include <set>
 #include <unordered_map>
 
 #include "actors/agent_actor.h"
@@ -30,10 +32,22 @@ struct tenant_entry {
   std::unordered_map<std::string, std::uint64_t> epoch;
 };
 
+/// A tenant being handed to another node: answered with its stored state once
+/// every actor it had is gone (so all their writes are queued before the read).
+struct pending_export {
+  std::string tenant;
+  std::set<caf::actor_addr> waiting;
+  caf::response_promise rp;
+};
+
 struct registry_state {
   actor_context ctx;
   std::unordered_map<std::string, tenant_entry> tenants;
   std::uint64_t next_seq = 1;
+  /// Presence epochs come from one node-wide counter, so a grace timer of a tenant
+  /// that left and came back (a handoff) cannot match a new epoch.
+  std::uint64_t next_presence = 0;
+  std::vector<pending_export> exports;
   /// Restored sessions not yet back with their recommender; the restore report
   /// waits for them.
   std::size_t restoring = 0;
@@ -184,7 +198,7 @@ void journal_agent(reg_ptr self, const std::string& tenant, const std::string& a
 /// Starts (or restarts) an agent's grace period: unless it logs in again before
 /// the node's agent grace runs out, its work is released (`agent_grace_msg`).
 void start_grace(reg_ptr self, tenant_entry& te, const std::string& agent) {
-  auto gen = ++te.epoch[agent];
+  auto gen = te.epoch[agent] = ++self->state.next_presence;
   self->delayed_send(self, std::chrono::milliseconds(self->state.ctx.policy.agent_grace),
                      agent_grace_msg{te.config.id, agent, gen});
 }
@@ -259,6 +273,105 @@ void finish_stats(const std::shared_ptr<stats_acc>& acc,
   rp.deliver(std::move(out));
 }
 
+/// Stops every actor of a tenant and forgets it (its definitions stay stored);
+/// returns the addresses of the actors stopped, each monitored, so a caller can
+/// wait for them to be gone.
+std::set<caf::actor_addr> stop_tenant(reg_ptr self, const std::string& tenant) {
+  std::set<caf::actor_addr> out;
+  auto* te = find_tenant(self, tenant);
+  if (te == nullptr)
+    return out;
+  auto stop = [&](const caf::actor& a, bool linked) {
+    if (!a)
+      return;
+    if (linked)
+      self->unlink_from(a);
+    self->monitor(a);
+    out.insert(a.address());
+    self->send_exit(a, caf::exit_reason::user_shutdown);
+  };
+  for (auto& [id, session] : te->sessions)
+    stop(session, false);
+  for (auto& [id, aa] : te->agent_actors)
+    stop(caf::actor_cast<caf::actor>(aa), false);
+  for (auto& [id, q] : te->queues)
+    stop(caf::actor_cast<caf::actor>(q), true);
+  stop(te->recommender, true);
+  self->state.tenants.erase(tenant);
+  return out;
+}
+
+/// Starts the tenants, definitions and contacts of `snap` (node start, or a tenant
+/// taken over from another node). Restored sessions tell the registry when they
+/// are back with their recommender (`restored_atom`); `rep` counts what started.
+void restore_snapshot(reg_ptr self, storage::snapshot& snap, restore_report& rep,
+                      bool customers_absent) {
+  auto& st = self->state;
+  auto ctx = st.ctx;
+  ctx.policy.restored_customers_absent = customers_absent;
+  for (const auto& t : snap.tenants) {
+    ensure_tenant(self, t);
+    ++rep.tenants;
+  }
+  // Restored definitions were valid when stored; replies are not awaited (anon).
+  // Queues in two passes: overflow targets must exist before their sources.
+  for (const auto& q : snap.queues)
+    if (auto* te = find_tenant(self, q.tenant))
+      ensure_queue(self, *te, q);
+  for (const auto& q : snap.queues) {
+    if (auto* te = find_tenant(self, q.tenant)) {
+      caf::anon_send(te->recommender, rec_queue_msg{q, te->queues[q.id]});
+      ++rep.queues;
+    }
+  }
+  for (const auto& a : snap.agents)
+    if (auto* te = find_tenant(self, a.tenant)) {
+      caf::anon_send(te->recommender, define_agent_req{a});
+      ++rep.agents;
+    }
+  for (const auto& c : snap.customers)
+    if (auto* te = find_tenant(self, c.tenant)) {
+      caf::anon_send(te->recommender, upsert_customer_req{c});
+      ++rep.customers;
+    }
+  std::unordered_map<std::string, std::vector<engine::learned_record>> learned;
+  for (const auto& l : snap.learned)
+    learned[l.tenant].push_back(l.record);
+  for (auto& [tenant, cells] : learned)
+    if (auto* te = find_tenant(self, tenant)) {
+      rep.learned += cells.size();
+      self->send(te->recommender, std::move(cells));
+    }
+  std::vector<restored_contact> with_agents;
+  for (auto& c : snap.live) {
+    auto* te = find_tenant(self, c.tenant);
+    if (te == nullptr) {
+      st.ctx.log->error("restore: contact {} of unknown tenant {} skipped", c.id, c.tenant);
+      continue;
+    }
+    st.next_seq = std::max(st.next_seq, c.seq + 1);
+    bool with_agent = c.state == engine::contact_state::connected ||
+                      c.state == engine::contact_state::wrap_up;
+    (with_agent ? rep.connected : rep.requeued) += 1;
+    if (with_agent)
+      with_agents.push_back({c.tenant, c.id, c.agent});
+    auto id = c.id;
+    auto session = spawn_member(self, spawn_session,
+                               session_args{ctx, self, te->recommender, std::move(c),
+                                            session_start::restored});
+    te->sessions.emplace(std::move(id), session);
+    ++st.restoring;
+  }
+  st.next_seq = std::max(st.next_seq, snap.next_contact_seq);
+  // Every agent connection is gone (the process restarted, or the agents are
+  // connected to the previous owner's view): an agent who held work and does not
+  // log in here within the grace period has its work released.
+  for (const auto& w : with_agents)
+    if (auto* te = find_tenant(self, w.tenant); te != nullptr && te->epoch.count(w.agent) == 0)
+      start_grace(self, *te, w.agent);
+  rep.with_agents.insert(rep.with_agents.end(), with_agents.begin(), with_agents.end());
+}
+
 caf::behavior registry(reg_ptr self, actor_context ctx) {
   self->state.ctx = std::move(ctx);
   self->set_exit_handler([=](caf::exit_msg& m) {
@@ -268,6 +381,19 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
   // Members end normally after telling the registry (session_ended_msg, logout); a
   // failed one is dropped from the tables here so its id can be used again.
   self->set_down_handler([=](caf::down_msg& m) {
+    auto& exports = self->state.exports;
+    for (auto i = exports.begin(); i != exports.end(); ++i) {
+      if (i->waiting.erase(m.source) == 0 || !i->waiting.empty())
+        continue;
+      // Every actor of the tenant is gone: its writes are all queued at the
+      // storage actor, which commits them before it reads.
+      auto rp = i->rp;
+      self->request(self->state.ctx.storage, caf::infinite, load_tenant_req{i->tenant})
+        .then([rp](storage::snapshot& snap) mutable { rp.deliver(std::move(snap)); },
+              [rp](caf::error& e) mutable { rp.deliver(e); });
+      exports.erase(i);
+      return;
+    }
     if (!m.reason || m.reason == caf::exit_reason::user_shutdown)
       return;
     self->state.ctx.log->error("registry: a session or agent actor failed: {}",
@@ -320,7 +446,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       auto* te = find_tenant(self, r.tenant);
       if (te == nullptr)
         return no_tenant(r.tenant);
-      ++te->epoch[r.agent];  // back in time: a grace period in flight is over
+      te->epoch[r.agent] = ++self->state.next_presence;  // back in time: a grace period in flight is over
       auto existing = te->agent_actors.find(r.agent);
       if (existing != te->agent_actors.end()) {
         // Logged in already (a reconnect): idempotent, but it is reachable again.
@@ -571,66 +697,8 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
     },
     [=](restore_req& r) -> caf::result<restore_report> {
       auto& st = self->state;
-      auto& snap = r.snap;
       restore_report rep;
-      for (const auto& t : snap.tenants) {
-        ensure_tenant(self, t);
-        ++rep.tenants;
-      }
-      // Restored definitions were valid when stored; replies are not awaited (anon).
-      // Queues in two passes: overflow targets must exist before their sources.
-      for (const auto& q : snap.queues)
-        if (auto* te = find_tenant(self, q.tenant))
-          ensure_queue(self, *te, q);
-      for (const auto& q : snap.queues) {
-        if (auto* te = find_tenant(self, q.tenant)) {
-          caf::anon_send(te->recommender, rec_queue_msg{q, te->queues[q.id]});
-          ++rep.queues;
-        }
-      }
-      for (const auto& a : snap.agents)
-        if (auto* te = find_tenant(self, a.tenant)) {
-          caf::anon_send(te->recommender, define_agent_req{a});
-          ++rep.agents;
-        }
-      for (const auto& c : snap.customers)
-        if (auto* te = find_tenant(self, c.tenant)) {
-          caf::anon_send(te->recommender, upsert_customer_req{c});
-          ++rep.customers;
-        }
-      std::unordered_map<std::string, std::vector<engine::learned_record>> learned;
-      for (const auto& l : snap.learned)
-        learned[l.tenant].push_back(l.record);
-      for (auto& [tenant, cells] : learned)
-        if (auto* te = find_tenant(self, tenant)) {
-          rep.learned += cells.size();
-          self->send(te->recommender, std::move(cells));
-        }
-      for (auto& c : snap.live) {
-        auto* te = find_tenant(self, c.tenant);
-        if (te == nullptr) {
-          st.ctx.log->error("restore: contact {} of unknown tenant {} skipped", c.id, c.tenant);
-          continue;
-        }
-        st.next_seq = std::max(st.next_seq, c.seq + 1);
-        bool with_agent = c.state == engine::contact_state::connected ||
-                          c.state == engine::contact_state::wrap_up;
-        (with_agent ? rep.connected : rep.requeued) += 1;
-        if (with_agent)
-          rep.with_agents.push_back({c.tenant, c.id, c.agent});
-        auto id = c.id;
-        auto session = spawn_member(self, spawn_session,
-                                   session_args{st.ctx, self, te->recommender, std::move(c),
-                                                session_start::restored});
-        te->sessions.emplace(std::move(id), session);
-        ++st.restoring;
-      }
-      st.next_seq = std::max(st.next_seq, snap.next_contact_seq);
-      // Every connection died with the process: an agent who held work and does
-      // not log in again within the grace period has its work released.
-      for (const auto& w : rep.with_agents)
-        if (auto* te = find_tenant(self, w.tenant); te != nullptr && te->epoch.count(w.agent) == 0)
-          start_grace(self, *te, w.agent);
+      restore_snapshot(self, r.snap, rep, st.ctx.policy.restored_customers_absent);
       if (st.restoring == 0)
         return rep;
       // Answered once every restored session is back with its recommender (see
@@ -638,6 +706,47 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       st.restored = std::move(rep);
       st.restore_rp = self->make_response_promise<restore_report>();
       return st.restore_rp;
+    },
+    [=](export_tenant_req& r) -> caf::result<storage::snapshot> {
+      if (find_tenant(self, r.tenant) == nullptr)
+        return no_tenant(r.tenant);
+      pending_export pe;
+      pe.tenant = r.tenant;
+      pe.waiting = stop_tenant(self, r.tenant);
+      pe.rp = self->make_response_promise();
+      self->state.exports.push_back(std::move(pe));
+      self->state.ctx.log->info("[{}] handing over: stopped, its state is read once committed",
+                                r.tenant);
+      return caf::delegated<storage::snapshot>{};
+    },
+    [=](import_tenant_req& r) -> caf::result<ok_atom> {
+      if (r.snap.tenants.size() != 1)
+        return to_caf(errc::invalid_argument, "a tenant's state names exactly one tenant");
+      auto tenant = r.snap.tenants.front().id;
+      // Whatever this node still had of it (idle definitions, or leftovers of an
+      // earlier ownership) makes way for the state taken over.
+      (void)stop_tenant(self, tenant);
+      auto snap = std::make_shared<storage::snapshot>(std::move(r.snap));
+      auto rp = self->make_response_promise<ok_atom>();
+      self->request(self->state.ctx.storage, caf::infinite, replace_tenant_req{tenant, *snap})
+        .then(
+          [=](ok_atom) mutable {
+            restore_report rep;
+            // The customers are still connected, through the edges that relay them.
+            restore_snapshot(self, *snap, rep, false);
+            self->state.ctx.log->info("[{}] taken over: {} waiting, {} with agents", tenant,
+                                      rep.requeued, rep.connected);
+            rp.deliver(ok_atom::value);
+          },
+          [=](caf::error& e) mutable { rp.deliver(e); });
+      return rp;
+    },
+    [=](drop_tenant_req& r) -> caf::result<ok_atom> {
+      if (find_tenant(self, r.tenant) != nullptr)
+        return to_caf(errc::invalid_argument,
+                      "tenant " + r.tenant + " is live here: hand it over first");
+      return forward<ok_atom>(self, self->state.ctx.storage,
+                              replace_tenant_req{r.tenant, storage::snapshot{}});
     },
     [=](restored_atom) {
       auto& st = self->state;

@@ -92,6 +92,19 @@ caf::behavior storage_actor(storage_ptr self, std::shared_ptr<storage::store> st
           out.push_back(chat_line{e.at, std::move(e.agent), std::move(e.detail)});
       return out;
     },
+    [=](const load_tenant_req& r) -> caf::result<storage::snapshot> {
+      commit(self);
+      auto snap = self->state.store->load(r.tenant);
+      if (!snap)
+        return to_caf(snap.err());
+      return std::move(*snap);
+    },
+    [=](const replace_tenant_req& r) -> caf::result<ok_atom> {
+      commit(self);
+      if (auto st = self->state.store->replace_tenant(r.tenant, r.snap); !st)
+        return to_caf(st.err());
+      return ok_atom::value;
+    },
     [=](flush_atom) { commit(self); },
     [=](stop_atom) -> ok_atom {
       commit(self);

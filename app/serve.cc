@@ -259,7 +259,11 @@ int run_serve(const serve_flags& f) {
     // One routing domain per tenant.
     for (const auto& k : cfg.edge.tenants)
       co.domains.emplace_back(k.tenant, k.tenant);
+    // A planned move (a node joins, this one leaves) takes the tenant's state along.
     net::cluster::ownership_hooks hooks;
+    hooks.hand_off = [r = router.get()](const net::cluster::domain_info& d, const std::string& to) {
+      return r->hand_off(d.tenant, d.id, d.epoch, to);
+    };
     auto m = net::cluster::membership::start(co, cluster_log, hooks);
     if (!m) {
       std::fprintf(stderr, "switchboard serve: cluster: %s: %s\n",

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 #include <array>
 #include <cctype>
 #include <filesystem>
@@ -314,12 +315,18 @@ struct store::impl {
   /// Calls `fn(key, value)` for every record of a column family, in key order,
   /// until it returns an error.
   template <class Fn>
-  status scan(cf which, Fn&& fn) const {
+  status scan(cf which, Fn&& fn, std::string_view prefix = {}) const {
     rocksdb::ReadOptions ro;
     ro.fill_cache = false;
     std::unique_ptr<rocksdb::Iterator> it{db->NewIterator(ro, h(which))};
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (prefix.empty())
+      it->SeekToFirst();
+    else
+      it->Seek(rocksdb::Slice{prefix.data(), prefix.size()});
+    for (; it->Valid(); it->Next()) {
       auto k = it->key();
+      if (!prefix.empty() && !k.starts_with(rocksdb::Slice{prefix.data(), prefix.size()}))
+        break;
       auto v = it->value();
       status st = fn(std::string_view{k.data(), k.size()}, std::string_view{v.data(), v.size()});
       if (!st)
@@ -333,7 +340,8 @@ struct store::impl {
   /// Decodes all records of one column family into `out`, checking that each
   /// sits under the key its contents imply.
   template <class T, class Decode, class Key>
-  status load_all(cf which, std::vector<T>& out, Decode decode, Key key_of) const {
+  status load_all(cf which, std::vector<T>& out, Decode decode, Key key_of,
+                  std::string_view prefix = {}) const {
     return scan(which, [&](std::string_view k, std::string_view v) -> status {
       auto r = decode(v);
       if (!r)
@@ -347,7 +355,7 @@ struct store::impl {
                             ": holds the record of '" + key_of(*r) + "'");
       out.push_back(std::move(*r));
       return {};
-    });
+    }, prefix);
   }
 
   result<engine::journal_event> decode_event(std::string_view key, std::string_view v) const {
@@ -568,21 +576,35 @@ status store::commit(write_batch& b) {
 // -- reads --------------------------------------------------------------------
 
 result<snapshot> store::load() {
+  return load_scoped({});
+}
+
+result<snapshot> store::load(const std::string& tenant) {
+  if (auto s = check_key_part(tenant, "tenant", "tenant " + tenant); !s)
+    return s.err();
+  return load_scoped(tenant);
+}
+
+result<snapshot> store::load_scoped(const std::string& tenant) {
   auto& p = *impl_;
   snapshot out;
   auto scoped_of = [](const auto& x) { return scoped_key(x.tenant, x.id); };
+  // One tenant's records are the keys under "tenant/" (its definition: the key "tenant").
+  const std::string prefix = tenant.empty() ? std::string{} : tenant + "/";
 
   if (auto s = p.load_all(cf_tenants, out.tenants, decode_tenant,
                           [](const engine::tenant_config& t) { return t.id; });
       !s)
     return s.err();
-  if (auto s = p.load_all(cf_queues, out.queues, decode_queue, scoped_of); !s)
+  if (!tenant.empty())
+    std::erase_if(out.tenants, [&](const engine::tenant_config& t) { return t.id != tenant; });
+  if (auto s = p.load_all(cf_queues, out.queues, decode_queue, scoped_of, prefix); !s)
     return s.err();
-  if (auto s = p.load_all(cf_agents, out.agents, decode_agent, scoped_of); !s)
+  if (auto s = p.load_all(cf_agents, out.agents, decode_agent, scoped_of, prefix); !s)
     return s.err();
-  if (auto s = p.load_all(cf_customers, out.customers, decode_customer, scoped_of); !s)
+  if (auto s = p.load_all(cf_customers, out.customers, decode_customer, scoped_of, prefix); !s)
     return s.err();
-  if (auto s = p.load_all(cf_live, out.live, decode_contact, scoped_of); !s)
+  if (auto s = p.load_all(cf_live, out.live, decode_contact, scoped_of, prefix); !s)
     return s.err();
   std::stable_sort(
     out.live.begin(), out.live.end(),
@@ -598,15 +620,15 @@ result<snapshot> store::load() {
     auto second = first == std::string_view::npos ? first : k.find('/', first + 1);
     if (second == std::string_view::npos)
       return bad("no tenant/agent prefix");
-    auto tenant = std::string{k.substr(0, first)};
+    auto owner = std::string{k.substr(0, first)};
     auto r = decode_learned(v, std::string{k.substr(first + 1, second - first - 1)});
     if (!r)
       return bad(r.err().message);
-    if (learned_key(tenant, *r) != k)
+    if (learned_key(owner, *r) != k)
       return bad("holds the record of another (intent, segment)");
-    out.learned.push_back({std::move(tenant), std::move(*r)});
+    out.learned.push_back({std::move(owner), std::move(*r)});
     return {};
-  });
+  }, prefix);
   if (!learned)
     return learned.err();
 
@@ -620,6 +642,40 @@ result<snapshot> store::load() {
   out.next_contact_seq = max_seq + 1;
   out.next_event_seq = p.next_event_seq;
   return out;
+}
+
+status store::replace_tenant(const std::string& tenant, const snapshot& snap) {
+  if (auto s = check_key_part(tenant, "tenant", "tenant " + tenant); !s)
+    return s;
+  auto foreign = [&](const auto& xs) {
+    return std::any_of(xs.begin(), xs.end(), [&](const auto& x) { return x.tenant != tenant; });
+  };
+  if (std::any_of(snap.tenants.begin(), snap.tenants.end(),
+                  [&](const engine::tenant_config& t) { return t.id != tenant; }) ||
+      foreign(snap.queues) || foreign(snap.agents) || foreign(snap.customers) ||
+      foreign(snap.live) || foreign(snap.learned))
+    return make_error(engine::errc::invalid_argument,
+                      "replacing tenant " + tenant + ": the snapshot holds another tenant's records");
+  std::set<std::string> keep;
+  for (const auto& c : snap.live)
+    keep.insert(c.id);
+  write_batch b;
+  auto& p = *impl_;
+  auto listed = p.scan(cf_live, [&](std::string_view k, std::string_view) -> status {
+    auto id = std::string{k.substr(tenant.size() + 1)};
+    if (keep.count(id) == 0)
+      b.live_deletes.emplace_back(tenant, std::move(id));
+    return {};
+  }, tenant + "/");
+  if (!listed)
+    return listed;
+  b.tenants = snap.tenants;
+  b.queues = snap.queues;
+  b.agents = snap.agents;
+  b.customers = snap.customers;
+  b.live_puts = snap.live;
+  b.learned = snap.learned;
+  return commit(b);
 }
 
 result<std::vector<engine::journal_event>>

@@ -94,6 +94,16 @@ class store {
 
   /// Reads everything a node restores on start.
   [[nodiscard]] engine::result<snapshot> load();
+  /// Reads one tenant's records (its definition, queues, agents, customers, live
+  /// contacts in order, learned cells): what a handoff moves to another node.
+  /// `next_*_seq` are the node's. Errors: invalid_argument (a bad tenant id),
+  /// corrupt_record, storage_failure.
+  [[nodiscard]] engine::result<snapshot> load(const std::string& tenant);
+  /// Makes the tenant's stored state `snap` (of that tenant only), atomically: its
+  /// records are written, and its live contacts not in `snap` are deleted. An
+  /// empty `snap` removes all its live contacts (the tenant moved away). Errors:
+  /// invalid_argument (another tenant's record in `snap`), storage_failure.
+  [[nodiscard]] engine::status replace_tenant(const std::string& tenant, const snapshot& snap);
 
   /// Journal events of one contact, in seq order.
   [[nodiscard]] engine::result<std::vector<engine::journal_event>>
@@ -110,6 +120,7 @@ class store {
  private:
   struct impl;
   explicit store(std::unique_ptr<impl> p);
+  engine::result<snapshot> load_scoped(const std::string& tenant);
   std::unique_ptr<impl> impl_;
 };
 

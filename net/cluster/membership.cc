@@ -82,6 +82,7 @@ result<std::unique_ptr<membership>> membership::start(cluster_options opts,
   if (auto st = m->register_member("up"); !st)
     return st.err();
   m->thread_ = std::thread([p = m.get()] { p->run(); });
+  m->renewer_ = std::thread([p = m.get()] { p->renew(); });
   return m;
 }
 
@@ -104,6 +105,40 @@ membership::~membership() {
   wake_.notify_all();
   if (thread_.joinable())
     thread_.join();
+  if (renewer_.joinable())
+    renewer_.join();
+}
+
+void membership::renew() {
+  using namespace std::chrono;
+  const auto every = duration_cast<microseconds>(opts_.lease_ttl) / 3;
+  const auto nap = std::min<milliseconds>(opts_.poll_interval, milliseconds(100));
+  std::unique_lock<std::mutex> g{mutex_};
+  while (!stopping_) {
+    auto now = opts_.clock->steady();
+    if (lease_ == 0 || now - renewed_at_ < every) {
+      wake_.wait_for(g, nap, [this] { return stopping_; });
+      continue;
+    }
+    auto lease = lease_;
+    g.unlock();
+    auto left = etcd_.keep_alive(lease);
+    g.lock();
+    if (lease_ != lease)
+      continue;  // replaced or revoked meanwhile
+    if (left && *left > 0) {
+      renewed_at_ = now;
+      // The lease runs `*left` seconds from when etcd renewed it, which is after
+      // `now`: fencing from `now` is on the safe side.
+      fence_at_ = now + duration_cast<microseconds>(seconds(*left) * 2 / 3);
+    } else if (left) {
+      log_->warn("cluster: lease {:x} had expired", lease);
+      fence_at_ = now;  // the next round drops everything and registers again
+    } else {
+      log_->warn("cluster: cannot renew lease: {}", left.err().message);
+      wake_.wait_for(g, nap, [this] { return stopping_; });
+    }
+  }
 }
 
 std::string membership::key(const std::string& kind, const std::string& name) const {
@@ -196,11 +231,10 @@ void membership::round() {
   using namespace std::chrono;
   auto now = opts_.clock->steady();
   std::int64_t lease;
-  microseconds renewed_at, fence_at;
+  microseconds fence_at;
   {
     std::lock_guard<std::mutex> g{mutex_};
     lease = lease_;
-    renewed_at = renewed_at_;
     fence_at = fence_at_;
   }
   // Fence first: past the fence this node may no longer be the owner anywhere.
@@ -226,24 +260,9 @@ void membership::round() {
       return;
     }
     log_->info("cluster: registered as {} with lease {:x}", opts_.node_name, lease);
-  } else if (now - renewed_at >= duration_cast<microseconds>(opts_.lease_ttl) / 3) {
-    auto left = etcd_.keep_alive(lease);
-    if (left && *left > 0) {
-      std::lock_guard<std::mutex> g{mutex_};
-      renewed_at_ = now;
-      // The lease runs `*left` seconds from when etcd renewed it, which is after
-      // `now`: fencing from `now` is on the safe side.
-      fence_at_ = now + duration_cast<microseconds>(seconds(*left) * 2 / 3);
-    } else if (left) {
-      log_->warn("cluster: lease {:x} had expired", lease);
-      drop_all(true);
-      std::lock_guard<std::mutex> g{mutex_};
-      lease_ = 0;
-      return;
-    } else {
-      log_->warn("cluster: cannot renew lease: {}", left.err().message);
-    }
   }
+  // Renewals run on their own thread (`renew`), so a long handoff here cannot
+  // let the lease lapse.
 
   auto all = etcd_.range_prefix(prefix_);
   if (!all) {
@@ -271,6 +290,11 @@ void membership::round() {
       up.push_back(m.name);
   std::sort(up.begin(), up.end());
 
+  {
+    // Members first: a handoff below reaches a member that joined in this round.
+    std::lock_guard<std::mutex> g{mutex_};
+    view_.members = members;
+  }
   std::vector<domain_info> domains;
   std::vector<domain_info> acquired;
   std::vector<domain_info> to_release;
@@ -328,6 +352,13 @@ void membership::round() {
         std::lock_guard<std::mutex> g{mutex_};
         owned_.erase(id);
       }
+      if (was_mine && hooks_.hand_off && !hooks_.hand_off(d, order.front())) {
+        // The state did not move: this node keeps serving it, and tries again.
+        std::lock_guard<std::mutex> g{mutex_};
+        owned_[id] = d;
+        domains.push_back(std::move(d));
+        continue;
+      }
       if (was_mine && hooks_.release)
         hooks_.release(d, false);
       auto gone = etcd_.erase(key("domains", id), d.epoch);
@@ -379,7 +410,19 @@ void membership::leave() {
     std::lock_guard<std::mutex> g{mutex_};
     was.swap(owned_);
   }
+  std::vector<std::string> others;
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    for (const auto& m : view_.members)
+      if (m.state == "up" && m.name != opts_.node_name)
+        others.push_back(m.name);
+  }
+  std::sort(others.begin(), others.end());
   for (auto& [id, d] : was) {
+    auto order = engine::rendezvous_order(id, others);
+    if (hooks_.hand_off && !order.empty() && !hooks_.hand_off(d, order.front()))
+      log_->error("domain {} (epoch {}): not handed off on leave; its state stays here", id,
+                  d.epoch);
     if (hooks_.release)
       hooks_.release(d, false);
     (void) etcd_.erase(key("domains", id), d.epoch);

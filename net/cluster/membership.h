@@ -83,6 +83,12 @@ struct ownership_hooks {
   /// This node stops owning `domain`: stop offering before this returns. `lost`:
   /// the lease could not be renewed (no handoff happens); else a handoff.
   std::function<void(const domain_info&, bool lost)> release;
+  /// A planned move (a member joined, or this node leaves): hand `domain`'s state
+  /// to member `to` and return true once it has it; false keeps the domain here
+  /// (tried again next poll; on leave it is released anyway). Runs before
+  /// `release(d, false)`, with the domain already refused to callers. Unset: no
+  /// state moves.
+  std::function<bool(const domain_info&, const std::string& to)> hand_off;
 };
 
 class membership {
@@ -115,6 +121,8 @@ class membership {
  private:
   membership(cluster_options opts, std::shared_ptr<spdlog::logger> log, ownership_hooks hooks);
   void run();
+  /// Renews the lease every third of its TTL, on its own thread.
+  void renew();
   /// One round: renew the lease when due, read the cluster, claim and hand off.
   void round();
   status register_member(const std::string& state);
@@ -137,6 +145,7 @@ class membership {
   cluster_view view_;
   std::map<std::string, domain_info> owned_;  ///< domains this node serves, by id
   std::thread thread_;
+  std::thread renewer_;
 };
 
 }  // namespace switchboard::net::cluster

@@ -31,7 +31,8 @@ struct recorder {
               std::lock_guard<std::mutex> g{m};
               owned.erase(d.id);
               released.emplace_back(d.id, lost);
-            }};
+            },
+            {}};
   }
   std::map<std::string, std::int64_t> snapshot() {
     std::lock_guard<std::mutex> g{m};

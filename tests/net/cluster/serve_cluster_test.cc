@@ -31,6 +31,21 @@ struct member {
   std::uint16_t port = 0;
 };
 
+/// On failure, the nodes' logs say why (printed when the test body ends).
+struct dump_logs {
+  std::vector<member*> ms;
+  ~dump_logs() {
+    if (!::testing::Test::HasFailure())
+      return;
+    for (auto* m : ms) {
+      std::ifstream in{m->dir->sub("stderr.log")};
+      std::string text{std::istreambuf_iterator<char>(in), {}};
+      std::printf("---- %s stderr (last 4000 bytes):\n%s\n", m->name.c_str(),
+                  text.substr(text.size() > 4000 ? text.size() - 4000 : 0).c_str());
+    }
+  }
+};
+
 class serve_cluster : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -111,6 +126,7 @@ TEST_F(serve_cluster, three_nodes_agree_on_one_owner_per_domain_and_ownership_mo
   auto a = start("a");
   auto b = start("b");
   auto c = start("c");
+  dump_logs dump{{&a, &b, &c}};
   ASSERT_TRUE(a.port && b.port && c.port);
   std::vector<std::string> all{"a", "b", "c"};
   auto on_a = wait_for([&] { return settled(a, all); }, 20s);
@@ -173,20 +189,7 @@ TEST_F(serve_cluster, a_gateway_on_one_node_and_agents_on_two_others_are_routed_
   auto a = start("a");
   auto b = start("b");
   auto c = start("c");
-  // On failure, the nodes' logs say why.
-  struct dump_logs {
-    std::vector<member*> ms;
-    ~dump_logs() {
-      if (!::testing::Test::HasFailure())
-        return;
-      for (auto* m : ms) {
-        std::ifstream in{m->dir->sub("stderr.log")};
-        std::string text{std::istreambuf_iterator<char>(in), {}};
-        std::printf("---- %s stderr (last 3000 bytes):\n%s\n", m->name.c_str(),
-                    text.substr(text.size() > 3000 ? text.size() - 3000 : 0).c_str());
-      }
-    }
-  } dump{{&a, &b, &c}};
+  dump_logs dump{{&a, &b, &c}};
   std::vector<std::string> all{"a", "b", "c"};
   auto owners = wait_for([&] { return settled(a, all); }, 20s);
   ASSERT_TRUE(owners) << "a never saw a settled cluster";
