@@ -274,6 +274,43 @@ struct cluster_router::impl {
   /// Logs this edge's agents in again at their tenant's new owner.
   void reattach_agents();
 
+  /// Whether the agent is logged in through this node; if so, logs it in again
+  /// at the tenant's owner (it moved) with its presence, and says whether that worked.
+  bool reattach(const std::string& tenant, const std::string& agent) {
+    bool away = true;
+    {
+      std::lock_guard<std::mutex> g{agents_mutex};
+      auto t = attached.find(tenant);
+      if (t == attached.end())
+        return false;
+      auto a = t->second.find(agent);
+      if (a == t->second.end())
+        return false;
+      away = a->second;
+    }
+    auto st = routed<ok_atom>(tenant, login_req{tenant, agent},
+                              [&] { return local.login(tenant, agent); });
+    if (st.ok())
+      st = routed<ok_atom>(tenant, presence_req{tenant, agent, away},
+                           [&] { return local.set_away(tenant, agent, away); });
+    return st.ok();
+  }
+
+  /// An agent's call: when the owner does not know the agent logged in, but this
+  /// node does (the tenant moved and the re-attach has not run yet), the agent is
+  /// logged in there first and the call is made once more.
+  template <class Req, class Local>
+  engine::status agent_call(const std::string& tenant, const std::string& agent, const Req& req,
+                            Local here) {
+    auto st = routed<ok_atom>(tenant, req, here);
+    if (!st.ok() && st.code() == engine::errc::agent_offline && reattach(tenant, agent)) {
+      shared->log->info("cluster: agent {} of {} logged in again at the tenant's owner", agent,
+                        tenant);
+      st = routed<ok_atom>(tenant, req, here);
+    }
+    return st;
+  }
+
   void forget(const std::string& endpoint) {
     std::lock_guard<std::mutex> g{links_mutex};
     links.erase(endpoint);
@@ -363,7 +400,7 @@ void cluster_router::impl::reattach_agents() {
   auto v = shared->current_view();
   if (!v)
     return;
-  std::vector<std::pair<std::string, std::map<std::string, bool>>> todo;
+  std::vector<std::pair<std::string, std::map<std::string, bool>>> todo;  // (tenant, agents)
   {
     std::lock_guard<std::mutex> g{agents_mutex};
     for (const auto& [tenant, agents] : attached) {
@@ -383,16 +420,10 @@ void cluster_router::impl::reattach_agents() {
   for (const auto& [tenant, agents] : todo) {
     shared->log->info("cluster: tenant {} moved: {} agent(s) connected here log in again there",
                       tenant, agents.size());
-    for (const auto& [agent, away] : agents) {
-      auto st = routed<ok_atom>(tenant, login_req{tenant, agent},
-                                [&] { return local.login(tenant, agent); });
-      if (st.ok())
-        st = routed<ok_atom>(tenant, presence_req{tenant, agent, away},
-                             [&] { return local.set_away(tenant, agent, away); });
-      if (!st.ok())
-        shared->log->warn("cluster: agent {} of {} not re-attached: {}", agent, tenant,
-                          st.err().message);
-    }
+    for (const auto& [agent, away] : agents)
+      if (!reattach(tenant, agent))
+        shared->log->warn("cluster: agent {} of {} not re-attached at its new owner", agent,
+                          tenant);
   }
 }
 
@@ -504,8 +535,8 @@ engine::status cluster_router::logout(const std::string& t, const std::string& a
 }
 
 engine::status cluster_router::set_away(const std::string& t, const std::string& a, bool away) {
-  auto st = impl_->routed<ok_atom>(t, presence_req{t, a, away},
-                                   [&] { return impl_->local.set_away(t, a, away); });
+  auto st = impl_->agent_call(t, a, presence_req{t, a, away},
+                              [&] { return impl_->local.set_away(t, a, away); });
   if (st.ok())
     impl_->note_agent(t, a, away);
   return st;
@@ -539,6 +570,9 @@ bool cluster_router::hand_off(const std::string& tenant, const std::string& doma
     return false;
   }
   auto t0 = std::chrono::steady_clock::now();
+  // The gateway refuses the domain's calls from now on; those already inside the
+  // node finish (a CAF 0.17 actor stopped with a request in hand never answers it).
+  std::this_thread::sleep_for(impl_->opts.drain);
   auto snap = impl_->local.export_tenant(tenant);
   if (!snap) {
     log.error("cluster: handing {} to {}: its state could not be read: {}", domain, to,
@@ -570,14 +604,14 @@ bool cluster_router::hand_off(const std::string& tenant, const std::string& doma
 
 engine::status cluster_router::accept(const std::string& t, const std::string& a,
                                       const std::string& c, std::uint64_t offer) {
-  return impl_->routed<ok_atom>(t, accept_req{t, a, c, offer},
-                                [&] { return impl_->local.accept(t, a, c, offer); });
+  return impl_->agent_call(t, a, accept_req{t, a, c, offer},
+                           [&] { return impl_->local.accept(t, a, c, offer); });
 }
 
 engine::status cluster_router::decline(const std::string& t, const std::string& a,
                                        const std::string& c, std::uint64_t offer) {
-  return impl_->routed<ok_atom>(t, decline_req{t, a, c, offer},
-                                [&] { return impl_->local.decline(t, a, c, offer); });
+  return impl_->agent_call(t, a, decline_req{t, a, c, offer},
+                           [&] { return impl_->local.decline(t, a, c, offer); });
 }
 
 engine::status cluster_router::wrap_up(const std::string& t, const std::string& a,

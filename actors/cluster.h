@@ -75,6 +75,9 @@ struct cluster_router_options {
   std::chrono::milliseconds call_timeout{30000};
   /// How long a gateway collects events before it sends them. Default: 2 ms.
   std::chrono::milliseconds event_batch{2};
+  /// How long a handoff lets calls already inside the node finish before it stops
+  /// the tenant. Default: 200 ms.
+  std::chrono::milliseconds drain{200};
   /// How often links to new members are made. Default: 200 ms.
   std::chrono::milliseconds link_interval{200};
 };

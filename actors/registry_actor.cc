@@ -48,6 +48,9 @@ struct registry_state {
   /// that left and came back (a handoff) cannot match a new epoch.
   std::uint64_t next_presence = 0;
   std::vector<pending_export> exports;
+  /// Tenants taken over, answered once each restored session is back with its
+  /// recommender (so a call right after the answer finds every contact).
+  std::vector<std::pair<std::set<caf::actor_addr>, caf::response_promise>> imports;
   /// Restored sessions not yet back with their recommender; the restore report
   /// waits for them.
   std::size_t restoring = 0;
@@ -304,8 +307,9 @@ std::set<caf::actor_addr> stop_tenant(reg_ptr self, const std::string& tenant) {
 /// Starts the tenants, definitions and contacts of `snap` (node start, or a tenant
 /// taken over from another node). Restored sessions tell the registry when they
 /// are back with their recommender (`restored_atom`); `rep` counts what started.
-void restore_snapshot(reg_ptr self, storage::snapshot& snap, restore_report& rep,
-                      bool customers_absent) {
+std::set<caf::actor_addr> restore_snapshot(reg_ptr self, storage::snapshot& snap,
+                                           restore_report& rep, bool customers_absent) {
+  std::set<caf::actor_addr> sessions;
   auto& st = self->state;
   auto ctx = st.ctx;
   ctx.policy.restored_customers_absent = customers_absent;
@@ -359,6 +363,7 @@ void restore_snapshot(reg_ptr self, storage::snapshot& snap, restore_report& rep
     auto session = spawn_member(self, spawn_session,
                                session_args{ctx, self, te->recommender, std::move(c),
                                             session_start::restored});
+    sessions.insert(session.address());
     te->sessions.emplace(std::move(id), session);
     ++st.restoring;
   }
@@ -370,6 +375,7 @@ void restore_snapshot(reg_ptr self, storage::snapshot& snap, restore_report& rep
     if (auto* te = find_tenant(self, w.tenant); te != nullptr && te->epoch.count(w.agent) == 0)
       start_grace(self, *te, w.agent);
   rep.with_agents.insert(rep.with_agents.end(), with_agents.begin(), with_agents.end());
+  return sessions;
 }
 
 caf::behavior registry(reg_ptr self, actor_context ctx) {
@@ -698,7 +704,7 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
     [=](restore_req& r) -> caf::result<restore_report> {
       auto& st = self->state;
       restore_report rep;
-      restore_snapshot(self, r.snap, rep, st.ctx.policy.restored_customers_absent);
+      (void)restore_snapshot(self, r.snap, rep, st.ctx.policy.restored_customers_absent);
       if (st.restoring == 0)
         return rep;
       // Answered once every restored session is back with its recommender (see
@@ -733,10 +739,13 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
           [=](ok_atom) mutable {
             restore_report rep;
             // The customers are still connected, through the edges that relay them.
-            restore_snapshot(self, *snap, rep, false);
+            auto waiting = restore_snapshot(self, *snap, rep, false);
             self->state.ctx.log->info("[{}] taken over: {} waiting, {} with agents", tenant,
                                       rep.requeued, rep.connected);
-            rp.deliver(ok_atom::value);
+            if (waiting.empty())
+              rp.deliver(ok_atom::value);
+            else
+              self->state.imports.emplace_back(std::move(waiting), rp);
           },
           [=](caf::error& e) mutable { rp.deliver(e); });
       return rp;
@@ -750,6 +759,15 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
     },
     [=](restored_atom) {
       auto& st = self->state;
+      auto from = self->current_sender() ? self->current_sender()->address() : caf::actor_addr{};
+      for (auto i = st.imports.begin(); i != st.imports.end(); ++i)
+        if (i->first.erase(from) > 0) {
+          if (i->first.empty()) {
+            i->second.deliver(ok_atom::value);
+            st.imports.erase(i);
+          }
+          break;
+        }
       if (st.restoring > 0 && --st.restoring == 0)
         st.restore_rp.deliver(std::move(st.restored));
     },

@@ -251,3 +251,78 @@ TEST_F(cluster_router_test, a_tenant_without_an_owner_fails_typed_after_the_sett
 
 }  // namespace
 }  // namespace switchboard::testing
+
+namespace switchboard::testing {
+namespace {
+
+TEST_F(cluster_router_test, a_handoff_moves_the_tenant_with_its_line_in_order) {
+  auto& a = at("a");
+  auto& b = at("b");
+  // t1 is a's: the agent holds an offer, three more wait.
+  ASSERT_TRUE(a.router->login("t1", "ag").ok());
+  ASSERT_TRUE(a.router->set_away("t1", "ag", false).ok());
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(a.router->submit(make_contact("t1", "h" + std::to_string(i), "q1")).ok());
+  auto offer = a.seen.wait_event(offer_to("ag", "h0"));
+  ASSERT_TRUE(offer);
+  // a hands t1 to b (its epoch is 7), as the membership does on a join.
+  ASSERT_TRUE(a.router->hand_off("t1", "t1", 7, "b"));
+  {
+    std::lock_guard<std::mutex> g{*mutex_};
+    (*owners_)["t1"] = {"b", 9};
+  }
+  // b has every contact, waiting in the order they came; a has none.
+  for (int i = 0; i < 4; ++i) {
+    auto id = "h" + std::to_string(i);
+    EXPECT_TRUE(b.n->find_contact("t1", id).ok()) << id;
+    EXPECT_EQ(a.n->find_contact("t1", id).code(), engine::errc::unknown_tenant) << id;
+  }
+  // The old offer is gone; the agent, logged in again through a, is offered h0
+  // first, by b.
+  auto stale = a.router->accept("t1", "ag", "h0", offer->offer_id);
+  EXPECT_TRUE(stale.code() == engine::errc::not_offered) << stale.err().message;
+  auto again = a.seen.wait_event(offer_to("ag", "h0"), 2);
+  ASSERT_TRUE(again) << "h0 was not offered again by its new owner";
+  EXPECT_NE(again->offer_id, offer->offer_id);
+  ASSERT_TRUE(a.router->accept("t1", "ag", "h0", again->offer_id).ok());
+  ASSERT_TRUE(a.router->complete("t1", "ag", "h0", resolved()).ok());
+  EXPECT_TRUE(a.seen.wait_event(offer_to("ag", "h1"), 1));
+  // A handoff from an epoch that is not the owner's is refused, and nothing moves.
+  EXPECT_FALSE(a.router->hand_off("t2", "t2", 1, "b")) << "t2 is b's, not a's";
+}
+
+}  // namespace
+}  // namespace switchboard::testing
+
+namespace switchboard::testing {
+namespace {
+
+TEST_F(cluster_router_test, a_handoff_with_two_agents_holding_offers) {
+  auto& a = at("a");
+  auto& b = at("b");
+  for (auto* n : {a.n.get(), b.n.get()})
+    ASSERT_TRUE(n->define_agent(make_agent("t1", "ag2")).ok());
+  ASSERT_TRUE(a.router->login("t1", "ag").ok());
+  ASSERT_TRUE(a.router->set_away("t1", "ag", false).ok());
+  ASSERT_TRUE(b.router->login("t1", "ag2").ok());
+  ASSERT_TRUE(b.router->set_away("t1", "ag2", false).ok());
+  for (int i = 0; i < 6; ++i)
+    ASSERT_TRUE(b.router->submit(make_contact("t1", "m" + std::to_string(i), "q1")).ok());
+  auto o1 = a.seen.wait_event(offer_to("ag", "m0"));
+  auto o2 = b.seen.wait_event(offer_to("ag2", "m1"));
+  ASSERT_TRUE(o1 && o2);
+  ASSERT_TRUE(a.router->hand_off("t1", "t1", 7, "b"));
+  {
+    std::lock_guard<std::mutex> g{*mutex_};
+    (*owners_)["t1"] = {"b", 9};
+  }
+  for (int i = 0; i < 6; ++i)
+    EXPECT_TRUE(b.n->find_contact("t1", "m" + std::to_string(i)).ok()) << i;
+  auto s1 = a.router->accept("t1", "ag", "m0", o1->offer_id);
+  auto s2 = b.router->accept("t1", "ag2", "m1", o2->offer_id);
+  EXPECT_EQ(s1.code(), engine::errc::not_offered) << (s1.ok() ? "" : s1.err().message);
+  EXPECT_EQ(s2.code(), engine::errc::not_offered) << (s2.ok() ? "" : s2.err().message);
+}
+
+}  // namespace
+}  // namespace switchboard::testing

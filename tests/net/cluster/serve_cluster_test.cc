@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -35,13 +36,15 @@ struct member {
 struct dump_logs {
   std::vector<member*> ms;
   ~dump_logs() {
-    if (!::testing::Test::HasFailure())
+    if (!::testing::Test::HasFailure() && std::getenv("SB_TEST_LOGS") == nullptr)
       return;
     for (auto* m : ms) {
+      if (!m->dir)
+        continue;
       std::ifstream in{m->dir->sub("stderr.log")};
       std::string text{std::istreambuf_iterator<char>(in), {}};
-      std::printf("---- %s stderr (last 4000 bytes):\n%s\n", m->name.c_str(),
-                  text.substr(text.size() > 4000 ? text.size() - 4000 : 0).c_str());
+      std::printf("---- %s stderr (last 200000 bytes):\n%s\n", m->name.c_str(),
+                  text.substr(text.size() > 200000 ? text.size() - 200000 : 0).c_str());
     }
   }
 };
@@ -67,7 +70,9 @@ class serve_cluster : public ::testing::Test {
       std::vector<std::string>{SB_SWITCHBOARD_BIN, "serve", "--config", config_.sub("serve.json"),
                                "--port", "0", "--data-dir", m.dir->sub("data"), "--etcd",
                                etcd_.url(), "--node-name", name, "--cluster-name", "test",
-                               "--lease-ttl", "3"},
+                               "--lease-ttl", "3", "--log-level",
+                               std::getenv("SB_TEST_LOG_LEVEL") ? std::getenv("SB_TEST_LOG_LEVEL")
+                                                                : "info"},
       m.dir->sub("stderr.log"), SIGTERM);
     auto port = m.proc->expect(std::regex{"listening on http://127\\.0\\.0\\.1:([0-9]+)"}, 30s);
     EXPECT_TRUE(port) << name << " did not start: see " << m.dir->sub("stderr.log");
@@ -116,6 +121,87 @@ class serve_cluster : public ::testing::Test {
       std::this_thread::sleep_for(50ms);
     }
     return f();
+  }
+
+  static std::string key_of(const std::string& tenant) {
+    return "key-of-tenant-" + tenant.substr(1) + "-0123456789";
+  }
+
+  /// Through `sup` (a supervisor of `tenant`): a chat queue "support" and agents
+  /// taking one chat each; returns their tokens.
+  static std::map<std::string, std::string> define(testing::ws_client& sup,
+                                                   const std::vector<std::string>& agents) {
+    std::map<std::string, std::string> tokens;
+    pb::Envelope dq;
+    auto* q = dq.mutable_define_queue()->mutable_queue();
+    q->set_id("support");
+    q->add_channels(pb::CHANNEL_CHAT);
+    q->set_offer_timeout_ms(60000);
+    auto r = sup.call(dq);
+    EXPECT_TRUE(r && r->has_ack()) << testing::show(r);
+    for (const auto& name : agents) {
+      pb::Envelope da;
+      auto* ag = da.mutable_define_agent()->mutable_agent();
+      ag->set_id(name);
+      ag->set_name("Agent " + name);
+      ag->add_languages("en");
+      auto* cap = ag->add_capacity();
+      cap->set_channel(pb::CHANNEL_CHAT);
+      cap->set_max(1);
+      r = sup.call(da);
+      EXPECT_TRUE(r && r->has_ack()) << testing::show(r);
+      auto tok = sup.call(testing::mint_token(name, 600));
+      EXPECT_TRUE(tok && tok->has_agent_token()) << testing::show(tok);
+      if (tok && tok->has_agent_token())
+        tokens[name] = tok->agent_token().token();
+    }
+    return tokens;
+  }
+
+  /// The ledger of one test client: what each agent served, in order.
+  struct ledger {
+    std::map<std::string, std::vector<int>> served;  ///< agent -> contact numbers
+    std::map<int, int> times;                        ///< contact number -> times served
+    int stale_offers = 0;  ///< offers withdrawn by a move, answered NOT_OFFERED
+  };
+
+  /// Each agent takes what it is offered, one at a time, until `n` contacts (all
+  /// numbered below `n`) were served or `timeout` passed. An offer withdrawn by a
+  /// handoff is refused and its contact offered again by the new owner.
+  static void serve_all(std::vector<std::pair<std::string, testing::ws_client*>> agents, int n,
+                        ledger& out, std::chrono::seconds timeout = 60s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (static_cast<int>(out.times.size()) < n && std::chrono::steady_clock::now() < deadline) {
+      for (auto& [agent, cl] : agents) {
+        auto offer = cl->wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 100ms);
+        if (!offer)
+          continue;
+        auto id = offer->offer().contact_id();
+        auto acc = cl->call(testing::accept_offer(id, offer->offer().offer_id()));
+        // An offer the old owner made before a move: the contact was offered again
+        // by the new owner (NOT_OFFERED), or already served by another agent
+        // (UNKNOWN_CONTACT).
+        if (testing::is_error(acc, pb::NOT_OFFERED) || testing::is_error(acc, pb::UNKNOWN_CONTACT)) {
+          ++out.stale_offers;
+          continue;
+        }
+        ASSERT_TRUE(acc && acc->has_ack()) << agent << " " << id << ": " << testing::show(acc)
+                                           << " (offer " << testing::show(offer) << ")";
+        auto done = cl->call(testing::wrap_up(id, true));
+        ASSERT_TRUE(done && done->has_ack()) << agent << " " << id << ": " << testing::show(done);
+        int k = std::stoi(id.substr(1)) - 1000;
+        out.served[agent].push_back(k);
+        ++out.times[k];
+      }
+    }
+  }
+
+  static void check(const ledger& l, int n) {
+    EXPECT_EQ(static_cast<int>(l.times.size()), n) << "contacts never served";
+    for (const auto& [k, count] : l.times)
+      EXPECT_EQ(count, 1) << "k" << 1000 + k << " served " << count << " times";
+    for (const auto& [agent, ks] : l.served)
+      EXPECT_TRUE(std::is_sorted(ks.begin(), ks.end())) << agent << " was offered out of order";
   }
 
   testkit::etcd_server etcd_;
@@ -286,6 +372,70 @@ TEST_F(serve_cluster, a_gateway_on_one_node_and_agents_on_two_others_are_routed_
   std::printf("[ figures  ] tenant %s owned by %s: %d contacts from a, served %zu by x at b "
               "and %zu by y at c\n",
               tenant.c_str(), owner.c_str(), n, served["x"].size(), served["y"].size());
+}
+
+TEST_F(serve_cluster, a_node_joining_and_one_leaving_under_load_move_domains_without_loss) {
+  using testing::ws_client;
+  auto a = start("a");
+  auto b = start("b");
+  member c;  // joins later; declared before `dump`, which reads it at the end
+  dump_logs dump{{&a, &b, &c}};
+  ASSERT_TRUE(wait_for([&] { return settled(a, {"a", "b"}); }, 20s));
+  // A tenant that moves to c when c joins.
+  std::string tenant;
+  const std::vector<std::string> abc{"a", "b", "c"};
+  for (int i = 0; i < tenants && tenant.empty(); ++i)
+    if (engine::rendezvous_order("t" + std::to_string(i), abc).front() == "c")
+      tenant = "t" + std::to_string(i);
+  ASSERT_FALSE(tenant.empty()) << "no tenant hashes to c";
+  auto first_owner = settled(a, {"a", "b"})->at(tenant).first;
+
+  ws_client sup{a.port};
+  auto w = sup.hello(pb::ROLE_SUPERVISOR, tenant, key_of(tenant));
+  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
+  auto tokens = define(sup, {"x", "y"});
+  ws_client x{a.port};
+  ASSERT_TRUE(x.hello_agent(tokens["x"], tenant)->has_welcome());
+  ws_client y{b.port};
+  ASSERT_TRUE(y.hello_agent(tokens["y"], tenant)->has_welcome());
+  ws_client gw{b.port};
+  ASSERT_TRUE(gw.hello(pb::ROLE_GATEWAY, tenant, key_of(tenant))->has_welcome());
+  int opened = 0;
+  auto open = [&](int count) {
+    for (int i = 0; i < count; ++i, ++opened) {
+      auto id = "k" + std::to_string(1000 + opened);
+      auto r = gw.call(testing::open_contact(id, "support"));
+      ASSERT_TRUE(r && r->has_contact_opened()) << id << ": " << testing::show(r);
+    }
+  };
+  // 15 contacts wait (two of them offered) at the first owner.
+  open(15);
+  ASSERT_TRUE(x.wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 10s));
+
+  // c joins: the tenant moves to c while 15 more arrive.
+  c = start("c");
+  open(15);
+  auto moved = wait_for([&] { return settled(a, {"a", "b", "c"}); }, 20s);
+  ASSERT_TRUE(moved) << "the cluster never settled with c";
+  EXPECT_EQ(moved->at(tenant).first, "c");
+  ledger l;
+  serve_all({{"x", &x}, {"y", &y}}, opened, l);
+  check(l, opened);
+
+  // c leaves with SIGTERM while 10 more arrive: the tenant moves back.
+  open(5);
+  c.proc->signal(SIGTERM);
+  open(5);
+  EXPECT_EQ(c.proc->wait_exit(20s), 0) << "a clean exit after its handoffs";
+  auto back = wait_for([&] { return settled(a, {"a", "b"}); }, 20s);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->at(tenant).first, first_owner);
+  serve_all({{"x", &x}, {"y", &y}}, opened, l);
+  check(l, opened);
+  std::printf("[ figures  ] tenant %s: %s -> c (join) -> %s (c's SIGTERM); %d contacts, each "
+              "served once (x %zu, y %zu); %d offers withdrawn by a move and offered again\n",
+              tenant.c_str(), first_owner.c_str(), back->at(tenant).first.c_str(), opened,
+              l.served["x"].size(), l.served["y"].size(), l.stale_offers);
 }
 
 TEST_F(serve_cluster, bad_cluster_settings_are_refused_with_the_reason) {
