@@ -4,8 +4,8 @@
 # each with its own RocksDB under DATA_DIR. Installs and builds (Release) first.
 # Ctrl-C stops the nodes (each hands its domains off) and etcd.
 #   BASE_PORT (default 8081), ETCD_PORT (default 23790), DATA_DIR (default
-#   ./data/cluster), CONFIG (a ServeConfig with the tenants; default: one demo
-#   tenant "demo" with a printed API key), BIN (a switchboard binary to run
+#   ./data/cluster), CONFIG (a ServeConfig with the tenants and the token_secret
+#   every node shares; default: one tenant "demo" with a printed API key), BIN (a switchboard binary to run
 #   instead of building one). Extra flags go to every `serve`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +26,10 @@ if [ -z "$config" ]; then
   config="$data/serve.json"
   if [ ! -f "$config" ]; then
     key=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
-    printf '{"tenants": [{"tenant": "demo", "api_key": "%s"}]}\n' "$key" > "$config"
+    # One token secret for every node: an agent token works wherever the agent joins.
+    secret=$(head -c 33 /dev/urandom | base64 | tr '+/' '-_')
+    printf '{"tenants": [{"tenant": "demo", "api_key": "%s"}], "token_secret": "%s"}\n' \
+      "$key" "$secret" > "$config"
   fi
   echo "tenant demo, API key: $(sed -E 's/.*"api_key": "([^"]+)".*/\1/' "$config")"
 fi

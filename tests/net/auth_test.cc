@@ -126,8 +126,12 @@ TEST(config_test, every_number_outside_its_range_is_refused_naming_the_field_and
 
 TEST(config_test, cluster_settings_parse_default_and_are_checked_together) {
   auto c = parse_serve_config(R"({"dataDir": "/tmp/x", "etcdUrls": "http://127.0.0.1:2379",
-    "nodeName": "n1", "clusterName": "prod", "leaseTtlS": 6, "clusterPollMs": 500})");
+    "nodeName": "n1", "clusterName": "prod", "leaseTtlS": 6, "clusterPollMs": 500,
+    "clusterPort": 7401, "clusterAddress": "10.0.0.5",
+    "tokenSecret": "shared-by-every-node-0123456789abcdef"})");
   ASSERT_TRUE(c.ok()) << c.err().message;
+  EXPECT_EQ(c->cluster.cluster_port, 7401);
+  EXPECT_EQ(c->cluster.cluster_address, "10.0.0.5");
   EXPECT_EQ(c->cluster.etcd_urls, "http://127.0.0.1:2379");
   EXPECT_EQ(c->cluster.node_name, "n1");
   EXPECT_EQ(c->cluster.cluster_name, "prod");
@@ -140,7 +144,9 @@ TEST(config_test, cluster_settings_parse_default_and_are_checked_together) {
   EXPECT_EQ(d->cluster.cluster_name, "switchboard");
   EXPECT_EQ(d->cluster.lease_ttl.count(), 3);
   EXPECT_EQ(d->cluster.poll.count(), 250);
-  for (const char* bad : {R"({"leaseTtlS": 0})", R"({"leaseTtlS": 61})",
+  EXPECT_EQ(d->cluster.cluster_port, 0) << "any free port by default";
+  EXPECT_EQ(d->cluster.cluster_address, "127.0.0.1");
+  for (const char* bad : {R"({"leaseTtlS": 0})", R"({"leaseTtlS": 61})", R"({"clusterPort": 65536})",
                           R"({"clusterPollMs": 9})", R"({"clusterPollMs": 20001})"}) {
     auto r = parse_serve_config(bad);
     EXPECT_EQ(r.code(), engine::errc::invalid_argument) << bad;
@@ -153,7 +159,9 @@ TEST(config_test, cluster_settings_parse_default_and_are_checked_together) {
        {bad_pair{R"({"dataDir": "/x", "etcdUrls": "http://h:1"})", "node name"},
         bad_pair{R"({"dataDir": "/x", "nodeName": "n1"})", "no etcd URL"},
         bad_pair{R"({"dataDir": "/x", "etcdUrls": "http://h:1", "nodeName": "n",
-                    "leaseTtlS": 1, "clusterPollMs": 500})", "a third of the lease TTL"}}) {
+                    "leaseTtlS": 1, "clusterPollMs": 500})", "a third of the lease TTL"},
+        bad_pair{R"({"dataDir": "/x", "etcdUrls": "http://h:1", "nodeName": "n"})",
+                 "token_secret"}}) {
     auto r = parse_serve_config(json);
     ASSERT_TRUE(r.ok()) << json;
     auto v = validate(*r);

@@ -450,17 +450,22 @@ TEST_F(serve_cluster, bad_cluster_settings_are_refused_with_the_reason) {
     std::string text{std::istreambuf_iterator<char>(err), {}};
     return std::make_pair(rc, text);
   };
-  auto no_name = run({"--etcd", etcd_.url()});
+  auto no_secret = run({"--etcd", etcd_.url(), "--node-name", "x"});
+  EXPECT_EQ(no_secret.first, 2);
+  EXPECT_NE(no_secret.second.find("token_secret"), std::string::npos) << no_secret.second;
+  auto cfg = config_.sub("serve.json");
+  auto no_name = run({"--config", cfg, "--etcd", etcd_.url()});
   EXPECT_EQ(no_name.first, 2);
   EXPECT_NE(no_name.second.find("node name"), std::string::npos) << no_name.second;
-  auto bad_url = run({"--etcd", "127.0.0.1:2379", "--node-name", "x"});
+  auto bad_url = run({"--config", cfg, "--etcd", "127.0.0.1:2379", "--node-name", "x"});
   EXPECT_EQ(bad_url.first, 2);
   EXPECT_NE(bad_url.second.find("http://host:port"), std::string::npos) << bad_url.second;
-  auto unreachable = run({"--etcd", "http://127.0.0.1:" + std::to_string(testkit::free_port()),
+  auto unreachable = run({"--config", cfg, "--etcd",
+                          "http://127.0.0.1:" + std::to_string(testkit::free_port()),
                           "--node-name", "x"});
   EXPECT_EQ(unreachable.first, 1);
   EXPECT_NE(unreachable.second.find("unavailable"), std::string::npos) << unreachable.second;
-  auto bad_ttl = run({"--etcd", etcd_.url(), "--node-name", "x", "--lease-ttl", "0"});
+  auto bad_ttl = run({"--config", cfg, "--etcd", etcd_.url(), "--node-name", "x", "--lease-ttl", "0"});
   EXPECT_NE(bad_ttl.first, 0);
 }
 
