@@ -214,14 +214,6 @@ int run_serve(const serve_flags& f) {
   // the edge's port is known, so the pointer is filled in after.
   std::shared_ptr<std::unique_ptr<net::cluster::membership>> member =
     std::make_shared<std::unique_ptr<net::cluster::membership>>();
-  if (!cfg.cluster.etcd_urls.empty()) {
-    cfg.edge.cluster_status = [member] {
-      return *member ? net::cluster::status_json((*member)->view()) : std::string{"{}\n"};
-    };
-    cfg.edge.cluster_metrics = [member] {
-      return *member ? net::cluster::status_metrics((*member)->view()) : std::string{};
-    };
-  }
   // In a cluster the edge talks to the router, which sends each call to the node
   // that owns the call's tenant (this one or another, through its gateway).
   auto cluster_log = std::make_shared<spdlog::logger>("cluster", sink);
@@ -238,6 +230,13 @@ int run_serve(const serve_flags& f) {
       return 1;
     }
     router = std::move(*r);
+    cfg.edge.cluster_status = [member] {
+      return *member ? net::cluster::status_json((*member)->view()) : std::string{"{}\n"};
+    };
+    cfg.edge.cluster_metrics = [member, rt = router.get()] {
+      return (*member ? net::cluster::status_metrics((*member)->view()) : std::string{}) +
+             net::cluster::router_metrics(rt->stats_snapshot());
+    };
   }
   node_api& api = router ? static_cast<node_api&>(*router) : static_cast<node_api&>(nd);
   auto edge = net::edge_server::start(api, cfg.edge, net_log);

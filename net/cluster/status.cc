@@ -82,4 +82,26 @@ std::string status_metrics(const cluster_view& v) {
   return out;
 }
 
+std::string router_metrics(const actors::cluster_router_stats& s) {
+  std::string out;
+  auto line = [&](const std::string& name, const std::string& type, const std::string& help,
+                  const std::vector<std::pair<std::string, std::uint64_t>>& values) {
+    out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    for (const auto& [labels, v] : values)
+      out += name + labels + " " + std::to_string(v) + "\n";
+  };
+  line("switchboard_cluster_calls_total", "counter",
+       "Calls of this node's edge, answered here or by the tenant's owner elsewhere.",
+       {{"{where=\"local\"}", s.local_calls}, {"{where=\"remote\"}", s.remote_calls}});
+  line("switchboard_cluster_refused_total", "counter",
+       "Remote calls refused by a node that no longer owned the tenant (retried).",
+       {{"", s.refused}});
+  line("switchboard_cluster_events_total", "counter",
+       "Events from other nodes passed on to this node's edge.", {{"{from=\"remote\"}", s.remote_events}});
+  line("switchboard_cluster_dropped_events_total", "counter",
+       "Events dropped because their node no longer owned the tenant.", {{"", s.dropped_events}});
+  line("switchboard_cluster_links", "gauge", "Links to other nodes' gateways.", {{"", s.links}});
+  return out;
+}
+
 }  // namespace switchboard::net::cluster

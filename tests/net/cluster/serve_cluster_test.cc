@@ -369,6 +369,16 @@ TEST_F(serve_cluster, a_gateway_on_one_node_and_agents_on_two_others_are_routed_
     auto id = "k" + std::to_string(100 + i);
     EXPECT_TRUE(gw.wait_for(testing::update_of(id, "completed"), 10s)) << id;
   }
+  // a's calls went to the owner, and c passed b's events to y: /metrics counts both.
+  client::endpoint ep;
+  ep.port = a.port;
+  auto ma = client::http_get(ep, "/metrics").body;
+  auto remote_calls = testing::metric_value(ma, "switchboard_cluster_calls_total{where=\"remote\"}");
+  EXPECT_TRUE(remote_calls && *remote_calls >= n) << ma;
+  ep.port = c.port;
+  auto mc = client::http_get(ep, "/metrics").body;
+  auto remote_events = testing::metric_value(mc, "switchboard_cluster_events_total{from=\"remote\"}");
+  EXPECT_TRUE(remote_events && *remote_events > 0) << mc;
   std::printf("[ figures  ] tenant %s owned by %s: %d contacts from a, served %zu by x at b "
               "and %zu by y at c\n",
               tenant.c_str(), owner.c_str(), n, served["x"].size(), served["y"].size());
