@@ -369,6 +369,16 @@ TEST_F(serve_cluster, a_gateway_on_one_node_and_agents_on_two_others_are_routed_
     auto id = "k" + std::to_string(100 + i);
     EXPECT_TRUE(gw.wait_for(testing::update_of(id, "completed"), 10s)) << id;
   }
+  // The wallboard's figures are the same from any node: a supervisor at c sees
+  // the owner's statistics.
+  ws_client wall{c.port};
+  w = wall.hello(pb::ROLE_SUPERVISOR, tenant, key);
+  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
+  ASSERT_TRUE(wall.call(testing::subscribe_stats(100))->has_ack());
+  auto figures = wall.wait_for(
+    [&](const pb::Envelope& e) { return e.has_stats_update() && e.stats_update().completed() == n; },
+    10s);
+  EXPECT_TRUE(figures) << "a supervisor at c never saw the 20 completed at " << owner;
   // a's calls went to the owner, and c passed b's events to y: /metrics counts both.
   client::endpoint ep;
   ep.port = a.port;
