@@ -198,6 +198,9 @@ engine::status validate(const serve_config& c) {
       return bad("a cluster member needs a node name (node_name or --node-name)");
     if (c.cluster.poll * 3 > c.cluster.lease_ttl)
       return bad("cluster_poll_ms must be at most a third of the lease TTL");
+    if (c.demo)
+      return bad("the demo runs one node alone: use --demo without --etcd (or scripts/cluster.sh "
+                 "for a cluster)");
     if (c.edge.token_secret.empty())
       return bad("a cluster member needs token_secret, the same on every node: an agent "
                  "token minted on one node is checked on whichever node the agent joins");

@@ -161,7 +161,9 @@ TEST(config_test, cluster_settings_parse_default_and_are_checked_together) {
         bad_pair{R"({"dataDir": "/x", "etcdUrls": "http://h:1", "nodeName": "n",
                     "leaseTtlS": 1, "clusterPollMs": 500})", "a third of the lease TTL"},
         bad_pair{R"({"dataDir": "/x", "etcdUrls": "http://h:1", "nodeName": "n"})",
-                 "token_secret"}}) {
+                 "token_secret"},
+        bad_pair{R"({"dataDir": "/x", "etcdUrls": "http://h:1", "nodeName": "n", "demo": true})",
+                 "demo runs one node alone"}}) {
     auto r = parse_serve_config(json);
     ASSERT_TRUE(r.ok()) << json;
     auto v = validate(*r);
