@@ -23,6 +23,7 @@ using fenced_atom = caf::atom_constant<caf::atom("fenced")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using events_atom = caf::atom_constant<caf::atom("events")>;
 using import_atom = caf::atom_constant<caf::atom("import")>;
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
 
 /// What the router, its gateway and its event sink share.
 struct shared_state {
@@ -35,6 +36,10 @@ struct shared_state {
   /// Copied on write: delivery reads it without holding the mutex.
   std::shared_ptr<const std::vector<event_callback>> subscribers =
     std::make_shared<std::vector<event_callback>>();
+
+  /// Drops the link to a gateway whose node went away (set by the router; called
+  /// and cleared under `mutex`).
+  std::function<void(const std::string& endpoint)> forget_link;
 
   std::atomic<std::uint64_t> local_calls{0}, remote_calls{0}, refused{0}, remote_events{0},
     dropped_events{0}, links{0};
@@ -163,11 +168,35 @@ caf::behavior gateway(gateway_ptr self, std::shared_ptr<shared_state> shared,
 
 // -- the sink: receives other nodes' event batches ---------------------------------------
 
-caf::behavior event_sink(caf::event_based_actor*, std::shared_ptr<shared_state> shared) {
+struct sink_state {
+  std::map<caf::actor_addr, std::string> watched;  ///< linked gateways -> endpoint
+  static inline const char* name = "cluster_event_sink";
+};
+
+caf::behavior event_sink(caf::stateful_actor<sink_state>* self,
+                         std::shared_ptr<shared_state> shared) {
+  // A linked node that goes away (its connection closes, or misses heartbeats) is
+  // forgotten, so the linker links to it afresh, and subscribes again, once it is back.
+  self->set_down_handler([self, shared](caf::down_msg& dm) {
+    auto i = self->state.watched.find(dm.source);
+    if (i == self->state.watched.end())
+      return;
+    {
+      // Under the mutex: the router clears `forget_link` under it before it goes.
+      std::lock_guard<std::mutex> g{shared->mutex};
+      if (shared->forget_link)
+        shared->forget_link(i->second);
+    }
+    self->state.watched.erase(i);
+  });
   return {
     [shared](events_atom, const std::string& source, const std::vector<event>& evs) {
       for (const auto& ev : evs)
         shared->deliver(ev, source);
+    },
+    [self](watch_atom, const caf::actor& gateway, const std::string& endpoint) {
+      self->monitor(gateway);
+      self->state.watched[gateway.address()] = endpoint;
     },
   };
 }
@@ -243,6 +272,7 @@ struct cluster_router::impl {
           continue;
         }
         caf::anon_send(*gw, subscribe_atom::value, sink);
+        caf::anon_send(sink, watch_atom::value, *gw, p.endpoint);
         std::lock_guard<std::mutex> lg{links_mutex};
         links[p.endpoint] = *gw;
         shared->log->info("cluster: linked to {} at {}", p.name, p.endpoint);
@@ -454,6 +484,10 @@ engine::result<std::unique_ptr<cluster_router>> cluster_router::start(
     caf::anon_send(gw, ev);
     shared->deliver(ev, shared->self);
   });
+  {
+    std::lock_guard<std::mutex> g{p->shared->mutex};
+    p->shared->forget_link = [raw = p.get()](const std::string& endpoint) { raw->forget(endpoint); };
+  }
   p->linker = std::thread([raw = p.get()] { raw->run_linker(); });
   return std::unique_ptr<cluster_router>{new cluster_router(std::move(p))};
 }
@@ -461,6 +495,10 @@ engine::result<std::unique_ptr<cluster_router>> cluster_router::start(
 cluster_router::cluster_router(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
 cluster_router::~cluster_router() {
+  {
+    std::lock_guard<std::mutex> g{impl_->shared->mutex};
+    impl_->shared->forget_link = nullptr;
+  }
   {
     std::lock_guard<std::mutex> g{impl_->links_mutex};
     impl_->stopping = true;
