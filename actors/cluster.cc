@@ -294,7 +294,14 @@ struct cluster_router::impl {
   }
 
   void note_agent(const std::string& tenant, const std::string& agent, std::optional<bool> away) {
+    std::optional<route> r;
+    if (away)
+      if (auto v = shared->current_view())
+        r = v->route_for(tenant);
     std::lock_guard<std::mutex> g{agents_mutex};
+    // The owner the agent logged in at: a move after this, however soon, is seen.
+    if (away && r && !r->owner.empty() && r->epoch != 0)
+      owner_seen.try_emplace(tenant, r->owner, r->epoch);
     if (away)
       attached[tenant][agent] = *away;
     else if (auto i = attached.find(tenant); i != attached.end())
