@@ -159,7 +159,13 @@ caf::behavior gateway(gateway_ptr self, std::shared_ptr<shared_state> shared,
         flush_events(self);
       } else if (!st.flush_armed) {
         st.flush_armed = true;
-        self->delayed_send(self, st.shared->event_batch, flush_atom::value);
+        // By default the flush is sent to ourselves: it queues behind every event
+        // already in the mailbox, so a burst goes as one message and a lone event
+        // goes at once (no timer on the offer's path).
+        if (st.shared->event_batch.count() > 0)
+          self->delayed_send(self, st.shared->event_batch, flush_atom::value);
+        else
+          self->send(self, flush_atom::value);
       }
     },
     [self](flush_atom) { flush_events(self); },

@@ -28,9 +28,8 @@ class node;
 /// so the caller retries it against the owner it reads next.
 ///
 /// Events go the other way in batches (a remote one-way message costs about 100
-/// times a local one, ../shared/CAF-0.17.md): each gateway collects its node's
-/// events for a few milliseconds and sends them as one message to every node that
-/// subscribed; each node passes on an event of tenant T only when it came from T's
+/// times a local one, ../shared/CAF-0.17.md): each gateway sends the events that
+/// queued up in its mailbox as one message to every node that subscribed; each node passes on an event of tenant T only when it came from T's
 /// current owner, so T's order holds.
 namespace switchboard::actors {
 
@@ -73,8 +72,10 @@ struct cluster_router_options {
   std::chrono::milliseconds settle{10000};
   /// How long one remote call may take. Default: 30 s.
   std::chrono::milliseconds call_timeout{30000};
-  /// How long a gateway collects events before it sends them. Default: 2 ms.
-  std::chrono::milliseconds event_batch{2};
+  /// How long a gateway collects events before it sends them. 0: it sends what
+  /// its mailbox holds as soon as it gets to it (a burst is one message, a lone
+  /// event goes at once). Default: 0.
+  std::chrono::milliseconds event_batch{0};
   /// How long a handoff lets calls already inside the node finish before it stops
   /// the tenant. Default: 200 ms.
   std::chrono::milliseconds drain{200};
