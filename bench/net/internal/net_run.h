@@ -52,10 +52,21 @@ inline engine::error bad(const std::string& field, const std::string& why) {
   return engine::make_error(errc::invalid_argument, field + ": " + why);
 }
 
+/// A node the run connects to: its URL as given, parsed, and resolved.
+struct node_address {
+  std::string text;
+  ws::ws_url url;
+  boost::asio::ip::tcp::endpoint endpoint;
+};
+
 /// What run_net derives from the scenario before it connects.
 struct net_settings {
   ws::ws_url url;
   boost::asio::ip::tcp::endpoint endpoint;
+  /// Where agents connect, agent i to `agent_nodes[i % size]` (`--set agent_urls=`, a
+  /// comma list; the nodes of one cluster). Default: `url` alone. Supervisors and
+  /// gateways always use `url`.
+  std::vector<node_address> agent_nodes;
   std::string tenant;
   double rate = 0;           ///< contacts/s; 0: closed loop, as fast as possible
   double duration_s = 10;    ///< load window, wall seconds
