@@ -143,6 +143,19 @@ run_report net_run::make_report() {
     f["time_to_offer_p99_us"] = r.latency->p99_us;
     f["time_to_offer_p999_us"] = r.latency->p999_us;
   }
+  // Per agents' node (agent_urls item k, from 1): in a cluster, an agent on the owner
+  // and one elsewhere see offers over different paths.
+  if (time_to_offer_by_node_us_.size() > 1)
+    for (std::size_t k = 0; k < time_to_offer_by_node_us_.size(); ++k) {
+      auto& xs = time_to_offer_by_node_us_[k];
+      if (xs.empty())
+        continue;
+      auto h = make_latency_histogram(xs);
+      auto key = "time_to_offer_agent_url_" + std::to_string(k + 1);
+      f[key + "_samples"] = static_cast<double>(h.samples);
+      f[key + "_p50_us"] = h.p50_us;
+      f[key + "_p99_us"] = h.p99_us;
+    }
   if (!metrics_after_.empty()) {
     const std::string name = "switchboard_routing_latency_seconds";
     auto after = client::parse_prom_histogram(metrics_after_, name);

@@ -125,7 +125,8 @@ class net_run {
  public:
   net_run(const scenario& s, net_settings cfg, const progress_fn& progress)
     : s_(s), cfg_(std::move(cfg)), progress_(progress), work_(asio::make_work_guard(ioc_)),
-      rng_(s.seed), arrival_timer_(ioc_), sample_timer_(ioc_) {}
+      rng_(s.seed), arrival_timer_(ioc_), sample_timer_(ioc_),
+      time_to_offer_by_node_us_(cfg_.agent_nodes.size()) {}
 
   ~net_run() { shutdown(); }
 
@@ -219,6 +220,8 @@ class net_run {
   /// (the client's view of "had to wait"; skills and languages are not considered).
   std::uint64_t waited_ = 0;
   std::vector<double> time_to_offer_us_;
+  /// The same samples by the node the agent was connected to (cfg_.agent_nodes).
+  std::vector<std::vector<double>> time_to_offer_by_node_us_;
   std::vector<series_point> series_;
   double load_wall_s_ = 0, drain_wall_s_ = 0;
   double load_average_ = -1;

@@ -295,6 +295,11 @@ TEST_F(net_mode_test, agents_are_spread_round_robin_over_agent_urls) {
   EXPECT_GT(r->figures.at("contacts_completed"), 0);
   EXPECT_EQ(r->figures.at("contacts_unfinished"), 0);
   EXPECT_EQ(r->parameters.at("net.agent_urls"), url() + "," + other);
+  // Time to offer is also given per agents' URL, the two together being all of it.
+  EXPECT_EQ(r->figures.at("time_to_offer_agent_url_1_samples") +
+              r->figures.at("time_to_offer_agent_url_2_samples"),
+            r->figures.at("contacts_routed"));
+  EXPECT_GT(r->figures.at("time_to_offer_agent_url_2_p50_us"), 0);
   auto spread = "3 at " + url() + ", 3 at " + other;
   EXPECT_TRUE(std::any_of(r->notes.begin(), r->notes.end(), [&](const std::string& n) {
     return n.find(spread) != std::string::npos;
