@@ -296,6 +296,7 @@ engine::result<net_settings> settle(const scenario& s) {
   if (!agents_at)
     return agents_at.err();
   c.agent_nodes = std::move(*agents_at);
+  c.agent_urls_set = s.parameters.count("agent_urls") > 0;
   return c;
 }
 

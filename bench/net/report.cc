@@ -172,7 +172,7 @@ run_report net_run::make_report() {
               " agent and " + std::to_string(gateways_.size()) +
               " gateway WebSocket connections from one client thread to " + s_.realtime.url +
               " (tenant '" + cfg_.tenant + "')");
-  if (cfg_.agent_nodes.size() > 1 || cfg_.agent_nodes.front().text != s_.realtime.url) {
+  if (cfg_.agent_urls_set) {
     // Agent i went to node i % size: count what each node was given.
     std::vector<std::size_t> per_node(cfg_.agent_nodes.size());
     for (std::size_t i = 0; i < agents_.size(); ++i)

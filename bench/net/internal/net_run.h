@@ -67,6 +67,7 @@ struct net_settings {
   /// comma list; the nodes of one cluster). Default: `url` alone. Supervisors and
   /// gateways always use `url`.
   std::vector<node_address> agent_nodes;
+  bool agent_urls_set = false;  ///< agent_nodes came from `agent_urls`, not `url`
   std::string tenant;
   double rate = 0;           ///< contacts/s; 0: closed loop, as fast as possible
   double duration_s = 10;    ///< load window, wall seconds
