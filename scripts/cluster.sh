@@ -2,11 +2,14 @@
 # A three-node cluster on one machine: its own etcd (loopback, free of the system
 # one) and three `switchboard serve` members, nodes n1..n3 on ports BASE_PORT..+2,
 # each with its own RocksDB under DATA_DIR. Installs and builds (Release) first.
-# Ctrl-C stops the nodes (each hands its domains off) and etcd.
+# Ctrl-C stops the nodes (each hands its domains off; one still running 15 s later
+# is killed) and etcd.
 #   BASE_PORT (default 8081), ETCD_PORT (default 23790), DATA_DIR (default
-#   ./data/cluster), CONFIG (a ServeConfig with the tenants and the token_secret
-#   every node shares; default: one tenant "demo" with a printed API key), BIN (a switchboard binary to run
-#   instead of building one). Extra flags go to every `serve`.
+#   ./data/cluster), CONFIG (a ServeConfig with the tenants and one token_secret
+#   shared by all nodes, so an agent token minted on one node works on every node;
+#   default: one demo tenant "demo" with a printed API key and a random secret),
+#   BIN (a switchboard binary to run instead of building one). Extra flags go to
+#   every `serve`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${BIN:-}
@@ -26,19 +29,33 @@ if [ -z "$config" ]; then
   config="$data/serve.json"
   if [ ! -f "$config" ]; then
     key=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
-    # One token secret for every node: an agent token works wherever the agent joins.
     secret=$(head -c 33 /dev/urandom | base64 | tr '+/' '-_')
     printf '{"tenants": [{"tenant": "demo", "api_key": "%s"}], "token_secret": "%s"}\n' \
       "$key" "$secret" > "$config"
   fi
   echo "tenant demo, API key: $(sed -E 's/.*"api_key": "([^"]+)".*/\1/' "$config")"
 fi
+# Without a shared secret each node draws its own: agents could log in only where
+# their token was minted.
+if ! grep -Eq '"(token_secret|tokenSecret)"' "$config"; then
+  echo "warning: $config has no token_secret; agent tokens will work only on the node that minted them" >&2
+fi
 
 pids=()
 stop() {
   trap - INT TERM
   for p in "${pids[@]:1}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]:1}"; do wait "$p" 2>/dev/null || true; done
+  # Bounded: a node still there 15 s after SIGTERM is killed, and said so.
+  for i in "${!pids[@]}"; do
+    [ "$i" = 0 ] && continue
+    p=${pids[$i]}
+    for _ in $(seq 150); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$p" 2>/dev/null; then
+      echo "warning: n$i (pid $p) did not stop within 15 s of SIGTERM; killed" >&2
+      kill -KILL "$p" 2>/dev/null || true
+    fi
+    wait "$p" 2>/dev/null || true
+  done
   kill -TERM "${pids[0]}" 2>/dev/null || true
   wait 2>/dev/null || true
 }

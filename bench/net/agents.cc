@@ -24,7 +24,9 @@ void net_run::on_agent_push(std::size_t a, const pb::Envelope& e) {
     if (auto i = live_.find(o.contact_id()); i != live_.end() && !i->second.offered) {
       i->second.offered = true;
       ++routed_;
-      time_to_offer_us_.push_back(seconds_since(i->second.opened_at) * 1e6);
+      auto us = seconds_since(i->second.opened_at) * 1e6;
+      time_to_offer_us_.push_back(us);
+      time_to_offer_by_node_us_[a % cfg_.agent_nodes.size()].push_back(us);
     }
     ++ag.offered;
     double delay = forced_ ? 0 : s_.groups[ag.group].accept_delay_s * cfg_.time_scale;

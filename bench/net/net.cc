@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 
 #include "bench/core/stats.h"
 #include "bench/modes.h"
@@ -26,6 +27,42 @@ double load_average() {
     x = -1;
   std::fclose(f);
   return x;
+}
+
+/// The nodes agents connect to: `--set agent_urls=URL,URL,...` (each checked like
+/// `url`, and naming no other tenant than the run's), or `url` alone.
+engine::result<std::vector<node_address>> agent_nodes(const scenario& s, const net_settings& c) {
+  auto p = s.parameters.find("agent_urls");
+  if (p == s.parameters.end())
+    return std::vector<node_address>{{s.realtime.url, c.url, c.endpoint}};
+  std::vector<node_address> out;
+  std::string_view rest = p->second;
+  for (std::size_t i = 1;; ++i) {
+    auto comma = rest.find(',');
+    auto item = rest.substr(0, comma);
+    while (!item.empty() && item.front() == ' ')
+      item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ')
+      item.remove_suffix(1);
+    if (item.empty())
+      return bad("agent_urls", "item " + std::to_string(i) +
+                                 " is empty (expected ws://host:port,ws://host:port,...)");
+    auto u = ws::parse_ws_url(item, "agent_urls");
+    if (!u)
+      return u.err();
+    std::string text{item};
+    if (!u->tenant.empty() && u->tenant != c.tenant)
+      return bad("agent_urls", "'" + text + "': tenant '" + u->tenant +
+                                 "' is not the run's tenant '" + c.tenant + "'");
+    auto ep = ws::resolve(*u);
+    if (!ep)
+      return engine::make_error(ep.err().code, "agent_urls: '" + text + "': " + ep.err().message);
+    out.push_back({std::move(text), std::move(*u), *ep});
+    if (comma == std::string_view::npos)
+      break;
+    rest = rest.substr(comma + 1);
+  }
+  return out;
 }
 
 }  // namespace
@@ -255,6 +292,11 @@ engine::result<net_settings> settle(const scenario& s) {
   if (!ep)
     return engine::make_error(ep.err().code, "url: " + ep.err().message);
   c.endpoint = *ep;
+  auto agents_at = agent_nodes(s, c);
+  if (!agents_at)
+    return agents_at.err();
+  c.agent_nodes = std::move(*agents_at);
+  c.agent_urls_set = s.parameters.count("agent_urls") > 0;
   return c;
 }
 

@@ -39,6 +39,10 @@ mean_sd mean_and_sd(const std::vector<double>& xs) {
 run_report net_run::make_report() {
   auto r = new_report(s_, "net", SB_BUILD_TYPE);
   r.parameters["net.url"] = s_.realtime.url;
+  std::string agent_urls;
+  for (const auto& node : cfg_.agent_nodes)
+    agent_urls += (agent_urls.empty() ? "" : ",") + node.text;
+  r.parameters["net.agent_urls"] = agent_urls;
   r.parameters["net.tenant"] = cfg_.tenant;
   r.parameters["net.agents"] = std::to_string(agents_.size());
   r.parameters["net.gateways"] = std::to_string(cfg_.gateways);
@@ -139,6 +143,19 @@ run_report net_run::make_report() {
     f["time_to_offer_p99_us"] = r.latency->p99_us;
     f["time_to_offer_p999_us"] = r.latency->p999_us;
   }
+  // Per agents' node (agent_urls item k, from 1): in a cluster, an agent on the owner
+  // and one elsewhere see offers over different paths.
+  if (time_to_offer_by_node_us_.size() > 1)
+    for (std::size_t k = 0; k < time_to_offer_by_node_us_.size(); ++k) {
+      auto& xs = time_to_offer_by_node_us_[k];
+      if (xs.empty())
+        continue;
+      auto h = make_latency_histogram(xs);
+      auto key = "time_to_offer_agent_url_" + std::to_string(k + 1);
+      f[key + "_samples"] = static_cast<double>(h.samples);
+      f[key + "_p50_us"] = h.p50_us;
+      f[key + "_p99_us"] = h.p99_us;
+    }
   if (!metrics_after_.empty()) {
     const std::string name = "switchboard_routing_latency_seconds";
     auto after = client::parse_prom_histogram(metrics_after_, name);
@@ -155,6 +172,20 @@ run_report net_run::make_report() {
               " agent and " + std::to_string(gateways_.size()) +
               " gateway WebSocket connections from one client thread to " + s_.realtime.url +
               " (tenant '" + cfg_.tenant + "')");
+  if (cfg_.agent_urls_set) {
+    // Agent i went to node i % size: count what each node was given.
+    std::vector<std::size_t> per_node(cfg_.agent_nodes.size());
+    for (std::size_t i = 0; i < agents_.size(); ++i)
+      per_node[i % per_node.size()] += agents_[i].ready ? 1 : 0;
+    std::string spread;
+    for (std::size_t k = 0; k < per_node.size(); ++k)
+      spread += (k ? ", " : "") + std::to_string(per_node[k]) + " at " + cfg_.agent_nodes[k].text;
+    n.push_back("agents logged in round-robin over agent_urls: " + spread +
+                "; supervisors and gateways at " + s_.realtime.url +
+                "; /metrics is read from " + s_.realtime.url +
+                " only (in a cluster the tenant's owner routes: node_routing_* is its "
+                "figure only when url is the owner)");
+  }
   if (cfg_.rate > 0)
     n.push_back("open loop: Poisson arrivals at " + num(cfg_.rate) + " contacts/s for " +
                 num(cfg_.duration_s) +

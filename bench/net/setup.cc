@@ -182,13 +182,20 @@ engine::status net_run::connect_agents() {
       auto c = ws::connection::make(ioc_, counters_);
       agents_[a].conn = c;
       c->on_push([this, a](const pb::Envelope& e) { on_agent_push(a, e); });
-      c->open(cfg_.endpoint, cfg_.url, hello(pb::ROLE_AGENT, agents_[a].token),
-              [&, a, c](engine::result<pb::Welcome> w) {
+      // Round-robin over the agents' nodes (one node unless agent_urls is set).
+      auto k = a % cfg_.agent_nodes.size();
+      c->open(cfg_.agent_nodes[k].endpoint, cfg_.agent_nodes[k].url,
+              hello(pb::ROLE_AGENT, agents_[a].token),
+              [&, a, c, k](engine::result<pb::Welcome> w) {
                 --in_flight;
                 if (!w) {
                   ++answered;
-                  if (!first_error)
+                  if (!first_error) {
                     first_error = w.err();
+                    if (cfg_.agent_urls_set)
+                      first_error->message =
+                        "agent_urls: '" + cfg_.agent_nodes[k].text + "': " + first_error->message;
+                  }
                   launch();
                   return;
                 }

@@ -24,10 +24,10 @@ using tcp = asio::ip::tcp;
 
 // -- url ------------------------------------------------------------------------------
 
-engine::result<ws_url> parse_ws_url(std::string_view url) {
+engine::result<ws_url> parse_ws_url(std::string_view url, std::string_view field) {
   auto bad = [&](const std::string& why) {
     return engine::make_error(engine::errc::invalid_argument,
-                              "url: '" + std::string{url} + "': " + why);
+                              std::string{field} + ": '" + std::string{url} + "': " + why);
   };
   constexpr std::string_view scheme = "ws://";
   if (url.rfind("wss://", 0) == 0)

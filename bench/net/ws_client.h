@@ -31,8 +31,10 @@ struct ws_url {
 };
 
 /// Parses a node URL. `wss://` (TLS) is not supported by the bench client;
-/// anything malformed is errc::invalid_argument naming `url`.
-[[nodiscard]] engine::result<ws_url> parse_ws_url(std::string_view url);
+/// anything malformed is errc::invalid_argument "FIELD: 'URL': why", FIELD being the
+/// setting the URL came from (`url`, `agent_urls`).
+[[nodiscard]] engine::result<ws_url> parse_ws_url(std::string_view url,
+                                                  std::string_view field = "url");
 
 /// Resolves `host:port` (blocking, a name lookup at most) to an endpoint.
 [[nodiscard]] engine::result<boost::asio::ip::tcp::endpoint> resolve(const ws_url& u);

@@ -28,6 +28,8 @@ const std::vector<std::pair<std::string, std::string>>& generic_keys() {
     {"caf_seconds", "load: seconds per CAF raw-rate measurement (0: skip them)"},
     {"data_dir", "load: data directory (empty: a temp dir removed afterwards)"},
     {"url", "net: ws://host:port of a running node"},
+    {"agent_urls", "net: comma list of ws:// URLs the agents connect to, round-robin "
+                   "(a cluster's nodes; default: url; recorded in parameters)"},
     {"api_key", "net: admin/gateway key of the tenant"},
     {"connections", "net: gateway connections (0: auto)"},
     {"tenant", "net: tenant id when the url names none (recorded in parameters)"},
@@ -130,6 +132,10 @@ engine::status apply_set(scenario& s, const std::map<std::string, std::string>& 
         s.realtime.url = value;
     } else if (key == "api_key") {
       s.realtime.api_key = value;
+    } else if (key == "agent_urls") {
+      // Each URL is parsed by the net mode (bench/net parse_ws_url, the one parser).
+      if (value.empty())
+        st = bad_set(key, value, "must list at least one ws://host:port");
     } else if (key == "tenant") {
       // Mode-specific keys without a field: read back from `parameters` by the mode.
       if (!engine::valid_id(value))

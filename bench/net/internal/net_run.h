@@ -52,10 +52,22 @@ inline engine::error bad(const std::string& field, const std::string& why) {
   return engine::make_error(errc::invalid_argument, field + ": " + why);
 }
 
+/// A node the run connects to: its URL as given, parsed, and resolved.
+struct node_address {
+  std::string text;
+  ws::ws_url url;
+  boost::asio::ip::tcp::endpoint endpoint;
+};
+
 /// What run_net derives from the scenario before it connects.
 struct net_settings {
   ws::ws_url url;
   boost::asio::ip::tcp::endpoint endpoint;
+  /// Where agents connect, agent i to `agent_nodes[i % size]` (`--set agent_urls=`, a
+  /// comma list; the nodes of one cluster). Default: `url` alone. Supervisors and
+  /// gateways always use `url`.
+  std::vector<node_address> agent_nodes;
+  bool agent_urls_set = false;  ///< agent_nodes came from `agent_urls`, not `url`
   std::string tenant;
   double rate = 0;           ///< contacts/s; 0: closed loop, as fast as possible
   double duration_s = 10;    ///< load window, wall seconds
@@ -114,7 +126,8 @@ class net_run {
  public:
   net_run(const scenario& s, net_settings cfg, const progress_fn& progress)
     : s_(s), cfg_(std::move(cfg)), progress_(progress), work_(asio::make_work_guard(ioc_)),
-      rng_(s.seed), arrival_timer_(ioc_), sample_timer_(ioc_) {}
+      rng_(s.seed), arrival_timer_(ioc_), sample_timer_(ioc_),
+      time_to_offer_by_node_us_(cfg_.agent_nodes.size()) {}
 
   ~net_run() { shutdown(); }
 
@@ -208,6 +221,8 @@ class net_run {
   /// (the client's view of "had to wait"; skills and languages are not considered).
   std::uint64_t waited_ = 0;
   std::vector<double> time_to_offer_us_;
+  /// The same samples by the node the agent was connected to (cfg_.agent_nodes).
+  std::vector<std::vector<double>> time_to_offer_by_node_us_;
   std::vector<series_point> series_;
   double load_wall_s_ = 0, drain_wall_s_ = 0;
   double load_average_ = -1;

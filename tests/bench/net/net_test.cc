@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -238,6 +239,71 @@ TEST(net_mode_errors, missing_or_malformed_settings_name_the_field) {
     EXPECT_EQ(r.code(), engine::errc::invalid_argument) << u;
     EXPECT_EQ(r.err().message.rfind("url", 0), 0u) << r.err().message;
   }
+}
+
+TEST_F(net_mode_test, bad_agent_urls_are_refused_before_anything_is_defined) {
+  start_node();
+  auto s = small_mmn(url(), api_key, 10, 1);
+  auto refused = [&](const std::string& agent_urls) {
+    s.parameters["agent_urls"] = agent_urls;
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = run_net(s, nullptr);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s) << agent_urls;
+    return r;
+  };
+  // Malformed: the item is named, with the URL parser's reason.
+  for (const char* bad : {"ws://127.0.0.1", "http://127.0.0.1:80", "wss://127.0.0.1:8443",
+                          "ws://127.0.0.1:0", "ws://127.0.0.1:80/ws?bogus=1"}) {
+    auto r = refused(url() + "," + bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.code(), engine::errc::invalid_argument) << bad;
+    EXPECT_EQ(r.err().message.rfind("agent_urls: '" + std::string{bad} + "'", 0), 0u)
+      << r.err().message;
+  }
+  auto r = refused(url() + ",," + url());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.code(), engine::errc::invalid_argument);
+  EXPECT_EQ(r.err().message, "agent_urls: item 2 is empty (expected ws://host:port,ws://host:port,...)");
+  r = refused(url() + "/ws?tenant=other");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.code(), engine::errc::invalid_argument);
+  EXPECT_NE(r.err().message.find("tenant 'other' is not the run's tenant 'bench'"),
+            std::string::npos)
+    << r.err().message;
+  // Well formed but nobody listens there: the agents' node is named, not `url`'s.
+  auto nowhere = "ws://127.0.0.1:" + std::to_string(closed_port());
+  r = refused(nowhere);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.code(), engine::errc::not_connected) << r.err().message;
+  EXPECT_EQ(r.err().message.rfind("agent_urls: '" + nowhere + "'", 0), 0u) << r.err().message;
+  // An empty value never reaches the mode: --set refuses it.
+  auto st = apply_set(s, {{"agent_urls", ""}});
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.err().message.find("agent_urls"), std::string::npos) << st.err().message;
+}
+
+TEST_F(net_mode_test, agents_are_spread_round_robin_over_agent_urls) {
+  start_node();
+  // Two spellings of the same node: the spread and the report, without a cluster
+  // (tests/net/cluster has the real cross-node routing).
+  auto s = small_mmn(url(), api_key, 20, 1);
+  auto other = url() + "/ws";
+  ASSERT_TRUE(apply_set(s, {{"agent_urls", url() + ", " + other}}).ok());
+  auto r = run_net(s, nullptr);
+  ASSERT_TRUE(r.ok()) << r.err().message << "\n" << slurp(dir_.sub("stderr.txt"));
+  EXPECT_EQ(r->figures.at("agent_connections"), 6);
+  EXPECT_GT(r->figures.at("contacts_completed"), 0);
+  EXPECT_EQ(r->figures.at("contacts_unfinished"), 0);
+  EXPECT_EQ(r->parameters.at("net.agent_urls"), url() + "," + other);
+  // Time to offer is also given per agents' URL, the two together being all of it.
+  EXPECT_EQ(r->figures.at("time_to_offer_agent_url_1_samples") +
+              r->figures.at("time_to_offer_agent_url_2_samples"),
+            r->figures.at("contacts_routed"));
+  EXPECT_GT(r->figures.at("time_to_offer_agent_url_2_p50_us"), 0);
+  auto spread = "3 at " + url() + ", 3 at " + other;
+  EXPECT_TRUE(std::any_of(r->notes.begin(), r->notes.end(), [&](const std::string& n) {
+    return n.find(spread) != std::string::npos;
+  })) << spread;
 }
 
 TEST(ws_client, urls_are_parsed_with_path_and_tenant) {

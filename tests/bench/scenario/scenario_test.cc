@@ -325,7 +325,8 @@ TEST(apply_set, generic_keys_apply_to_any_scenario) {
                            {"connections", "4"},
                            {"tenant", "acme"},
                            {"time_scale", "0.01"},
-                           {"net_max_agents", "500"}});
+                           {"net_max_agents", "500"},
+                           {"agent_urls", "ws://127.0.0.1:8081,ws://127.0.0.1:8082"}});
   ASSERT_TRUE(st.ok()) << st.err().message;
   EXPECT_EQ(s->replications, 2);
   EXPECT_EQ(s->days, 3);
@@ -344,6 +345,7 @@ TEST(apply_set, generic_keys_apply_to_any_scenario) {
   EXPECT_EQ(s->parameters.at("tenant"), "acme");
   EXPECT_EQ(s->parameters.at("time_scale"), "0.01");
   EXPECT_EQ(s->parameters.at("net_max_agents"), "500");
+  EXPECT_EQ(s->parameters.at("agent_urls"), "ws://127.0.0.1:8081,ws://127.0.0.1:8082");
   EXPECT_TRUE(validate(*s).ok());
 }
 
