@@ -35,10 +35,9 @@ if [ -z "$config" ]; then
   fi
   echo "tenant demo, API key: $(sed -E 's/.*"api_key": "([^"]+)".*/\1/' "$config")"
 fi
-# Without a shared secret each node draws its own: agents could log in only where
-# their token was minted.
+# serve refuses to join a cluster without one; said here before anything starts.
 if ! grep -Eq '"(token_secret|tokenSecret)"' "$config"; then
-  echo "warning: $config has no token_secret; agent tokens will work only on the node that minted them" >&2
+  echo "error: $config has no token_secret: every node of a cluster needs the same one" >&2; exit 2
 fi
 
 pids=()
