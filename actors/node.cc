@@ -76,6 +76,7 @@ struct node::impl {
   std::mutex handles_mutex;  ///< guards `requester` and `registry` against a concurrent shutdown
   std::mutex stop_mutex;
   std::atomic<bool> stopped{false};
+  std::atomic<bool> journal_closed{false};  ///< the final commit of `shutdown` is done
 
   /// Sends `msg` to the registry and waits for the reply of type `Reply`. Goes
   /// through the requester like the non-blocking calls, so a call racing
@@ -440,7 +441,7 @@ void node::shutdown() {
                   });
     // 2. Commit what is in the journal's mailbox, then stop the writer.
     self->request(p.storage, std::chrono::seconds(60), actors::stop_atom::value)
-      .receive([](actors::ok_atom) {},
+      .receive([&](actors::ok_atom) { p.journal_closed = true; },
                [&](caf::error& e) {
                  p.opts.logger->error("node: final journal commit: {}", caf::to_string(e));
                });
@@ -455,7 +456,13 @@ void node::shutdown() {
   }
   p.storage = caf::actor{};
   p.hub = caf::actor{};
+  p.opts.logger->debug("node: journal {}; stopping the actor system",
+                       p.journal_closed ? "committed" : "NOT committed");
   p.sys.reset();
+}
+
+bool node::journal_closed() const {
+  return impl_->journal_closed;
 }
 
 }  // namespace switchboard

@@ -242,6 +242,9 @@ class node final : public node_api {
   /// Stops routing, commits everything handed to the journal, stops the actors.
   /// Idempotent; later calls fail with shutting_down.
   void shutdown();
+  /// Whether `shutdown` has made its final journal commit (everything acknowledged
+  /// is on disk; what is left is stopping threads).
+  [[nodiscard]] bool journal_closed() const;
 
   // -- for the cluster layer (actors/cluster.h) ---------------------------------------
 

@@ -1,3 +1,4 @@
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -314,8 +315,30 @@ int run_serve(const serve_flags& f) {
   if (*member)
     (*member)->leave();
   (*edge)->stop();
+  // A watchdog: once the journal is committed nothing acknowledged can be lost, so
+  // a node whose threads do not stop within 10 s after that (seen rarely after a
+  // cluster's handoffs, cause not found yet) exits anyway, and says so.
+  std::atomic<bool> stopped{false};
+  std::thread watchdog([&] {
+    int since_commit_ms = 0;
+    while (!stopped) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (!nd.journal_closed())
+        continue;
+      since_commit_ms += 100;
+      if (since_commit_ms >= 10000 && !stopped) {
+        std::fprintf(stderr, "switchboard serve: the journal is committed but the node's "
+                             "threads did not stop within 10 s; exiting\n");
+        std::fflush(stderr);
+        std::fflush(stdout);
+        std::_Exit(0);
+      }
+    }
+  });
   router.reset();  // before the membership its view reads
   nd.shutdown();  // commits the journal
+  stopped = true;
+  watchdog.join();
   std::printf("stopped\n");
   return 0;
 }
