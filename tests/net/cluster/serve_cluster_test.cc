@@ -298,29 +298,8 @@ TEST_F(serve_cluster, a_gateway_on_one_node_and_agents_on_two_others_are_routed_
   ws_client sup{a.port};
   auto w = sup.hello(pb::ROLE_SUPERVISOR, tenant, key);
   ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
-  pb::Envelope dq;
-  auto* q = dq.mutable_define_queue()->mutable_queue();
-  q->set_id("support");
-  q->add_channels(pb::CHANNEL_CHAT);
-  q->set_offer_timeout_ms(60000);
-  auto r = sup.call(dq);
-  ASSERT_TRUE(r && r->has_ack()) << testing::show(r);
-  std::map<std::string, std::string> tokens;
-  for (const auto& name : {"x", "y"}) {
-    pb::Envelope da;
-    auto* ag = da.mutable_define_agent()->mutable_agent();
-    ag->set_id(name);
-    ag->set_name(std::string{"Agent "} + name);
-    ag->add_languages("en");
-    auto* cap = ag->add_capacity();
-    cap->set_channel(pb::CHANNEL_CHAT);
-    cap->set_max(1);
-    r = sup.call(da);
-    ASSERT_TRUE(r && r->has_ack()) << testing::show(r);
-    auto tok = sup.call(testing::mint_token(name, 600));
-    ASSERT_TRUE(tok && tok->has_agent_token()) << testing::show(tok);
-    tokens[name] = tok->agent_token().token();
-  }
+  auto tokens = define(sup, {"x", "y"});
+  ASSERT_EQ(tokens.size(), 2u);
   // x joins at b, y at c.
   ws_client x{b.port};
   w = x.hello_agent(tokens["x"], tenant);
@@ -335,38 +314,19 @@ TEST_F(serve_cluster, a_gateway_on_one_node_and_agents_on_two_others_are_routed_
   w = gw.hello(pb::ROLE_GATEWAY, tenant, key);
   ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
   for (int i = 0; i < n; ++i) {
-    auto opened = gw.call(testing::open_contact("k" + std::to_string(100 + i), "support"));
+    auto opened = gw.call(testing::open_contact("k" + std::to_string(1000 + i), "support"));
     ASSERT_TRUE(opened && opened->has_contact_opened()) << i << ": " << testing::show(opened);
   }
   // Each agent takes what it is offered, one at a time, until all are served.
-  std::map<std::string, std::vector<int>> served;
-  std::map<int, int> times;
-  auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (static_cast<int>(times.size()) < n && std::chrono::steady_clock::now() < deadline) {
-    for (auto [agent, cl] : {std::pair<const char*, ws_client*>{"x", &x}, {"y", &y}}) {
-      auto offer = cl->wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 100ms);
-      if (!offer)
-        continue;
-      auto id = offer->offer().contact_id();
-      auto acc = cl->call(testing::accept_offer(id, offer->offer().offer_id()));
-      ASSERT_TRUE(acc && acc->has_ack()) << agent << " " << id << ": " << testing::show(acc);
-      auto done = cl->call(testing::wrap_up(id, true));
-      ASSERT_TRUE(done && done->has_ack()) << agent << " " << id << ": " << testing::show(done);
-      int k = std::stoi(id.substr(1)) - 100;
-      served[agent].push_back(k);
-      ++times[k];
-    }
-  }
-  ASSERT_EQ(static_cast<int>(times.size()), n) << "contacts never offered";
-  for (const auto& [k, count] : times)
-    EXPECT_EQ(count, 1) << "k" << 100 + k << " served " << count << " times";
-  for (const auto& [agent, ks] : served) {
-    EXPECT_TRUE(std::is_sorted(ks.begin(), ks.end())) << agent << " was offered out of order";
+  ledger l;
+  serve_all({{"x", &x}, {"y", &y}}, n, l);
+  check(l, n);
+  EXPECT_EQ(l.stale_offers, 0) << "nothing moved: no offer can be stale";
+  for (const auto& [agent, ks] : l.served)
     EXPECT_FALSE(ks.empty()) << agent << " got nothing";
-  }
   // The gateway at a saw every contact connected and completed by the owner.
   for (int i = 0; i < n; ++i) {
-    auto id = "k" + std::to_string(100 + i);
+    auto id = "k" + std::to_string(1000 + i);
     EXPECT_TRUE(gw.wait_for(testing::update_of(id, "completed"), 10s)) << id;
   }
   // The wallboard's figures are the same from any node: a supervisor at c sees
@@ -391,7 +351,7 @@ TEST_F(serve_cluster, a_gateway_on_one_node_and_agents_on_two_others_are_routed_
   EXPECT_TRUE(remote_events && *remote_events > 0) << mc;
   std::printf("[ figures  ] tenant %s owned by %s: %d contacts from a, served %zu by x at b "
               "and %zu by y at c\n",
-              tenant.c_str(), owner.c_str(), n, served["x"].size(), served["y"].size());
+              tenant.c_str(), owner.c_str(), n, l.served["x"].size(), l.served["y"].size());
 }
 
 TEST_F(serve_cluster, a_node_joining_and_one_leaving_under_load_move_domains_without_loss) {
