@@ -19,7 +19,7 @@ struct storage_actor_options {
   std::chrono::milliseconds linger{0};
 };
 
-/// Spawns the storage actor (detached: RocksDB writes and fsyncs block only its own
+/// Spawns the storage actor (a blocking actor: RocksDB writes and fsyncs block only its own
 /// thread). It owns `store` from now on. Writes arrive as `persist_req` (answered
 /// with `ok_atom` or an error once committed) and `persist_msg` (no answer); all
 /// writes that queued up while a commit ran go into the next single WriteBatch.

@@ -316,8 +316,9 @@ int run_serve(const serve_flags& f) {
     (*member)->leave();
   (*edge)->stop();
   // A watchdog: once the journal is committed nothing acknowledged can be lost, so
-  // a node whose threads do not stop within 10 s after that (seen rarely after a
-  // cluster's handoffs, cause not found yet) exits anyway, and says so.
+  // a node whose threads do not stop within 10 s after that exits anyway, and says
+  // so. The one such hang seen (CAF 0.17's detached actors, docs/cluster.md) is
+  // gone; this stays as the last resort against another.
   std::atomic<bool> stopped{false};
   std::thread watchdog([&] {
     int since_commit_ms = 0;
