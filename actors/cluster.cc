@@ -14,6 +14,7 @@
 #include "actors/errors.h"
 #include "actors/messages.h"
 #include "actors/node.h"
+#include "actors/storage_actor.h"
 
 namespace switchboard::actors {
 
@@ -24,6 +25,15 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using events_atom = caf::atom_constant<caf::atom("events")>;
 using import_atom = caf::atom_constant<caf::atom("import")>;
 using watch_atom = caf::atom_constant<caf::atom("watch")>;
+using replica_atom = caf::atom_constant<caf::atom("replica")>;
+using replicate_atom = caf::atom_constant<caf::atom("replicate")>;
+
+/// What a standby holds of a domain: the owner's epoch and the sequence number of
+/// the last part it took (a snapshot restarts the count).
+struct replica_mark {
+  std::int64_t epoch = 0;
+  std::uint64_t seq = 0;
+};
 
 /// What the router, its gateway and its event sink share.
 struct shared_state {
@@ -42,7 +52,40 @@ struct shared_state {
   std::function<void(const std::string& endpoint)> forget_link;
 
   std::atomic<std::uint64_t> local_calls{0}, remote_calls{0}, refused{0}, remote_events{0},
-    dropped_events{0}, links{0};
+    dropped_events{0}, links{0}, replicated_batches{0}, replica_snapshots{0},
+    replication_failures{0}, unreplicated_batches{0}, applied_batches{0}, failovers{0};
+
+  /// Guards `replicas` and `imported`.
+  mutable std::mutex replica_mutex;
+  /// The domains this node keeps a standby copy of, as far as it is in sequence.
+  std::map<std::string, replica_mark> replicas;
+  /// Domains a handoff brought here since this node last claimed one: claiming
+  /// them starts nothing more.
+  std::set<std::string> imported;
+
+  /// Whether a copy of `domain` (of `tenant`) at `epoch` may be taken from its
+  /// sender: this node does not own the domain, and `epoch` is not older than the
+  /// owner's epoch this node reads (a newer one is a claim not read here yet).
+  engine::status standby_check(const std::string& tenant, const std::string& domain,
+                               std::int64_t epoch) const {
+    auto v = current_view();
+    if (!v)
+      return engine::make_error(engine::errc::not_owner,
+                                "node " + self + " has not joined the cluster yet");
+    auto r = v->route_for(tenant);
+    if (!r || r->domain != domain)
+      return engine::make_error(engine::errc::stale_epoch,
+                                "tenant " + tenant + " is not in domain " + domain + " here");
+    if (r->local)
+      return engine::make_error(engine::errc::stale_epoch,
+                                "domain " + domain + " is owned here, at epoch " +
+                                  std::to_string(r->epoch) + ": no copy of it is taken");
+    if (epoch < r->epoch)
+      return engine::make_error(engine::errc::stale_epoch,
+                                "a copy of domain " + domain + " at epoch " + std::to_string(epoch) +
+                                  ", older than its owner's " + std::to_string(r->epoch));
+    return {};
+  }
 
   std::shared_ptr<const ownership_view> current_view() const {
     std::lock_guard<std::mutex> g{mutex};
@@ -89,6 +132,7 @@ struct shared_state {
 struct gateway_state {
   std::shared_ptr<shared_state> shared;
   caf::actor registry;
+  caf::actor storage;
   std::vector<caf::actor> sinks;  ///< other nodes' event sinks
   std::vector<event> pending;     ///< this node's events not sent yet
   bool flush_armed = false;
@@ -110,9 +154,10 @@ void flush_events(gateway_ptr self) {
 }
 
 caf::behavior gateway(gateway_ptr self, std::shared_ptr<shared_state> shared,
-                      caf::actor registry) {
+                      caf::actor registry, caf::actor storage) {
   self->state.shared = std::move(shared);
   self->state.registry = std::move(registry);
+  self->state.storage = std::move(storage);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& s = self->state.sinks;
     s.erase(std::remove_if(s.begin(), s.end(), [&](const caf::actor& a) { return a.address() == dm.source; }),
@@ -144,7 +189,82 @@ caf::behavior gateway(gateway_ptr self, std::shared_ptr<shared_state> shared,
                                        std::to_string(epoch) + ": not its current owner's"));
         return;
       }
-      self->delegate(self->state.registry, import_tenant_req{std::move(snap)});
+      auto rp = self->make_response_promise<ok_atom>();
+      self->request(self->state.registry, caf::infinite, import_tenant_req{std::move(snap)})
+        .then(
+          [self, rp, domain](ok_atom) mutable {
+            auto& sh = *self->state.shared;
+            std::lock_guard<std::mutex> g{sh.replica_mutex};
+            sh.imported.insert(domain);
+            sh.replicas.erase(domain);  // the live state replaced any copy
+            rp.deliver(ok_atom::value);
+          },
+          [rp](caf::error& e) mutable { rp.deliver(e); });
+    },
+    // A standby copy of a domain's whole state from its owner: replaces what this
+    // node's store holds of the tenant; the parts that follow continue from `seq`.
+    [self](replica_atom, const std::string& domain, std::int64_t epoch, std::uint64_t seq,
+           storage::snapshot& snap) -> caf::result<ok_atom> {
+      auto& shared = *self->state.shared;
+      if (snap.tenants.size() != 1)
+        return to_caf(engine::errc::invalid_argument, "a copy of domain " + domain +
+                                                        " must name exactly one tenant");
+      auto tenant = snap.tenants.front().id;
+      if (auto st = shared.standby_check(tenant, domain, epoch); !st)
+        return to_caf(st.err());
+      {
+        std::lock_guard<std::mutex> g{shared.replica_mutex};
+        shared.replicas[domain] = {epoch, seq};
+      }
+      auto rp = self->make_response_promise<ok_atom>();
+      self->request(self->state.storage, caf::infinite, replace_tenant_req{tenant, std::move(snap)})
+        .then(
+          [self, rp](ok_atom) mutable {
+            ++self->state.shared->applied_batches;
+            rp.deliver(ok_atom::value);
+          },
+          [self, rp, domain](caf::error& e) mutable {
+            auto& sh = *self->state.shared;
+            std::lock_guard<std::mutex> g{sh.replica_mutex};
+            sh.replicas.erase(domain);
+            rp.deliver(e);
+          });
+      return rp;
+    },
+    // One committed part of a domain's writes from its owner, next in sequence.
+    [self](replicate_atom, const std::string& tenant, const std::string& domain,
+           std::int64_t epoch, std::uint64_t seq, storage::write_batch& batch)
+      -> caf::result<ok_atom> {
+      auto& shared = *self->state.shared;
+      auto parts = batch.split_by_tenant();
+      if (parts.size() > 1 || (parts.size() == 1 && parts.begin()->first != tenant))
+        return to_caf(engine::errc::cross_tenant,
+                      "a part of domain " + domain + " holds records of another tenant");
+      if (auto st = shared.standby_check(tenant, domain, epoch); !st)
+        return to_caf(st.err());
+      {
+        std::lock_guard<std::mutex> g{shared.replica_mutex};
+        auto i = shared.replicas.find(domain);
+        if (i == shared.replicas.end() || i->second.epoch != epoch || i->second.seq + 1 != seq)
+          return to_caf(engine::errc::stale_epoch,
+                        "part " + std::to_string(seq) + " of domain " + domain + " at epoch " +
+                          std::to_string(epoch) + " is out of sequence here: send a snapshot");
+        i->second.seq = seq;
+      }
+      auto rp = self->make_response_promise<ok_atom>();
+      self->request(self->state.storage, caf::infinite, persist_req{std::move(batch)})
+        .then(
+          [self, rp](ok_atom) mutable {
+            ++self->state.shared->applied_batches;
+            rp.deliver(ok_atom::value);
+          },
+          [self, rp, domain](caf::error& e) mutable {
+            auto& sh = *self->state.shared;
+            std::lock_guard<std::mutex> g{sh.replica_mutex};
+            sh.replicas.erase(domain);
+            rp.deliver(e);
+          });
+      return rp;
     },
     [self](subscribe_atom, const caf::actor& sink) {
       self->monitor(sink);
@@ -470,6 +590,155 @@ void cluster_router::impl::reattach_agents() {
   }
 }
 
+// -- replication: an owner ships each commit's parts to its domains' standbys -------------
+
+namespace {
+
+/// Runs on the storage actor's thread, after each commit (actors/storage_actor.h).
+/// Per domain it sends the parts in commit order, numbered; a standby that is new,
+/// behind or out of sequence first gets the tenant's whole stored state (which
+/// already holds the part at hand). Requests to all standbys go out together, and
+/// the commit's acknowledgements wait for their answers (bounded by
+/// `replication_timeout`).
+class replicator final : public replication_hook {
+ public:
+  replicator(std::shared_ptr<shared_state> shared, caf::actor_system& sys,
+             std::function<caf::actor(const std::string&)> link_to,
+             std::set<std::string> local_durability, std::chrono::milliseconds timeout)
+    : shared_(std::move(shared)), sys_(sys), link_to_(std::move(link_to)),
+      local_durability_(std::move(local_durability)), timeout_(timeout) {}
+
+  bool must_wait(const storage::write_batch& batch) override;
+  void replicate(const storage::write_batch& batch, storage::store& store) override;
+
+ private:
+  /// Where this node's copies of one domain stand.
+  struct stream {
+    std::string standby;
+    std::int64_t epoch = 0;
+    std::uint64_t seq = 0;
+    bool in_sync = false;  ///< the standby took everything up to `seq`
+  };
+
+  std::shared_ptr<shared_state> shared_;
+  caf::actor_system& sys_;
+  std::function<caf::actor(const std::string&)> link_to_;
+  std::set<std::string> local_durability_;
+  std::chrono::milliseconds timeout_;
+  std::map<std::string, stream> streams_;  ///< by domain; only this thread uses it
+};
+
+/// The tenants a batch writes to, without copying it.
+std::set<std::string> tenants_of(const storage::write_batch& b) {
+  std::set<std::string> out;
+  for (const auto& t : b.tenants)
+    out.insert(t.id);
+  for (const auto& q : b.queues)
+    out.insert(q.tenant);
+  for (const auto& a : b.agents)
+    out.insert(a.tenant);
+  for (const auto& c : b.customers)
+    out.insert(c.tenant);
+  for (const auto& c : b.live_puts)
+    out.insert(c.tenant);
+  for (const auto& d : b.live_deletes)
+    out.insert(d.first);
+  for (const auto& e : b.events)
+    out.insert(e.tenant);
+  for (const auto& l : b.learned)
+    out.insert(l.tenant);
+  return out;
+}
+
+bool replicator::must_wait(const storage::write_batch& batch) {
+  auto v = shared_->current_view();
+  if (!v)
+    return false;
+  for (const auto& t : tenants_of(batch)) {
+    if (local_durability_.count(t) > 0)
+      continue;
+    auto r = v->route_for(t);
+    if (r && r->local && !r->standby.empty())
+      return true;
+  }
+  return false;
+}
+
+void replicator::replicate(const storage::write_batch& batch, storage::store& store) {
+  auto v = shared_->current_view();
+  if (!v)
+    return;
+  auto& log = *shared_->log;
+  using handle_t = decltype(std::declval<caf::scoped_actor&>()->request(
+    std::declval<const caf::actor&>(), std::chrono::milliseconds{}, ok_atom::value));
+  struct sent {
+    std::string domain;
+    bool snapshot = false;
+    std::optional<handle_t> handle;
+  };
+  std::optional<caf::scoped_actor> self;
+  std::vector<sent> out;
+  for (auto& [tenant, part] : batch.split_by_tenant()) {
+    auto r = v->route_for(tenant);
+    if (!r || !r->local)
+      continue;  // not owned here (a standby's own applied parts, a tenant outside the cluster)
+    if (r->standby.empty()) {
+      ++shared_->unreplicated_batches;
+      continue;
+    }
+    auto& s = streams_[r->domain];
+    if (s.standby != r->standby || s.epoch != r->epoch) {
+      s = stream{r->standby, r->epoch, 0, false};
+      log.info("cluster: domain {} (epoch {}): standby is {}", r->domain, r->epoch, r->standby);
+    }
+    auto gw = link_to_(r->standby_endpoint);
+    if (!gw) {
+      s.in_sync = false;
+      ++shared_->replication_failures;
+      continue;
+    }
+    if (!self)
+      self.emplace(sys_);
+    sent x;
+    x.domain = r->domain;
+    ++s.seq;
+    if (s.in_sync) {
+      x.handle.emplace((*self)->request(gw, timeout_, replicate_atom::value, tenant, r->domain,
+                                         r->epoch, s.seq, std::move(part)));
+    } else {
+      // The store holds this part already: the whole state includes it.
+      auto snap = store.load(tenant);
+      if (!snap) {
+        log.error("cluster: domain {}: its state could not be read for its standby: {}",
+                  r->domain, snap.err().message);
+        ++shared_->replication_failures;
+        --s.seq;
+        continue;
+      }
+      x.snapshot = true;
+      x.handle.emplace((*self)->request(gw, timeout_, replica_atom::value, r->domain, r->epoch,
+                                         s.seq, std::move(*snap)));
+    }
+    s.in_sync = true;  // until an answer says otherwise
+    out.push_back(std::move(x));
+  }
+  for (auto& x : out) {
+    auto& s = streams_[x.domain];
+    x.handle->receive(
+      [&](ok_atom) {
+        ++(x.snapshot ? shared_->replica_snapshots : shared_->replicated_batches);
+      },
+      [&](caf::error& e) {
+        s.in_sync = false;  // the next commit sends the whole state
+        ++shared_->replication_failures;
+        log.warn("cluster: domain {}: standby {} did not take part {}: {}", x.domain, s.standby,
+                 s.seq, sys_.render(e));
+      });
+  }
+}
+
+}  // namespace
+
 engine::result<std::unique_ptr<cluster_router>> cluster_router::start(
   switchboard::node& local, cluster_router_options opts, std::shared_ptr<spdlog::logger> log) {
   if (opts.node_name.empty())
@@ -480,7 +749,7 @@ engine::result<std::unique_ptr<cluster_router>> cluster_router::start(
   p->shared->event_batch = opts.event_batch;
   p->shared->log = log ? log : spdlog::default_logger();
   auto& sys = local.system();
-  p->gateway = sys.spawn(gateway, p->shared, local.registry());
+  p->gateway = sys.spawn(gateway, p->shared, local.registry(), local.storage());
   p->sink = sys.spawn(event_sink, p->shared);
   auto port = sys.middleman().publish(p->gateway, opts.port, opts.host.c_str(), true);
   if (!port) {
@@ -502,12 +771,17 @@ engine::result<std::unique_ptr<cluster_router>> cluster_router::start(
     p->shared->forget_link = [raw = p.get()](const std::string& endpoint) { raw->forget(endpoint); };
   }
   p->linker = std::thread([raw = p.get()] { raw->run_linker(); });
+  // Removed (waiting for the storage actor) before `p` goes: the hook uses it.
+  local.set_replication(std::make_shared<replicator>(
+    p->shared, local.system(), [raw = p.get()](const std::string& ep) { return raw->link_to(ep); },
+    opts.local_durability, opts.replication_timeout));
   return std::unique_ptr<cluster_router>{new cluster_router(std::move(p))};
 }
 
 cluster_router::cluster_router(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
 cluster_router::~cluster_router() {
+  impl_->local.set_replication(nullptr);
   {
     std::lock_guard<std::mutex> g{impl_->shared->mutex};
     impl_->shared->forget_link = nullptr;
@@ -536,8 +810,87 @@ void cluster_router::attach(std::shared_ptr<const ownership_view> view) {
 
 cluster_router_stats cluster_router::stats_snapshot() const {
   const auto& s = *impl_->shared;
-  return {s.local_calls.load(), s.remote_calls.load(),   s.refused.load(),
-          s.remote_events.load(), s.dropped_events.load(), s.links.load()};
+  cluster_router_stats out;
+  out.local_calls = s.local_calls;
+  out.remote_calls = s.remote_calls;
+  out.refused = s.refused;
+  out.remote_events = s.remote_events;
+  out.dropped_events = s.dropped_events;
+  out.links = s.links;
+  out.replicated_batches = s.replicated_batches;
+  out.replica_snapshots = s.replica_snapshots;
+  out.replication_failures = s.replication_failures;
+  out.unreplicated_batches = s.unreplicated_batches;
+  out.applied_batches = s.applied_batches;
+  out.failovers = s.failovers;
+  return out;
+}
+
+void cluster_router::activate(const std::string& tenant, const std::string& domain,
+                              std::int64_t epoch, const std::string& previous_owner,
+                              std::int64_t previous_epoch) {
+  auto& shared = *impl_->shared;
+  auto& log = *shared.log;
+  std::optional<replica_mark> copy;
+  {
+    std::lock_guard<std::mutex> g{shared.replica_mutex};
+    if (shared.imported.erase(domain) > 0)
+      return;  // a handoff brought it, live
+    if (auto i = shared.replicas.find(domain); i != shared.replicas.end())
+      copy = i->second;
+    shared.replicas.erase(domain);  // owned now: no longer a copy
+  }
+  // Current: this node's own state (no other owner since it started, or it was the
+  // last owner itself), or a standby copy in sequence with the previous owner.
+  bool own = previous_owner.empty() || previous_owner == shared.self;
+  bool failover = !own && copy && copy->epoch == previous_epoch;
+  auto snap = impl_->local.load_tenant(tenant);
+  if (!snap) {
+    log.error("cluster: domain {} (epoch {}): its stored state cannot be read: {}", domain, epoch,
+              snap.err().message);
+    return;
+  }
+  if (snap->tenants.size() != 1)
+    return;  // nothing stored of it here: it starts from its configuration
+  if (!own && !failover) {
+    log.error("cluster: domain {} (epoch {}) taken from {} (epoch {}) without a current copy "
+              "here ({}): its {} stored live contact(s) here are out of date and are dropped; "
+              "contacts acknowledged by {} are lost unless it comes back",
+              domain, epoch, previous_owner, previous_epoch,
+              copy ? "the copy is of epoch " + std::to_string(copy->epoch) : "no copy",
+              snap->live.size(), previous_owner);
+    snap->live.clear();
+  }
+  auto live = snap->live.size();
+  auto t0 = std::chrono::steady_clock::now();
+  if (auto st = impl_->local.import_tenant(std::move(*snap)); !st.ok()) {
+    log.error("cluster: domain {} (epoch {}): could not be started here: {}", domain, epoch,
+              st.err().message);
+    return;
+  }
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  if (failover) {
+    ++shared.failovers;
+    log.warn("cluster: domain {} taken over from {} (epoch {} -> {}) with the standby copy: {} "
+             "live contact(s) started in {} ms",
+             domain, previous_owner, previous_epoch, epoch, live, ms.count());
+  } else {
+    log.info("cluster: domain {} (epoch {}) started from this node's store: {} live contact(s)",
+             domain, epoch, live);
+  }
+}
+
+void cluster_router::deactivate(const std::string& tenant, const std::string& domain) {
+  {
+    std::lock_guard<std::mutex> g{impl_->shared->replica_mutex};
+    impl_->shared->imported.erase(domain);
+  }
+  // Stops its actors; what is stored stays (it is current up to here, and a later
+  // claim decides whether it is still current then).
+  auto snap = impl_->local.export_tenant(tenant);
+  if (!snap && snap.err().code != engine::errc::unknown_tenant)
+    impl_->shared->log->error("cluster: domain {}: its actors could not be stopped: {}", domain,
+                              snap.err().message);
 }
 
 engine::status cluster_router::probe(const std::string& endpoint, const std::string& domain,

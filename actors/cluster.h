@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,8 @@ struct route {
   std::string owner;       ///< the owner's node name; empty: no owner right now
   std::string endpoint;    ///< host:port of the owner's gateway
   bool local = false;      ///< this node owns the domain, under a lease it holds
+  std::string standby;     ///< the member that keeps a copy (replication); empty: none
+  std::string standby_endpoint;  ///< host:port of the standby's gateway
 };
 
 /// A peer this node keeps a link to (every live member but itself).
@@ -81,6 +84,14 @@ struct cluster_router_options {
   std::chrono::milliseconds drain{200};
   /// How often links to new members are made. Default: 200 ms.
   std::chrono::milliseconds link_interval{200};
+  /// Tenants whose writes are acknowledged once the owner has committed them
+  /// (durability policy `local`); every other tenant's are acknowledged only once
+  /// its standby has them too (`replicated`, the default).
+  std::set<std::string> local_durability;
+  /// How long an owner waits for its standby to take a commit. Past it the
+  /// standby counts as behind: the commit is acknowledged, and the standby is
+  /// brought up to date from a snapshot (docs/cluster.md). Default: 2 s.
+  std::chrono::milliseconds replication_timeout{2000};
 };
 
 /// Counters of the router, for /metrics.
@@ -91,6 +102,12 @@ struct cluster_router_stats {
   std::uint64_t remote_events = 0;   ///< events passed on from other nodes
   std::uint64_t dropped_events = 0;  ///< events from a node that no longer owns the tenant
   std::uint64_t links = 0;           ///< live links to other nodes' gateways
+  std::uint64_t replicated_batches = 0;  ///< tenants' commit parts a standby took
+  std::uint64_t replica_snapshots = 0;   ///< standbys brought up to date from a snapshot
+  std::uint64_t replication_failures = 0;  ///< parts a standby did not take in time
+  std::uint64_t unreplicated_batches = 0;  ///< parts of a tenant that had no standby
+  std::uint64_t applied_batches = 0;     ///< parts this node took as a standby
+  std::uint64_t failovers = 0;           ///< domains taken over from a standby copy
 };
 
 /// `node_api` for a cluster member: each call goes to the owner of its tenant, this
@@ -121,6 +138,19 @@ class cluster_router final : public node_api {
   /// timeout). Called by the membership before it frees the domain's key.
   bool hand_off(const std::string& tenant, const std::string& domain, std::int64_t epoch,
                 const std::string& to);
+
+  /// This node now owns `domain` (of `tenant`) at `epoch`; the last owner it read
+  /// before was `previous_owner` at `previous_epoch` (empty: none since it started).
+  /// Starts the tenant here unless a handoff already brought it: from this node's
+  /// standby copy when that copy is current for the previous owner's epoch (a
+  /// failover), or from what this node stored itself when there was no other owner.
+  /// A copy that is not current is not started: its contacts are dropped and the
+  /// loss is logged. Called by the membership; blocks while the contacts start.
+  void activate(const std::string& tenant, const std::string& domain, std::int64_t epoch,
+                const std::string& previous_owner, std::int64_t previous_epoch);
+  /// This node no longer owns the tenant's domain without a handoff (its lease
+  /// lapsed, or etcd gave the domain to another node): stops its actors here.
+  void deactivate(const std::string& tenant, const std::string& domain);
 
   /// Sends one raw request to the gateway at `endpoint` as if it were about
   /// `domain` at `epoch`, and returns its answer; for tests of the fencing.

@@ -80,6 +80,8 @@ template <> struct wire_name<engine::queue_snapshot> { static constexpr const ch
 template <> struct wire_name<engine::agent_snapshot> { static constexpr const char* value = "agent_snapshot"; };
 template <> struct wire_name<storage::tenant_learned> { static constexpr const char* value = "tenant_learned"; };
 template <> struct wire_name<storage::snapshot> { static constexpr const char* value = "tenant_snapshot"; };
+template <> struct wire_name<storage::write_batch> { static constexpr const char* value = "write_batch"; };
+template <> struct wire_name<engine::journal_event> { static constexpr const char* value = "journal_event"; };
 
 }  // namespace switchboard::actors
 
@@ -110,6 +112,30 @@ typename Inspector::result_type inspect(Inspector& f, customer_profile& x) {
   return f(caf::meta::type_name(actors::wire_name<customer_profile>::value), x.tenant, x.id,
            x.tier, x.arpu, x.segments, x.language, x.region, x.account_manager, x.last_agent,
            x.history, x.complaint_risk, x.churn_risk, x.purchase_intents, preferred, restore);
+}
+
+/// Explicit for the same reason: the optional outcome and decision travel as a
+/// flag and a value (a cluster ships journal events to a standby).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, journal_event& x) {
+  bool has_result = x.result.has_value();
+  bool has_decision = x.decision.has_value();
+  outcome result = has_result ? *x.result : outcome{};
+  routing_decision decision = has_decision ? *x.decision : routing_decision{};
+  auto restore = caf::meta::load_callback([&]() -> caf::error {
+    if (has_result)
+      x.result = std::move(result);
+    else
+      x.result.reset();
+    if (has_decision)
+      x.decision = std::move(decision);
+    else
+      x.decision.reset();
+    return caf::none;
+  });
+  return f(caf::meta::type_name(actors::wire_name<journal_event>::value), x.seq, x.at, x.tenant,
+           x.contact, x.type, x.from, x.to, x.queue, x.agent, has_result, result, has_decision,
+           decision, x.detail, restore);
 }
 
 }  // namespace switchboard::engine

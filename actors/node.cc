@@ -223,6 +223,14 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
   p->registry = actors::spawn_registry(*p->sys, ctx);
   p->requester = p->sys->spawn(requester);
   std::unique_ptr<node> n{new node(std::move(p))};
+  if (!opts.restore_tenants) {
+    // Only the node-wide sequences: contacts made here keep counting after the
+    // stored ones, and the journal's sequence goes on.
+    storage::snapshot seqs;
+    seqs.next_event_seq = snap->next_event_seq;
+    seqs.next_contact_seq = snap->next_contact_seq;
+    *snap = std::move(seqs);
+  }
   auto rep = n->impl_->call_direct<actors::restore_report>(actors::restore_req{std::move(*snap)});
   if (!rep)
     return rep.err();
@@ -233,6 +241,37 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
   for (const auto& c : r.with_agents)
     rec.with_agents.push_back({c.tenant, c.contact, c.agent});
   return n;
+}
+
+result<storage::snapshot> node::load_tenant(const std::string& tenant) {
+  caf::actor storage;
+  {
+    std::lock_guard<std::mutex> g{impl_->handles_mutex};
+    if (impl_->stopped)
+      return engine::make_error(actors::errors::shutting_down, "the node is shut down");
+    storage = impl_->storage;
+  }
+  caf::scoped_actor self{*impl_->sys};
+  std::optional<result<storage::snapshot>> out;
+  self->request(storage, impl_->opts.request_timeout, actors::load_tenant_req{tenant})
+    .receive([&](storage::snapshot& s) { out.emplace(std::move(s)); },
+             [&](caf::error& e) { out.emplace(actors::from_caf(e)); });
+  return std::move(*out);
+}
+
+void node::set_replication(std::shared_ptr<actors::replication_hook> hook) {
+  caf::actor storage;
+  {
+    std::lock_guard<std::mutex> g{impl_->handles_mutex};
+    if (impl_->stopped)
+      return;
+    storage = impl_->storage;
+  }
+  // Answered once installed: a commit after this returns uses the new hook, and
+  // none still runs the old one.
+  caf::scoped_actor self{*impl_->sys};
+  self->request(storage, caf::infinite, actors::set_replication_msg{std::move(hook)})
+    .receive([](actors::ok_atom) {}, [](caf::error&) {});
 }
 
 result<storage::snapshot> node::export_tenant(const std::string& tenant) {
@@ -254,6 +293,11 @@ caf::actor_system& node::system() {
 caf::actor node::registry() const {
   std::lock_guard<std::mutex> g{impl_->handles_mutex};
   return impl_->registry;
+}
+
+caf::actor node::storage() const {
+  std::lock_guard<std::mutex> g{impl_->handles_mutex};
+  return impl_->stopped ? caf::actor{} : impl_->storage;
 }
 
 const recovery_summary& node::recovered() const {

@@ -25,6 +25,10 @@ class actor;
 class actor_system;
 }  // namespace caf
 
+namespace switchboard::actors {
+class replication_hook;
+}  // namespace switchboard::actors
+
 /// The embedding API: one Switchboard node in the caller's process.
 namespace switchboard {
 
@@ -73,6 +77,11 @@ struct node_options {
   /// (actors/cluster.h) can publish this node's gateway and reach other nodes.
   /// Default: false (an embedded single node opens no cluster port).
   bool cluster = false;
+  /// Starts the tenants stored in `data_dir` at open (their definitions and live
+  /// contacts). A cluster member sets it false: it starts a tenant only when it
+  /// owns the tenant's domain (`load_tenant`, `import_tenant`), since its store may
+  /// also hold a standby copy, or a copy left from an earlier ownership. Default: true.
+  bool restore_tenants = true;
 };
 
 /// What the node restored from its data directory when it opened.
@@ -261,10 +270,19 @@ class node final : public node_api {
   /// Errors: invalid_argument (the tenant is live here), storage_failure.
   [[nodiscard]] status drop_tenant(const std::string& tenant);
 
+  /// A tenant's state as this node's store holds it, once every write handed to
+  /// the journal is committed (a standby's copy, on failover). Errors:
+  /// invalid_argument, corrupt_record, storage_failure.
+  [[nodiscard]] result<storage::snapshot> load_tenant(const std::string& tenant);
+  /// Installs the hook that ships each commit to standbys (null removes it).
+  void set_replication(std::shared_ptr<actors::replication_hook> hook);
+
   /// The node's actor system (its middleman is loaded when `node_options::cluster`).
   caf::actor_system& system();
   /// The actor every request of `node_api` goes to; invalid after `shutdown`.
   caf::actor registry() const;
+  /// The storage actor (group commit); invalid after `shutdown`.
+  caf::actor storage() const;
 
  private:
   struct impl;

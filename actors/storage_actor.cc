@@ -18,6 +18,7 @@ struct storage_state {
   std::vector<caf::response_promise> waiting;
   bool flush_scheduled = false;
   std::uint64_t commits = 0;
+  std::shared_ptr<replication_hook> replication;
   bool running = true;
   static inline const char* name = "storage";
 };
@@ -47,8 +48,16 @@ void commit(storage_ptr self) {
       rp.deliver(err);
     return;
   }
-  for (auto& rp : waiting)
-    rp.deliver(ok_atom::value);
+  auto& hook = st.replication;
+  bool wait = hook && hook->must_wait(batch);
+  if (!wait)
+    for (auto& rp : waiting)
+      rp.deliver(ok_atom::value);
+  if (hook)
+    hook->replicate(batch, *st.store);
+  if (wait)
+    for (auto& rp : waiting)
+      rp.deliver(ok_atom::value);
 }
 
 void schedule(storage_ptr self) {
@@ -112,6 +121,10 @@ void storage_actor(storage_ptr self, std::shared_ptr<storage::store> store,
       return ok_atom::value;
     },
     [=](flush_atom) { commit(self); },
+    [=](set_replication_msg& m) -> ok_atom {
+      self->state.replication = std::move(m.hook);
+      return ok_atom::value;
+    },
     [=](stop_atom) -> ok_atom {
       commit(self);
       self->state.running = false;

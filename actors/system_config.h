@@ -31,7 +31,7 @@ using wire_types = type_list<
   transcript_req, rate_req, rec_connected_req, rec_agent_lost_req, rec_held_req, agent_lost_msg,
   rated_msg, customer_grace_msg, agent_grace_msg, journal_query_req, storage::tenant_learned,
   storage::snapshot, export_tenant_req, import_tenant_req, drop_tenant_req, load_tenant_req,
-  replace_tenant_req>;
+  replace_tenant_req, storage::write_batch>;
 
 /// Registers every Switchboard message type and the error category with `cfg`.
 /// Call it once per actor system, on every node (types must match across nodes).

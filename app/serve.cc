@@ -191,6 +191,9 @@ int run_serve(const serve_flags& f) {
   nopts.customer_grace = cfg.customer_grace;
   nopts.rating_window = cfg.rating_window;
   nopts.cluster = !etcd_endpoints.empty();
+  // A member starts a tenant when it owns the tenant's domain, from what it
+  // stored itself or from its standby copy (cluster_router::activate).
+  nopts.restore_tenants = etcd_endpoints.empty();
   auto n = node::open(nopts);
   if (!n) {
     std::fprintf(stderr, "switchboard serve: cannot open %s: %s: %s\n", cfg.data_dir.c_str(),
@@ -225,6 +228,9 @@ int run_serve(const serve_flags& f) {
     ro.node_name = cfg.cluster.node_name;
     ro.host = cfg.cluster.cluster_address;
     ro.port = cfg.cluster.cluster_port;
+    for (const auto& k : cfg.edge.tenants)
+      if (k.local_durability)
+        ro.local_durability.insert(k.tenant);
     auto r = actors::cluster_router::start(nd, ro, cluster_log);
     if (!r) {
       std::fprintf(stderr, "switchboard serve: cluster: %s\n", r.err().message.c_str());
@@ -263,6 +269,16 @@ int run_serve(const serve_flags& f) {
     net::cluster::ownership_hooks hooks;
     hooks.hand_off = [r = router.get()](const net::cluster::domain_info& d, const std::string& to) {
       return r->hand_off(d.tenant, d.id, d.epoch, to);
+    };
+    // A claim starts the tenant here (unless a handoff brought it): a failover
+    // from the standby copy, or a restart from this node's own store.
+    hooks.acquire = [r = router.get()](const net::cluster::domain_info& d) {
+      r->activate(d.tenant, d.id, d.epoch, d.previous_owner, d.previous_epoch);
+    };
+    // Ownership lost without a handoff (the lease lapsed): stop acting on it.
+    hooks.release = [r = router.get()](const net::cluster::domain_info& d, bool lost) {
+      if (lost)
+        r->deactivate(d.tenant, d.id);
     };
     auto m = net::cluster::membership::start(co, cluster_log, hooks);
     if (!m) {

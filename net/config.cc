@@ -97,7 +97,13 @@ engine::result<serve_config> parse_serve_config(std::string_view json) {
       return bad("tenants: tenant '" + t.tenant() + "' is listed twice");
     if (t.api_key().size() < 16)
       return bad("tenants: the api_key of '" + t.tenant() + "' must have at least 16 characters");
-    e.tenants.push_back({t.tenant(), t.api_key()});
+    bool local = false;
+    if (t.durability_policy() == "local")
+      local = true;
+    else if (!t.durability_policy().empty() && t.durability_policy() != "replicated")
+      return bad("tenants: the durability_policy of '" + t.tenant() + "' must be replicated or "
+                 "local, not '" + t.durability_policy() + "'");
+    e.tenants.push_back({t.tenant(), t.api_key(), local});
   }
   if (!m.token_secret().empty() && m.token_secret().size() < token_signer::min_secret)
     return bad("token_secret must have at least " + std::to_string(token_signer::min_secret) +

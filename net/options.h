@@ -15,6 +15,10 @@ namespace switchboard::net {
 struct tenant_key {
   std::string tenant;
   std::string api_key;
+  /// In a cluster, acknowledge this tenant's writes once its owner has committed
+  /// them, without waiting for its standby (durability policy `local`). Default:
+  /// false (`replicated`).
+  bool local_durability = false;
 };
 
 /// How the edge listens, authenticates and limits its clients. Built once (by

@@ -266,6 +266,27 @@ void write_batch::append(write_batch&& other) {
   move_append(learned, other.learned);
 }
 
+std::map<std::string, write_batch> write_batch::split_by_tenant() const {
+  std::map<std::string, write_batch> out;
+  for (const auto& t : tenants)
+    out[t.id].tenants.push_back(t);
+  for (const auto& q : queues)
+    out[q.tenant].queues.push_back(q);
+  for (const auto& a : agents)
+    out[a.tenant].agents.push_back(a);
+  for (const auto& c : customers)
+    out[c.tenant].customers.push_back(c);
+  for (const auto& c : live_puts)
+    out[c.tenant].live_puts.push_back(c);
+  for (const auto& d : live_deletes)
+    out[d.first].live_deletes.push_back(d);
+  for (const auto& e : events)
+    out[e.tenant].events.push_back(e);
+  for (const auto& l : learned)
+    out[l.tenant].learned.push_back(l);
+  return out;
+}
+
 // -- store::impl --------------------------------------------------------------
 
 struct store::impl {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -49,6 +50,10 @@ struct write_batch {
   std::size_t size() const;
   /// Appends everything of `other` (keeps order).
   void append(write_batch&& other);
+  /// The records of each tenant, in their order here (the parts a cluster ships
+  /// to each tenant's standby). Committed alone, a part writes what the whole
+  /// batch wrote for that tenant.
+  std::map<std::string, write_batch> split_by_tenant() const;
 };
 
 /// What a node restores on start.

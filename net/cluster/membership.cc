@@ -308,6 +308,15 @@ void membership::round() {
       d.owner = c->second.first.owner();
       d.epoch = c->second.second.create_revision;
     }
+    {
+      std::lock_guard<std::mutex> g{mutex_};
+      if (auto l = last_claim_.find(id); l != last_claim_.end()) {
+        d.previous_owner = l->second.first;
+        d.previous_epoch = l->second.second;
+      }
+      if (c != claims.end())
+        last_claim_[id] = {d.owner, d.epoch};
+    }
     // The standby: the first member in order that is not the owner.
     for (const auto& m : order)
       if (m != d.owner) {
@@ -368,8 +377,7 @@ void membership::round() {
       d.owner.clear();
       d.epoch = 0;
     } else if (mine && !was_mine) {
-      std::lock_guard<std::mutex> g{mutex_};
-      owned_[id] = d;
+      // Owned (`owns`, so calls are taken) only once `acquire` has started it.
       acquired.push_back(d);
     }
     domains.push_back(std::move(d));
@@ -380,9 +388,23 @@ void membership::round() {
       hooks_.release(d, true);
   }
   for (auto& d : acquired) {
-    log_->info("domain {} (epoch {}): owned here", d.id, d.epoch);
     if (hooks_.acquire)
       hooks_.acquire(d);
+    bool kept;
+    {
+      std::lock_guard<std::mutex> g{mutex_};
+      kept = lease_ == lease && opts_.clock->steady() < fence_at_;
+      if (kept)
+        owned_[d.id] = d;
+    }
+    if (kept) {
+      log_->info("domain {} (epoch {}): owned here", d.id, d.epoch);
+    } else {
+      log_->warn("domain {} (epoch {}): the lease lapsed while it started; not owned", d.id,
+                 d.epoch);
+      if (hooks_.release)
+        hooks_.release(d, true);
+    }
   }
   std::lock_guard<std::mutex> g{mutex_};
   view_.revision = all->revision;

@@ -65,6 +65,10 @@ struct domain_info {
   std::string owner;    ///< empty: unowned right now (between owners)
   std::string standby;  ///< the next member in rendezvous order, empty if none
   std::int64_t epoch = 0;  ///< create_revision of the ownership key; 0: unowned
+  /// When this node claims the domain (`acquire`): the last other claim it read
+  /// of it, owner and epoch; empty and 0 when it read none since it started.
+  std::string previous_owner;
+  std::int64_t previous_epoch = 0;
 };
 
 /// What this node last read of the cluster.
@@ -138,6 +142,8 @@ class membership {
   mutable std::mutex mutex_;  ///< guards everything below
   std::condition_variable wake_;
   bool stopping_ = false;
+  /// The last claim read of each domain (owner, epoch), kept while it is unowned.
+  std::map<std::string, std::pair<std::string, std::int64_t>> last_claim_;
   bool left_ = false;
   std::int64_t lease_ = 0;
   std::chrono::microseconds renewed_at_{};  ///< steady(): when the last renewal was sent

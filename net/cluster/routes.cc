@@ -12,6 +12,9 @@ std::optional<actors::route> membership_routes::route_for(const std::string& ten
   r.owner = d->owner;
   r.endpoint = m_.endpoint_of(d->owner);
   r.local = !d->owner.empty() && m_.owns(d->id, d->epoch);
+  r.standby = d->standby;
+  if (!r.standby.empty())
+    r.standby_endpoint = m_.endpoint_of(r.standby);
   return r;
 }
 

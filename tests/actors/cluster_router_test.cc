@@ -22,6 +22,7 @@ class scripted_view final : public actors::ownership_view {
   struct owner {
     std::string node;
     std::int64_t epoch = 0;
+    std::string standby;  ///< empty: none
   };
 
   scripted_view(std::string self, std::shared_ptr<std::mutex> mutex,
@@ -42,6 +43,9 @@ class scripted_view final : public actors::ownership_view {
     auto e = endpoints_->find(r.owner);
     r.endpoint = e == endpoints_->end() ? std::string{} : e->second;
     r.local = r.owner == self_;
+    r.standby = i->second.standby;
+    if (auto s = endpoints_->find(r.standby); s != endpoints_->end())
+      r.standby_endpoint = s->second;
     return r;
   }
 
@@ -322,6 +326,81 @@ TEST_F(cluster_router_test, a_handoff_with_two_agents_holding_offers) {
   auto s2 = b.router->accept("t1", "ag2", "m1", o2->offer_id);
   EXPECT_EQ(s1.code(), engine::errc::not_offered) << (s1.ok() ? "" : s1.err().message);
   EXPECT_EQ(s2.code(), engine::errc::not_offered) << (s2.ok() ? "" : s2.err().message);
+}
+
+}  // namespace
+}  // namespace switchboard::testing
+
+namespace switchboard::testing {
+namespace {
+
+TEST_F(cluster_router_test, a_standby_copy_takes_the_domain_over_with_its_line_in_order) {
+  auto& a = at("a");
+  auto& b = at("b");
+  {
+    std::lock_guard<std::mutex> g{*mutex_};
+    (*owners_)["t1"] = {"a", 7, "b"};
+  }
+  // Each contact is acknowledged only once b has it as well.
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(a.router->submit(make_contact("t1", "f" + std::to_string(i), "q1")).ok());
+  auto sa = a.router->stats_snapshot();
+  EXPECT_EQ(sa.replica_snapshots, 1u) << "the first commit brings the new standby up to date";
+  EXPECT_GE(sa.replicated_batches, 4u);
+  EXPECT_EQ(sa.replication_failures, 0u);
+  EXPECT_GE(b.router->stats_snapshot().applied_batches, 5u);
+  // b holds a copy, but does not run it: the tenant's contacts are not live there.
+  EXPECT_EQ(b.n->find_contact("t1", "f0").code(), engine::errc::unknown_contact);
+  // a is gone without a handoff (its node stops here; in a cluster, kill -9), and
+  // b claims t1 at a new epoch.
+  a.router.reset();
+  a.n->shutdown();
+  {
+    std::lock_guard<std::mutex> g{*mutex_};
+    (*owners_)["t1"] = {"b", 9};
+    endpoints_->erase("a");
+  }
+  b.router->activate("t1", "t1", 9, "a", 7);
+  EXPECT_EQ(b.router->stats_snapshot().failovers, 1u);
+  // Every acknowledged contact is back, waiting in the order it came.
+  for (int i = 0; i < 5; ++i) {
+    auto pos = b.router->position("t1", "f" + std::to_string(i));
+    ASSERT_TRUE(pos.ok()) << "f" << i << ": " << pos.err().message;
+    EXPECT_EQ(*pos, i) << "f" << i;
+  }
+  // And served in that order.
+  ASSERT_TRUE(b.router->login("t1", "ag").ok());
+  ASSERT_TRUE(b.router->set_away("t1", "ag", false).ok());
+  auto offer = b.seen.wait_event(offer_to("ag", "f0"));
+  ASSERT_TRUE(offer) << "f0 was not offered by the new owner";
+  ASSERT_TRUE(b.router->accept("t1", "ag", "f0", offer->offer_id).ok());
+  ASSERT_TRUE(b.router->complete("t1", "ag", "f0", resolved()).ok());
+  EXPECT_TRUE(b.seen.wait_event(offer_to("ag", "f1"), 1));
+}
+
+TEST_F(cluster_router_test, a_copy_that_is_not_current_is_not_started) {
+  auto& a = at("a");
+  auto& b = at("b");
+  {
+    std::lock_guard<std::mutex> g{*mutex_};
+    (*owners_)["t1"] = {"a", 7, "b"};
+  }
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(a.router->submit(make_contact("t1", "s" + std::to_string(i), "q1")).ok());
+  a.router.reset();
+  a.n->shutdown();
+  {
+    std::lock_guard<std::mutex> g{*mutex_};
+    (*owners_)["t1"] = {"b", 12};
+    endpoints_->erase("a");
+  }
+  // b's copy is of epoch 7, but the owner it last read was at epoch 11 (another
+  // owner came between): the copy is out of date and none of it starts.
+  b.router->activate("t1", "t1", 12, "a", 11);
+  EXPECT_EQ(b.router->stats_snapshot().failovers, 0u);
+  auto pos = b.router->position("t1", "s0");
+  ASSERT_TRUE(pos.ok()) << pos.err().message;
+  EXPECT_EQ(*pos, -1) << "an out-of-date copy was started";
 }
 
 }  // namespace

@@ -66,6 +66,8 @@ bool same(const T& a, const T& b) {
       if (!same(a[i], b[i]))
         return false;
     return true;
+  } else if constexpr (is_optional<T>::value) {
+    return a.has_value() == b.has_value() && (!a || same(*a, *b));
   } else if constexpr (std::is_aggregate_v<T>) {
     bool eq = true;
     std::apply(
@@ -129,6 +131,26 @@ TEST(wire, a_customer_without_a_preferred_channel_stays_without_one) {
   ASSERT_FALSE(source(y));
   EXPECT_EQ(y.id, "c1");
   EXPECT_FALSE(y.preferred_channel.has_value());
+}
+
+TEST(wire, a_journal_event_without_an_outcome_or_a_decision_stays_without_them) {
+  config cfg;
+  caf::actor_system sys{cfg};
+  engine::journal_event x;
+  x.contact = "c1";
+  x.type = engine::event_type::queued;
+  std::vector<char> buf;
+  caf::binary_serializer sink{sys, buf};
+  ASSERT_FALSE(sink(x));
+  engine::journal_event y;
+  y.result.emplace();
+  y.decision.emplace();
+  caf::binary_deserializer source{sys, buf};
+  ASSERT_FALSE(source(y));
+  EXPECT_EQ(y.contact, "c1");
+  EXPECT_EQ(y.type, engine::event_type::queued);
+  EXPECT_FALSE(y.result.has_value());
+  EXPECT_FALSE(y.decision.has_value());
 }
 
 }  // namespace
