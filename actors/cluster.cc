@@ -682,7 +682,7 @@ void replicator::replicate(const storage::write_batch& batch, storage::store& st
     auto r = v->route_for(tenant);
     if (!r || !r->local)
       continue;  // not owned here (a standby's own applied parts, a tenant outside the cluster)
-    if (r->standby.empty()) {
+    if (r->standby.empty() || r->standby == shared_->self) {
       ++shared_->unreplicated_batches;
       continue;
     }

@@ -317,12 +317,6 @@ void membership::round() {
       if (c != claims.end())
         last_claim_[id] = {d.owner, d.epoch};
     }
-    // The standby: the first member in order that is not the owner.
-    for (const auto& m : order)
-      if (m != d.owner) {
-        d.standby = m;
-        break;
-      }
     bool mine = d.owner == opts_.node_name && c != claims.end() && c->second.second.lease == lease;
     bool chosen = !order.empty() && order.front() == opts_.node_name;
     if (c == claims.end() && chosen) {
@@ -344,6 +338,13 @@ void membership::round() {
         log_->warn("cluster: cannot claim domain {}: {}", id, cas.err().message);
       }
     }
+    // The standby: the first member in order that is not the owner (known now,
+    // after this round's claim).
+    for (const auto& m : order)
+      if (m != d.owner && !(d.owner.empty() && m == order.front())) {
+        d.standby = m;
+        break;
+      }
     bool was_mine;
     {
       std::lock_guard<std::mutex> g{mutex_};

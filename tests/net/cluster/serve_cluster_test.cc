@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -163,6 +164,8 @@ class serve_cluster : public ::testing::Test {
     std::map<std::string, std::vector<int>> served;  ///< agent -> contact numbers
     std::map<int, int> times;                        ///< contact number -> times served
     int stale_offers = 0;  ///< offers withdrawn by a move, answered NOT_OFFERED
+    /// When the first offer came in `serve_all` (for the failover figure).
+    std::optional<std::chrono::steady_clock::time_point> first_offer_at;
   };
 
   /// Each agent takes what it is offered, one at a time, until `n` contacts (all
@@ -176,6 +179,8 @@ class serve_cluster : public ::testing::Test {
         auto offer = cl->wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 100ms);
         if (!offer)
           continue;
+        if (!out.first_offer_at)
+          out.first_offer_at = std::chrono::steady_clock::now();
         auto id = offer->offer().contact_id();
         auto acc = cl->call(testing::accept_offer(id, offer->offer().offer_id()));
         // An offer the old owner made before a move: the contact was offered again
@@ -416,6 +421,85 @@ TEST_F(serve_cluster, a_node_joining_and_one_leaving_under_load_move_domains_wit
               "served once (x %zu, y %zu); %d offers withdrawn by a move and offered again\n",
               tenant.c_str(), first_owner.c_str(), back->at(tenant).first.c_str(), opened,
               l.served["x"].size(), l.served["y"].size(), l.stale_offers);
+}
+
+TEST_F(serve_cluster, kill_9_of_an_owner_under_load_loses_no_acknowledged_contact) {
+  using testing::ws_client;
+  auto a = start("a");
+  auto b = start("b");
+  auto c = start("c");
+  dump_logs dump{{&a, &b, &c}};
+  auto owners = wait_for([&] { return settled(b, {"a", "b", "c"}); }, 20s);
+  ASSERT_TRUE(owners) << "the cluster never settled";
+  // A tenant of a's: its gateway and one agent on b, the other agent on c.
+  std::string tenant;
+  for (const auto& [d, o] : *owners)
+    if (o.first == "a" && tenant.empty())
+      tenant = d;
+  ASSERT_FALSE(tenant.empty()) << "a owns no tenant";
+  ws_client sup{b.port};
+  auto w = sup.hello(pb::ROLE_SUPERVISOR, tenant, key_of(tenant));
+  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
+  auto tokens = define(sup, {"x", "y"});
+  ws_client x{b.port};
+  ASSERT_TRUE(x.hello_agent(tokens["x"], tenant)->has_welcome());
+  ws_client y{c.port};
+  ASSERT_TRUE(y.hello_agent(tokens["y"], tenant)->has_welcome());
+  ws_client gw{b.port};
+  ASSERT_TRUE(gw.hello(pb::ROLE_GATEWAY, tenant, key_of(tenant))->has_welcome());
+  // An open is acknowledged, or it is tried again with the same id until it is:
+  // DUPLICATE_ID says an earlier try was taken, though its answer was lost.
+  std::atomic<int> opened{0};
+  std::atomic<int> retried{0};
+  auto open = [&](int count) {
+    for (int i = 0; i < count; ++i) {
+      auto id = "k" + std::to_string(1000 + opened.load());
+      auto deadline = std::chrono::steady_clock::now() + 30s;
+      for (;;) {
+        auto r = gw.call(testing::open_contact(id, "support"));
+        if (r && (r->has_contact_opened() || testing::is_error(r, pb::DUPLICATE_ID)))
+          break;
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << id << ": " << testing::show(r);
+        ++retried;
+        std::this_thread::sleep_for(100ms);
+      }
+      ++opened;
+    }
+  };
+  // 20 acknowledged at a; each agent holds an offer, and does not answer it.
+  open(20);
+  ASSERT_TRUE(x.wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 10s));
+  ASSERT_TRUE(y.wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 10s));
+
+  // kill -9 of the owner, while 10 more are opened.
+  auto killed_at = std::chrono::steady_clock::now();
+  a.proc->signal(SIGKILL);
+  std::thread opener([&] { open(10); });
+  ledger l;
+  serve_all({{"x", &x}, {"y", &y}}, 30, l, 90s);
+  opener.join();
+  check(l, opened.load());
+  EXPECT_EQ(opened.load(), 30);
+  auto after = wait_for([&] { return settled(b, {"b", "c"}); }, 20s);
+  ASSERT_TRUE(after) << "the cluster never settled without a";
+  ASSERT_TRUE(l.first_offer_at);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*l.first_offer_at - killed_at);
+  std::printf("[ figures  ] tenant %s: owner a killed (-9), taken over by %s; first offer %lld ms "
+              "after the kill (lease TTL 3 s); %d contacts, each served once (x %zu, y %zu); "
+              "%d opens tried again; %d offers withdrawn and made again\n",
+              tenant.c_str(), after->at(tenant).first.c_str(), static_cast<long long>(ms.count()),
+              opened.load(), l.served["x"].size(), l.served["y"].size(), retried.load(),
+              l.stale_offers);
+  // The survivors stop cleanly.
+  auto stop_at = std::chrono::steady_clock::now();
+  b.proc->signal(SIGTERM);
+  c.proc->signal(SIGTERM);
+  EXPECT_EQ(b.proc->wait_exit(30s), 0);
+  EXPECT_EQ(c.proc->wait_exit(30s), 0);
+  std::printf("[ figures  ] b and c stopped (SIGTERM) in %lld ms\n",
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::steady_clock::now() - stop_at)
+                                       .count()));
 }
 
 TEST_F(serve_cluster, bad_cluster_settings_are_refused_with_the_reason) {
