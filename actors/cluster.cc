@@ -267,8 +267,13 @@ caf::behavior gateway(gateway_ptr self, std::shared_ptr<shared_state> shared,
       return rp;
     },
     [self](subscribe_atom, const caf::actor& sink) {
+      // A node that linked again (after a pause cut the link, say) subscribes again
+      // with the same sink: it is sent each event once.
+      auto& s = self->state.sinks;
+      if (std::find(s.begin(), s.end(), sink) != s.end())
+        return;
       self->monitor(sink);
-      self->state.sinks.push_back(sink);
+      s.push_back(sink);
     },
     [self](event& ev) {
       auto& st = self->state;
