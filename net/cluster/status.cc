@@ -101,6 +101,19 @@ std::string router_metrics(const actors::cluster_router_stats& s) {
   line("switchboard_cluster_dropped_events_total", "counter",
        "Events dropped because their node no longer owned the tenant.", {{"", s.dropped_events}});
   line("switchboard_cluster_links", "gauge", "Links to other nodes' gateways.", {{"", s.links}});
+  line("switchboard_cluster_replication_total", "counter",
+       "Owned domains' commit parts: taken by the standby, sent as a whole-state snapshot to a "
+       "new or behind standby, not taken in time (failed), or without a standby.",
+       {{"{result=\"replicated\"}", s.replicated_batches},
+        {"{result=\"snapshot\"}", s.replica_snapshots},
+        {"{result=\"failed\"}", s.replication_failures},
+        {"{result=\"no_standby\"}", s.unreplicated_batches}});
+  line("switchboard_cluster_standby_applied_total", "counter",
+       "Commit parts and snapshots of other nodes' domains this node took as their standby.",
+       {{"", s.applied_batches}});
+  line("switchboard_cluster_failovers_total", "counter",
+       "Domains this node took over from its standby copy after their owner was lost.",
+       {{"", s.failovers}});
   return out;
 }
 

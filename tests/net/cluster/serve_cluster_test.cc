@@ -489,6 +489,15 @@ TEST_F(serve_cluster, kill_9_of_an_owner_under_load_loses_no_acknowledged_contac
   EXPECT_EQ(opened.load(), 30);
   auto after = wait_for([&] { return settled(b, {"b", "c"}); }, 20s);
   ASSERT_TRUE(after) << "the cluster never settled without a";
+  // The new owner says so in /metrics: it took the tenant over from its copy,
+  // which it had kept as a's standby.
+  auto& heir = after->at(tenant).first == "b" ? b : c;
+  client::endpoint ep;
+  ep.port = heir.port;
+  auto mh = client::http_get(ep, "/metrics").body;
+  EXPECT_EQ(testing::metric_value(mh, "switchboard_cluster_failovers_total").value_or(-1), 1) << mh;
+  auto applied = testing::metric_value(mh, "switchboard_cluster_standby_applied_total");
+  EXPECT_TRUE(applied && *applied >= 20) << mh;
   ASSERT_TRUE(l.first_offer_at);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*l.first_offer_at - killed_at);
   std::printf("[ figures  ] tenant %s: owner a killed (-9), taken over by %s; first offer %lld ms "
