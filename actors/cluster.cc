@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -100,21 +101,27 @@ struct shared_state {
     return v->check(domain, epoch);
   }
 
+  /// Whether `source` owns `tenant` as this node reads the cluster now.
+  bool owns(const std::string& tenant, const std::string& source) const {
+    auto v = current_view();
+    if (!v)
+      return source == self;
+    auto r = v->route_for(tenant);
+    return r ? r->owner == source : source == self;
+  }
+
   /// Passes `ev`, sent by node `source`, on to the subscribers if `source` owns
   /// the event's tenant as this node reads the cluster now.
   void deliver(const event& ev, const std::string& source) {
-    auto v = current_view();
-    bool from_owner = false;
-    if (!v) {
-      from_owner = source == self;
-    } else {
-      auto r = v->route_for(ev.tenant);
-      from_owner = r ? r->owner == source : source == self;
-    }
-    if (!from_owner) {
+    if (!owns(ev.tenant, source)) {
       ++dropped_events;
       return;
     }
+    pass_on(ev, source);
+  }
+
+  /// Passes `ev` on to the subscribers.
+  void pass_on(const event& ev, const std::string& source) {
     if (source != self)
       ++remote_events;
     std::shared_ptr<const std::vector<event_callback>> subs;
@@ -301,8 +308,17 @@ caf::behavior gateway(gateway_ptr self, std::shared_ptr<shared_state> shared,
 
 struct sink_state {
   std::map<caf::actor_addr, std::string> watched;  ///< linked gateways -> endpoint
+  /// Events from a node this one does not read as their tenant's owner (yet), by
+  /// source, in order: a new owner's first events can come before this node reads
+  /// its claim. Passed on once it does, dropped after `hold_for`.
+  std::map<std::string, std::deque<std::pair<std::chrono::steady_clock::time_point, event>>> held;
+  bool recheck_armed = false;
   static inline const char* name = "cluster_event_sink";
 };
+
+/// How long a sink holds an event from a node it does not read as the owner.
+constexpr auto hold_for = std::chrono::seconds(2);
+constexpr auto recheck_every = std::chrono::milliseconds(25);
 
 caf::behavior event_sink(caf::stateful_actor<sink_state>* self,
                          std::shared_ptr<shared_state> shared) {
@@ -320,10 +336,50 @@ caf::behavior event_sink(caf::stateful_actor<sink_state>* self,
     }
     self->state.watched.erase(i);
   });
+  auto arm = [self] {
+    if (!self->state.recheck_armed) {
+      self->state.recheck_armed = true;
+      self->delayed_send(self, recheck_every, flush_atom::value);
+    }
+  };
   return {
-    [shared](events_atom, const std::string& source, const std::vector<event>& evs) {
-      for (const auto& ev : evs)
-        shared->deliver(ev, source);
+    [self, shared, arm](events_atom, const std::string& source, std::vector<event>& evs) {
+      auto& held = self->state.held;
+      auto h = held.find(source);
+      for (auto& ev : evs) {
+        // Behind held ones of the same node, an event waits its turn (order).
+        if ((h == held.end() || h->second.empty()) && shared->owns(ev.tenant, source)) {
+          shared->pass_on(ev, source);
+          continue;
+        }
+        if (h == held.end())
+          h = held.emplace(source, std::deque<std::pair<std::chrono::steady_clock::time_point, event>>{}).first;
+        h->second.emplace_back(std::chrono::steady_clock::now(), std::move(ev));
+      }
+      if (h != held.end() && !h->second.empty())
+        arm();
+    },
+    [self, shared, arm](flush_atom) {
+      self->state.recheck_armed = false;
+      auto now = std::chrono::steady_clock::now();
+      bool left = false;
+      for (auto i = self->state.held.begin(); i != self->state.held.end();) {
+        auto& q = i->second;
+        while (!q.empty()) {
+          auto& [at, ev] = q.front();
+          if (shared->owns(ev.tenant, i->first))
+            shared->pass_on(ev, i->first);
+          else if (now - at >= hold_for)
+            ++shared->dropped_events;  // from a node that is not (or no longer) the owner
+          else
+            break;
+          q.pop_front();
+        }
+        left = left || !q.empty();
+        i = q.empty() ? self->state.held.erase(i) : std::next(i);
+      }
+      if (left)
+        arm();
     },
     [self](watch_atom, const caf::actor& gateway, const std::string& endpoint) {
       self->monitor(gateway);
@@ -858,12 +914,15 @@ void cluster_router::activate(const std::string& tenant, const std::string& doma
   if (snap->tenants.size() != 1)
     return;  // nothing stored of it here: it starts from its configuration
   if (!own && !failover) {
-    log.error("cluster: domain {} (epoch {}) taken from {} (epoch {}) without a current copy "
-              "here ({}): its {} stored live contact(s) here are out of date and are dropped; "
-              "contacts acknowledged by {} are lost unless it comes back",
-              domain, epoch, previous_owner, previous_epoch,
-              copy ? "the copy is of epoch " + std::to_string(copy->epoch) : "no copy",
-              snap->live.size(), previous_owner);
+    // Without writes since its standby was chosen a domain has no copy, and loses
+    // nothing; with writes, a replicated tenant's were acknowledged only once copied.
+    log.warn("cluster: domain {} (epoch {}) taken from {} (epoch {}) without a current copy "
+             "here ({}): its {} stored live contact(s) here are out of date and are dropped; "
+             "whatever {} acknowledged without a copy here (a tenant with durability local, "
+             "or a standby that had fallen behind) is not here",
+             domain, epoch, previous_owner, previous_epoch,
+             copy ? "the copy is of epoch " + std::to_string(copy->epoch) : "no copy",
+             snap->live.size(), previous_owner);
     snap->live.clear();
   }
   auto live = snap->live.size();

@@ -401,6 +401,8 @@ struct session_ended_msg {
   static constexpr char type_name[] = "session_ended_msg";
   std::string tenant;
   std::string contact;
+  /// Its opening was refused (never acknowledged): the id may be opened again.
+  bool refused = false;
 };
 
 // -- node-local messages (never cross nodes) ------------------------------------------

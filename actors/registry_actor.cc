@@ -1,6 +1,8 @@
 #include "actors/registry_actor.h"
 
 #include <caf/all.hpp>
+#include <deque>
+#include <unordered_set>
 #include <map>
 #include <memory>
 #include <set>
@@ -30,7 +32,14 @@ struct tenant_entry {
   /// Presence epoch per agent: moved on by every login and every lost connection,
   /// so a grace timer that fires after the agent came back is recognised as stale.
   std::unordered_map<std::string, std::uint64_t> epoch;
+  /// The ids of the contacts that ended last here (at most `ended_window`): an
+  /// OpenContact retried after its first answer was lost (a node died) and the
+  /// contact was served meanwhile is refused, not opened a second time.
+  std::unordered_set<std::string> ended;
+  std::deque<std::string> ended_order;
 };
+
+constexpr std::size_t ended_window = 65536;
 
 /// A tenant being handed to another node: answered with its stored state once
 /// every actor it had is gone (so all their writes are queued before the read).
@@ -534,6 +543,9 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
                       "queue '" + c.queue + "' is not defined in tenant " + c.tenant);
       if (te->sessions.count(c.id) > 0)
         return to_caf(errc::duplicate_id, "contact '" + c.id + "' is already live");
+      if (te->ended.count(c.id) > 0)
+        return to_caf(errc::duplicate_id,
+                      "contact '" + c.id + "' ended a short while ago: an id is opened once");
       auto& st = self->state;
       c.seq = st.next_seq++;
       c.created_at = now(self);
@@ -648,6 +660,13 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
         auto i = te->sessions.find(m.contact);
         if (i != te->sessions.end())
           te->sessions.erase(i);
+        if (!m.refused && te->ended.insert(m.contact).second) {
+          te->ended_order.push_back(m.contact);
+          if (te->ended_order.size() > ended_window) {
+            te->ended.erase(te->ended_order.front());
+            te->ended_order.pop_front();
+          }
+        }
       }
     },
     [=](tenant_stats_req& r) -> caf::result<tenant_stats> {

@@ -258,7 +258,7 @@ caf::behavior session(session_ptr self, session_args args) {
             // must not find this session still live (duplicate_id).
             auto& c = contact_of(self);
             c.state = contact_state::failed;
-            self->send(self->state.args.registry, session_ended_msg{c.tenant, c.id});
+            self->send(self->state.args.registry, session_ended_msg{c.tenant, c.id, true});
             rp.deliver(err);
             self->quit();
           });

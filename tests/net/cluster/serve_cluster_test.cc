@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <csignal>
+#include <ctime>
+#include <unistd.h>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -42,8 +44,10 @@ struct dump_logs {
     for (auto* m : ms) {
       if (!m->dir)
         continue;
+      std::ifstream before{m->dir->sub("stderr.log.1")};
       std::ifstream in{m->dir->sub("stderr.log")};
-      std::string text{std::istreambuf_iterator<char>(in), {}};
+      std::string text{std::istreambuf_iterator<char>(before), {}};
+      text.append(std::istreambuf_iterator<char>(in), {});
       std::printf("---- %s stderr (last 200000 bytes):\n%s\n", m->name.c_str(),
                   text.substr(text.size() > 200000 ? text.size() - 200000 : 0).c_str());
     }
@@ -67,6 +71,16 @@ class serve_cluster : public ::testing::Test {
     member m;
     m.name = name;
     m.dir = std::make_unique<testkit::temp_dir>("sb-" + name);
+    launch(m);
+    return m;
+  }
+
+  /// Starts `m`'s process (again, after a kill: same data dir; the log of the run
+  /// before is kept as stderr.log.1).
+  void launch(member& m) {
+    const auto& name = m.name;
+    if (m.proc)
+      std::rename(m.dir->sub("stderr.log").c_str(), m.dir->sub("stderr.log.1").c_str());
     m.proc = std::make_unique<testkit::child_process>(
       std::vector<std::string>{SB_SWITCHBOARD_BIN, "serve", "--config", config_.sub("serve.json"),
                                "--port", "0", "--data-dir", m.dir->sub("data"), "--etcd",
@@ -80,7 +94,6 @@ class serve_cluster : public ::testing::Test {
     if (port)
       m.port = static_cast<std::uint16_t>(std::stoi(*port));
     EXPECT_TRUE(m.proc->expect(std::regex{"cluster test: member " + name}, 30s)) << name;
-    return m;
   }
 
   static std::optional<status_pb> status(const member& m) {
@@ -212,8 +225,13 @@ class serve_cluster : public ::testing::Test {
     EXPECT_EQ(static_cast<int>(l.times.size()), n) << "contacts never served";
     for (const auto& [k, count] : l.times)
       EXPECT_EQ(count, 1) << "k" << 1000 + k << " served " << count << " times";
-    for (const auto& [agent, ks] : l.served)
-      EXPECT_TRUE(std::is_sorted(ks.begin(), ks.end())) << agent << " was offered out of order";
+    for (const auto& [agent, ks] : l.served) {
+      std::string seq;
+      for (auto k : ks)
+        seq += " k" + std::to_string(1000 + k);
+      EXPECT_TRUE(std::is_sorted(ks.begin(), ks.end()))
+        << agent << " was offered out of order:" << seq;
+    }
   }
 
   testkit::etcd_server etcd_;
@@ -478,10 +496,18 @@ TEST_F(serve_cluster, kill_9_of_an_owner_under_load_loses_no_acknowledged_contac
   ASSERT_TRUE(x.wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 10s));
   ASSERT_TRUE(y.wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 10s));
 
-  // kill -9 of the owner, while 10 more are opened.
-  auto killed_at = std::chrono::steady_clock::now();
-  a.proc->signal(SIGKILL);
+  // kill -9 of the owner in the middle of 10 more opens, at a point that differs
+  // from run to run (--gtest_repeat=N runs N kill points; SB_KILL_SEED fixes them).
+  auto seed = std::getenv("SB_KILL_SEED") ? std::strtoul(std::getenv("SB_KILL_SEED"), nullptr, 10)
+                                          : static_cast<unsigned long>(::getpid()) * 7919 +
+                                              static_cast<unsigned long>(std::time(nullptr));
+  static int repetition = 0;
+  auto delay = std::chrono::microseconds((seed + 104729 * repetition++) % 20000);
   std::thread opener([&] { open(10); });
+  std::this_thread::sleep_for(delay);
+  auto killed_at = std::chrono::steady_clock::now();
+  int opened_at_kill = opened.load();
+  a.proc->signal(SIGKILL);
   ledger l;
   serve_all({{"x", &x}, {"y", &y}}, 30, l, 90s);
   opener.join();
@@ -500,10 +526,12 @@ TEST_F(serve_cluster, kill_9_of_an_owner_under_load_loses_no_acknowledged_contac
   EXPECT_TRUE(applied && *applied >= 20) << mh;
   ASSERT_TRUE(l.first_offer_at);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*l.first_offer_at - killed_at);
-  std::printf("[ figures  ] tenant %s: owner a killed (-9), taken over by %s; first offer %lld ms "
-              "after the kill (lease TTL 3 s); %d contacts, each served once (x %zu, y %zu); "
-              "%d opens tried again; %d offers withdrawn and made again\n",
-              tenant.c_str(), after->at(tenant).first.c_str(), static_cast<long long>(ms.count()),
+  std::printf("[ figures  ] tenant %s: owner a killed (-9) %lld us into 10 opens (%d acknowledged "
+              "by then), taken over by %s; first offer %lld ms after the kill (lease TTL 3 s); %d "
+              "contacts, each served once (x %zu, y %zu); %d opens tried again; %d offers "
+              "withdrawn and made again\n",
+              tenant.c_str(), static_cast<long long>(delay.count()), opened_at_kill,
+              after->at(tenant).first.c_str(), static_cast<long long>(ms.count()),
               opened.load(), l.served["x"].size(), l.served["y"].size(), retried.load(),
               l.stale_offers);
   // The survivors stop cleanly.
@@ -597,6 +625,106 @@ TEST_F(serve_cluster, an_owner_paused_past_its_lease_is_fenced_and_offers_nothin
               tenant.c_str(), moved->at(tenant).first.c_str(), static_cast<long long>(epoch),
               static_cast<long long>(moved->at(tenant).second),
               static_cast<long long>(back->at(tenant).second), opened, l.stale_offers);
+}
+
+TEST_F(serve_cluster, a_killed_standby_is_replaced_and_a_restarted_node_takes_its_domains_back) {
+  using testing::ws_client;
+  auto a = start("a");
+  auto b = start("b");
+  auto c = start("c");
+  dump_logs dump{{&a, &b, &c}};
+  ASSERT_TRUE(wait_for([&] { return settled(a, {"a", "b", "c"}); }, 20s));
+  // A tenant with its owner, its standby and the third node.
+  std::string tenant, owner, standby;
+  auto s = status(a);
+  ASSERT_TRUE(s);
+  for (const auto& d : s->domains())
+    if (tenant.empty() && !d.standby().empty()) {
+      tenant = d.id();
+      owner = d.owner();
+      standby = d.standby();
+    }
+  ASSERT_FALSE(tenant.empty());
+  std::map<std::string, member*> by_name{{"a", &a}, {"b", &b}, {"c", &c}};
+  std::string third;
+  for (const auto& n : {"a", "b", "c"})
+    if (n != owner && n != standby)
+      third = n;
+  auto& o = *by_name[owner];
+  auto& sb = *by_name[standby];
+  auto& t = *by_name[third];
+  // Gateway and agents on the owner and the third node: they outlive the standby.
+  ws_client sup{t.port};
+  ASSERT_TRUE(sup.hello(pb::ROLE_SUPERVISOR, tenant, key_of(tenant))->has_welcome());
+  auto tokens = define(sup, {"x", "y"});
+  ws_client x{t.port};
+  ASSERT_TRUE(x.hello_agent(tokens["x"], tenant)->has_welcome());
+  ws_client y{o.port};
+  ASSERT_TRUE(y.hello_agent(tokens["y"], tenant)->has_welcome());
+  ws_client gw{t.port};
+  ASSERT_TRUE(gw.hello(pb::ROLE_GATEWAY, tenant, key_of(tenant))->has_welcome());
+  int opened = 0;
+  auto open = [&](int count) {
+    for (int i = 0; i < count; ++i, ++opened) {
+      auto id = "k" + std::to_string(1000 + opened);
+      auto deadline = std::chrono::steady_clock::now() + 30s;
+      for (;;) {
+        auto r = gw.call(testing::open_contact(id, "support"));
+        if (r && (r->has_contact_opened() || testing::is_error(r, pb::DUPLICATE_ID)))
+          break;
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << id << ": " << testing::show(r);
+        std::this_thread::sleep_for(100ms);
+      }
+    }
+  };
+  open(10);
+  // kill -9 of the standby: the owner goes on taking and routing contacts.
+  sb.proc->signal(SIGKILL);
+  open(10);
+  ledger l;
+  serve_all({{"x", &x}, {"y", &y}}, opened, l);
+  check(l, opened);
+  // The third node becomes the standby and is brought up to date; then the
+  // owner is killed too, and the third node has every contact acknowledged.
+  ASSERT_TRUE(wait_for(
+    [&] {
+      auto st = status(o);
+      if (!st)
+        return false;
+      for (const auto& d : st->domains())
+        if (d.id() == tenant)
+          return d.standby() == third;
+      return false;
+    },
+    20s))
+    << third << " never became the standby";
+  open(10);  // each acknowledged once the new standby has it
+  client::endpoint ep;
+  ep.port = o.port;
+  auto mo = client::http_get(ep, "/metrics").body;
+  auto snaps = testing::metric_value(mo, "switchboard_cluster_replication_total{result=\"snapshot\"}");
+  EXPECT_TRUE(snaps && *snaps >= 2) << "the new standby was not brought up to date: " << mo;
+  o.proc->signal(SIGKILL);
+  auto alone = wait_for([&] { return settled(t, {third}); }, 20s);
+  ASSERT_TRUE(alone) << third << " did not take the domains over";
+  serve_all({{"x", &x}}, opened, l);
+  check(l, opened);
+  // The killed nodes come back on their data dirs, join, and their domains move
+  // back to them by handoff: nothing lost, nothing doubled.
+  launch(o);
+  launch(sb);
+  ASSERT_TRUE(wait_for([&] { return settled(t, {"a", "b", "c"}); }, 30s))
+    << "the restarted nodes did not get their domains back";
+  ws_client y2{o.port};
+  ASSERT_TRUE(y2.hello_agent(tokens["y"], tenant)->has_welcome());
+  open(10);
+  serve_all({{"x", &x}, {"y", &y2}}, opened, l);
+  check(l, opened);
+  std::printf("[ figures  ] tenant %s: standby %s killed, %s kept serving and brought %s up to "
+              "date; then %s killed and %s took over; both restarted and took their domains "
+              "back; %d contacts, each served once; %d offers withdrawn\n",
+              tenant.c_str(), standby.c_str(), owner.c_str(), third.c_str(), owner.c_str(),
+              third.c_str(), opened, l.stale_offers);
 }
 
 TEST_F(serve_cluster, bad_cluster_settings_are_refused_with_the_reason) {
