@@ -502,7 +502,7 @@ TEST_F(serve_cluster, kill_9_of_an_owner_under_load_loses_no_acknowledged_contac
                                           : static_cast<unsigned long>(::getpid()) * 7919 +
                                               static_cast<unsigned long>(std::time(nullptr));
   static int repetition = 0;
-  auto delay = std::chrono::microseconds((seed + 104729 * repetition++) % 20000);
+  auto delay = std::chrono::microseconds((seed + 104729 * repetition++) % 60000);
   std::thread opener([&] { open(10); });
   std::this_thread::sleep_for(delay);
   auto killed_at = std::chrono::steady_clock::now();
