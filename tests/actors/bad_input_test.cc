@@ -228,6 +228,18 @@ TEST_F(bad_input, a_contact_the_queue_refuses_can_be_submitted_again_once_correc
   }
 }
 
+TEST_F(bad_input, an_id_that_ended_is_not_opened_again) {
+  // A gateway retrying an open whose answer was lost (its node died) after the
+  // contact was served meanwhile gets DUPLICATE_ID, not a second contact.
+  ASSERT_TRUE(n().submit(make_contact(t1, "once", "fast")).ok());
+  ASSERT_TRUE(n().end_contact(t1, "once").ok());
+  for (int i = 0; i < 50 && n().find_contact(t1, "once").ok(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(n().find_contact(t1, "once").code(), errc::unknown_contact) << "it is not live any more";
+  auto again = n().submit(make_contact(t1, "once", "fast"));
+  EXPECT_EQ(again.code(), errc::duplicate_id) << describe(again);
+}
+
 TEST_F(bad_input, answers_from_an_agent_without_the_offer_are_not_offered) {
   EXPECT_EQ(n().accept(t1, "a2", "c1").code(), errc::not_offered);
   EXPECT_EQ(n().decline(t1, "a2", "c1").code(), errc::not_offered);

@@ -173,4 +173,22 @@ TEST(config_test, cluster_settings_parse_default_and_are_checked_together) {
 }
 
 }  // namespace
+TEST(config_test, a_tenants_durability_policy_is_replicated_local_or_refused) {
+  auto c = parse_serve_config(R"({"tenants": [
+    {"tenant": "a", "apiKey": "key-of-a-0123456789"},
+    {"tenant": "b", "apiKey": "key-of-b-0123456789", "durabilityPolicy": "replicated"},
+    {"tenant": "c", "apiKey": "key-of-c-0123456789", "durabilityPolicy": "local"}]})");
+  ASSERT_TRUE(c.ok()) << c.err().message;
+  ASSERT_EQ(c->edge.tenants.size(), 3u);
+  EXPECT_FALSE(c->edge.tenants[0].local_durability) << "replicated by default";
+  EXPECT_FALSE(c->edge.tenants[1].local_durability);
+  EXPECT_TRUE(c->edge.tenants[2].local_durability);
+  auto bad = parse_serve_config(R"({"tenants": [
+    {"tenant": "a", "apiKey": "key-of-a-0123456789", "durabilityPolicy": "sometimes"}]})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.code(), engine::errc::invalid_argument);
+  EXPECT_NE(bad.err().message.find("durability_policy of 'a'"), std::string::npos)
+    << bad.err().message;
+}
+
 }  // namespace switchboard::net
