@@ -116,8 +116,8 @@ class cluster_router_test : public ::testing::Test {
       members_[name] = std::move(m);
     }
     // t1 is a's at epoch 7, t2 is b's at epoch 3.
-    (*owners_)["t1"] = {"a", 7};
-    (*owners_)["t2"] = {"b", 3};
+    (*owners_)["t1"] = {"a", 7, ""};
+    (*owners_)["t2"] = {"b", 3, ""};
     for (auto& [name, m] : members_)
       m->router->attach(std::make_shared<scripted_view>(name, mutex_, owners_, endpoints_));
     ASSERT_TRUE(linked(*members_["a"]) && linked(*members_["b"]));
@@ -221,7 +221,7 @@ TEST_F(cluster_router_test, a_call_follows_ownership_when_it_moves) {
   // t1 moves to b at a new epoch: a refuses its old epoch, calls go to b.
   {
     std::lock_guard<std::mutex> g{*mutex_};
-    (*owners_)["t1"] = {"b", 8};
+    (*owners_)["t1"] = {"b", 8, ""};
   }
   ASSERT_TRUE(a.router->submit(make_contact("t1", "x2", "q1")).ok());
   EXPECT_TRUE(b.n->find_contact("t1", "x2").ok());
@@ -243,7 +243,7 @@ TEST_F(cluster_router_test, a_call_follows_ownership_when_it_moves) {
 TEST_F(cluster_router_test, a_tenant_without_an_owner_fails_typed_after_the_settle_time) {
   {
     std::lock_guard<std::mutex> g{*mutex_};
-    (*owners_)["t2"] = {"", 0};
+    (*owners_)["t2"] = {"", 0, ""};
   }
   auto t0 = std::chrono::steady_clock::now();
   auto r = at("a").router->submit(make_contact("t2", "lost", "q1"));
@@ -273,7 +273,7 @@ TEST_F(cluster_router_test, a_handoff_moves_the_tenant_with_its_line_in_order) {
   ASSERT_TRUE(a.router->hand_off("t1", "t1", 7, "b"));
   {
     std::lock_guard<std::mutex> g{*mutex_};
-    (*owners_)["t1"] = {"b", 9};
+    (*owners_)["t1"] = {"b", 9, ""};
   }
   // b has every contact, waiting in the order they came; a has none.
   for (int i = 0; i < 4; ++i) {
@@ -318,7 +318,7 @@ TEST_F(cluster_router_test, a_handoff_with_two_agents_holding_offers) {
   ASSERT_TRUE(a.router->hand_off("t1", "t1", 7, "b"));
   {
     std::lock_guard<std::mutex> g{*mutex_};
-    (*owners_)["t1"] = {"b", 9};
+    (*owners_)["t1"] = {"b", 9, ""};
   }
   for (int i = 0; i < 6; ++i)
     EXPECT_TRUE(b.n->find_contact("t1", "m" + std::to_string(i)).ok()) << i;
@@ -357,7 +357,7 @@ TEST_F(cluster_router_test, a_standby_copy_takes_the_domain_over_with_its_line_i
   a.n->shutdown();
   {
     std::lock_guard<std::mutex> g{*mutex_};
-    (*owners_)["t1"] = {"b", 9};
+    (*owners_)["t1"] = {"b", 9, ""};
     endpoints_->erase("a");
   }
   b.router->activate("t1", "t1", 9, "a", 7);
@@ -391,7 +391,7 @@ TEST_F(cluster_router_test, a_copy_that_is_not_current_is_not_started) {
   a.n->shutdown();
   {
     std::lock_guard<std::mutex> g{*mutex_};
-    (*owners_)["t1"] = {"b", 12};
+    (*owners_)["t1"] = {"b", 12, ""};
     endpoints_->erase("a");
   }
   // b's copy is of epoch 7, but the owner it last read was at epoch 11 (another
