@@ -727,6 +727,84 @@ TEST_F(serve_cluster, a_killed_standby_is_replaced_and_a_restarted_node_takes_it
               third.c_str(), opened, l.stale_offers);
 }
 
+TEST_F(serve_cluster, agents_and_a_gateway_of_a_killed_edge_node_resume_on_another) {
+  using testing::ws_client;
+  auto a = start("a");
+  auto b = start("b");
+  auto c = start("c");
+  dump_logs dump{{&a, &b, &c}};
+  auto owners = wait_for([&] { return settled(a, {"a", "b", "c"}); }, 20s);
+  ASSERT_TRUE(owners) << "the cluster never settled";
+  // A tenant b does not own: b is only the edge of its gateway and of agent x.
+  std::string tenant;
+  for (const auto& [d, o] : *owners)
+    if (o.first != "b" && tenant.empty())
+      tenant = d;
+  ASSERT_FALSE(tenant.empty());
+  auto& other = owners->at(tenant).first == "a" ? c : a;  // a survivor that does not own it
+  ws_client sup{other.port};
+  ASSERT_TRUE(sup.hello(pb::ROLE_SUPERVISOR, tenant, key_of(tenant))->has_welcome());
+  auto tokens = define(sup, {"x", "y"});
+  ws_client x{b.port};
+  ASSERT_TRUE(x.hello_agent(tokens["x"], tenant)->has_welcome());
+  ws_client gw{b.port};
+  ASSERT_TRUE(gw.hello(pb::ROLE_GATEWAY, tenant, key_of(tenant))->has_welcome());
+  for (int i = 0; i < 6; ++i) {
+    auto r = gw.call(testing::open_contact("k" + std::to_string(1000 + i), "support"));
+    ASSERT_TRUE(r && r->has_contact_opened()) << testing::show(r);
+  }
+  // x (at b) takes its first offer; y (at the survivor) holds a ringing one.
+  auto offer = x.wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 10s);
+  ASSERT_TRUE(offer);
+  auto held = offer->offer().contact_id();
+  auto acc = x.call(testing::accept_offer(held, offer->offer().offer_id()));
+  ASSERT_TRUE(acc && acc->has_ack()) << testing::show(acc);
+  ws_client y{other.port};
+  ASSERT_TRUE(y.hello_agent(tokens["y"], tenant)->has_welcome());
+  auto ringing = y.wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 10s);
+  ASSERT_TRUE(ringing);
+
+  // The edge b is killed. x and the gateway reconnect to the survivor.
+  b.proc->signal(SIGKILL);
+  ws_client x2{other.port};
+  auto w = x2.hello_agent(tokens["x"], tenant);
+  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
+  ASSERT_EQ(w->welcome().contacts_size(), 1) << "x's contact did not come back with it: "
+                                             << testing::show(w);
+  EXPECT_EQ(w->welcome().contacts(0).contact_id(), held);
+  EXPECT_EQ(w->welcome().contacts(0).state(), pb::CONTACT_STATE_CONNECTED);
+  auto done = x2.call(testing::wrap_up(held, true));
+  ASSERT_TRUE(done && done->has_ack()) << testing::show(done);
+  ws_client gw2{other.port};
+  ASSERT_TRUE(gw2.hello(pb::ROLE_GATEWAY, tenant, key_of(tenant))->has_welcome());
+  for (int i = 6; i < 10; ++i) {
+    auto r = gw2.call(testing::open_contact("k" + std::to_string(1000 + i), "support"));
+    ASSERT_TRUE(r && r->has_contact_opened()) << testing::show(r);
+  }
+  // Everything opened through the dead edge and after is served once: the ringing
+  // offer y held is answered normally.
+  ledger l;
+  int k = std::stoi(held.substr(1)) - 1000;
+  l.served["x"].push_back(k);
+  ++l.times[k];
+  auto yid = ringing->offer().contact_id();
+  auto yacc = y.call(testing::accept_offer(yid, ringing->offer().offer_id()));
+  ASSERT_TRUE(yacc && yacc->has_ack()) << testing::show(yacc);
+  auto ydone = y.call(testing::wrap_up(yid, true));
+  ASSERT_TRUE(ydone && ydone->has_ack()) << testing::show(ydone);
+  k = std::stoi(yid.substr(1)) - 1000;
+  l.served["y"].push_back(k);
+  ++l.times[k];
+  serve_all({{"x", &x2}, {"y", &y}}, 10, l);
+  EXPECT_EQ(static_cast<int>(l.times.size()), 10) << "contacts never served";
+  for (const auto& [id, count] : l.times)
+    EXPECT_EQ(count, 1) << "k" << 1000 + id << " served " << count << " times";
+  std::printf("[ figures  ] tenant %s (owner %s): edge b killed with agent x holding %s and a "
+              "gateway; x resumed it at %s and wrapped it up, the gateway opened 4 more there; "
+              "10 contacts, each served once\n",
+              tenant.c_str(), owners->at(tenant).first.c_str(), held.c_str(), other.name.c_str());
+}
+
 TEST_F(serve_cluster, bad_cluster_settings_are_refused_with_the_reason) {
   testkit::temp_dir d{"sb-bad"};
   auto run = [&](std::vector<std::string> extra) {
