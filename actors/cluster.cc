@@ -679,6 +679,9 @@ class replicator final : public replication_hook {
     std::int64_t epoch = 0;
     std::uint64_t seq = 0;
     bool in_sync = false;  ///< the standby took everything up to `seq`
+    /// A standby that did not answer in time is not waited for again until then
+    /// (one `replication_timeout` later): a dead one stalls one commit, not each.
+    std::chrono::steady_clock::time_point skip_until{};
   };
 
   std::shared_ptr<shared_state> shared_;
@@ -753,7 +756,7 @@ void replicator::replicate(const storage::write_batch& batch, storage::store& st
       log.info("cluster: domain {} (epoch {}): standby is {}", r->domain, r->epoch, r->standby);
     }
     auto gw = link_to_(r->standby_endpoint);
-    if (!gw) {
+    if (!gw || std::chrono::steady_clock::now() < s.skip_until) {
       s.in_sync = false;
       ++shared_->replication_failures;
       continue;
@@ -791,6 +794,8 @@ void replicator::replicate(const storage::write_batch& batch, storage::store& st
       },
       [&](caf::error& e) {
         s.in_sync = false;  // the next commit sends the whole state
+        if (e.category() == caf::atom("system"))  // no answer in time, or the link failed
+          s.skip_until = std::chrono::steady_clock::now() + timeout_;
         ++shared_->replication_failures;
         log.warn("cluster: domain {}: standby {} did not take part {}: {}", x.domain, s.standby,
                  s.seq, sys_.render(e));
