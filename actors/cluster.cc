@@ -160,6 +160,49 @@ void flush_events(gateway_ptr self) {
     self->send(s, msg);
 }
 
+/// The tenants a batch writes to, without copying it.
+std::set<std::string> tenants_of(const storage::write_batch& b) {
+  std::set<std::string> out;
+  for (const auto& t : b.tenants)
+    out.insert(t.id);
+  for (const auto& q : b.queues)
+    out.insert(q.tenant);
+  for (const auto& a : b.agents)
+    out.insert(a.tenant);
+  for (const auto& c : b.customers)
+    out.insert(c.tenant);
+  for (const auto& c : b.live_puts)
+    out.insert(c.tenant);
+  for (const auto& d : b.live_deletes)
+    out.insert(d.first);
+  for (const auto& e : b.events)
+    out.insert(e.tenant);
+  for (const auto& l : b.learned)
+    out.insert(l.tenant);
+  return out;
+}
+
+/// A standby's write of its copy of `domain` (a snapshot or the next part), sent
+/// to this node's storage actor; answered once committed. A failed write leaves
+/// the copy out of sequence, so the owner sends a snapshot next.
+template <class Msg>
+caf::result<ok_atom> store_copy(gateway_ptr self, const std::string& domain, Msg msg) {
+  auto rp = self->make_response_promise<ok_atom>();
+  self->request(self->state.storage, caf::infinite, std::move(msg))
+    .then(
+      [self, rp](ok_atom) mutable {
+        ++self->state.shared->applied_batches;
+        rp.deliver(ok_atom::value);
+      },
+      [self, rp, domain](caf::error& e) mutable {
+        auto& sh = *self->state.shared;
+        std::lock_guard<std::mutex> g{sh.replica_mutex};
+        sh.replicas.erase(domain);
+        rp.deliver(e);
+      });
+  return rp;
+}
+
 caf::behavior gateway(gateway_ptr self, std::shared_ptr<shared_state> shared,
                       caf::actor registry, caf::actor storage) {
   self->state.shared = std::move(shared);
@@ -223,28 +266,15 @@ caf::behavior gateway(gateway_ptr self, std::shared_ptr<shared_state> shared,
         std::lock_guard<std::mutex> g{shared.replica_mutex};
         shared.replicas[domain] = {epoch, seq};
       }
-      auto rp = self->make_response_promise<ok_atom>();
-      self->request(self->state.storage, caf::infinite, replace_tenant_req{tenant, std::move(snap)})
-        .then(
-          [self, rp](ok_atom) mutable {
-            ++self->state.shared->applied_batches;
-            rp.deliver(ok_atom::value);
-          },
-          [self, rp, domain](caf::error& e) mutable {
-            auto& sh = *self->state.shared;
-            std::lock_guard<std::mutex> g{sh.replica_mutex};
-            sh.replicas.erase(domain);
-            rp.deliver(e);
-          });
-      return rp;
+      return store_copy(self, domain, replace_tenant_req{tenant, std::move(snap)});
     },
     // One committed part of a domain's writes from its owner, next in sequence.
     [self](replicate_atom, const std::string& tenant, const std::string& domain,
            std::int64_t epoch, std::uint64_t seq, storage::write_batch& batch)
       -> caf::result<ok_atom> {
       auto& shared = *self->state.shared;
-      auto parts = batch.split_by_tenant();
-      if (parts.size() > 1 || (parts.size() == 1 && parts.begin()->first != tenant))
+      auto tenants = tenants_of(batch);
+      if (tenants.size() > 1 || (tenants.size() == 1 && *tenants.begin() != tenant))
         return to_caf(engine::errc::cross_tenant,
                       "a part of domain " + domain + " holds records of another tenant");
       if (auto st = shared.standby_check(tenant, domain, epoch); !st)
@@ -258,20 +288,7 @@ caf::behavior gateway(gateway_ptr self, std::shared_ptr<shared_state> shared,
                           std::to_string(epoch) + " is out of sequence here: send a snapshot");
         i->second.seq = seq;
       }
-      auto rp = self->make_response_promise<ok_atom>();
-      self->request(self->state.storage, caf::infinite, persist_req{std::move(batch)})
-        .then(
-          [self, rp](ok_atom) mutable {
-            ++self->state.shared->applied_batches;
-            rp.deliver(ok_atom::value);
-          },
-          [self, rp, domain](caf::error& e) mutable {
-            auto& sh = *self->state.shared;
-            std::lock_guard<std::mutex> g{sh.replica_mutex};
-            sh.replicas.erase(domain);
-            rp.deliver(e);
-          });
-      return rp;
+      return store_copy(self, domain, persist_req{std::move(batch)});
     },
     [self](subscribe_atom, const caf::actor& sink) {
       // A node that linked again (after a pause cut the link, say) subscribes again
@@ -691,28 +708,6 @@ class replicator final : public replication_hook {
   std::chrono::milliseconds timeout_;
   std::map<std::string, stream> streams_;  ///< by domain; only this thread uses it
 };
-
-/// The tenants a batch writes to, without copying it.
-std::set<std::string> tenants_of(const storage::write_batch& b) {
-  std::set<std::string> out;
-  for (const auto& t : b.tenants)
-    out.insert(t.id);
-  for (const auto& q : b.queues)
-    out.insert(q.tenant);
-  for (const auto& a : b.agents)
-    out.insert(a.tenant);
-  for (const auto& c : b.customers)
-    out.insert(c.tenant);
-  for (const auto& c : b.live_puts)
-    out.insert(c.tenant);
-  for (const auto& d : b.live_deletes)
-    out.insert(d.first);
-  for (const auto& e : b.events)
-    out.insert(e.tenant);
-  for (const auto& l : b.learned)
-    out.insert(l.tenant);
-  return out;
-}
 
 bool replicator::must_wait(const storage::write_batch& batch) {
   auto v = shared_->current_view();
