@@ -172,6 +172,24 @@ class serve_cluster : public ::testing::Test {
     return tokens;
   }
 
+  /// Opens contact `id` in queue "support" through `gw`, trying again with the
+  /// same id until it is acknowledged (DUPLICATE_ID says an earlier try was taken,
+  /// though its answer was lost: a node died). Fails the test after 30 s. Returns
+  /// how many tries were made again.
+  static int open_until_acked(testing::ws_client& gw, const std::string& id) {
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    for (int again = 0;; ++again) {
+      auto r = gw.call(testing::open_contact(id, "support"));
+      if (r && (r->has_contact_opened() || testing::is_error(r, pb::DUPLICATE_ID)))
+        return again;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        ADD_FAILURE() << id << " was never acknowledged: " << testing::show(r);
+        return again;
+      }
+      std::this_thread::sleep_for(100ms);
+    }
+  }
+
   /// The ledger of one test client: what each agent served, in order.
   struct ledger {
     std::map<std::string, std::vector<int>> served;  ///< agent -> contact numbers
@@ -472,24 +490,11 @@ TEST_F(serve_cluster, kill_9_of_an_owner_under_load_loses_no_acknowledged_contac
   ASSERT_TRUE(y.hello_agent(tokens["y"], tenant)->has_welcome());
   ws_client gw{b.port};
   ASSERT_TRUE(gw.hello(pb::ROLE_GATEWAY, tenant, key_of(tenant))->has_welcome());
-  // An open is acknowledged, or it is tried again with the same id until it is:
-  // DUPLICATE_ID says an earlier try was taken, though its answer was lost.
   std::atomic<int> opened{0};
   std::atomic<int> retried{0};
   auto open = [&](int count) {
-    for (int i = 0; i < count; ++i) {
-      auto id = "k" + std::to_string(1000 + opened.load());
-      auto deadline = std::chrono::steady_clock::now() + 30s;
-      for (;;) {
-        auto r = gw.call(testing::open_contact(id, "support"));
-        if (r && (r->has_contact_opened() || testing::is_error(r, pb::DUPLICATE_ID)))
-          break;
-        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << id << ": " << testing::show(r);
-        ++retried;
-        std::this_thread::sleep_for(100ms);
-      }
-      ++opened;
-    }
+    for (int i = 0; i < count; ++i, ++opened)
+      retried += open_until_acked(gw, "k" + std::to_string(1000 + opened.load()));
   };
   // 20 acknowledged at a; each agent holds an offer, and does not answer it.
   open(20);
@@ -573,17 +578,8 @@ TEST_F(serve_cluster, an_owner_paused_past_its_lease_is_fenced_and_offers_nothin
   ASSERT_TRUE(gw.hello(pb::ROLE_GATEWAY, tenant, key_of(tenant))->has_welcome());
   int opened = 0;
   auto open = [&](int count) {
-    for (int i = 0; i < count; ++i, ++opened) {
-      auto id = "k" + std::to_string(1000 + opened);
-      auto deadline = std::chrono::steady_clock::now() + 30s;
-      for (;;) {
-        auto r = gw.call(testing::open_contact(id, "support"));
-        if (r && (r->has_contact_opened() || testing::is_error(r, pb::DUPLICATE_ID)))
-          break;
-        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << id << ": " << testing::show(r);
-        std::this_thread::sleep_for(100ms);
-      }
-    }
+    for (int i = 0; i < count; ++i, ++opened)
+      (void)open_until_acked(gw, "k" + std::to_string(1000 + opened));
   };
   open(10);
   ASSERT_TRUE(x.wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 10s));
@@ -665,17 +661,8 @@ TEST_F(serve_cluster, a_killed_standby_is_replaced_and_a_restarted_node_takes_it
   ASSERT_TRUE(gw.hello(pb::ROLE_GATEWAY, tenant, key_of(tenant))->has_welcome());
   int opened = 0;
   auto open = [&](int count) {
-    for (int i = 0; i < count; ++i, ++opened) {
-      auto id = "k" + std::to_string(1000 + opened);
-      auto deadline = std::chrono::steady_clock::now() + 30s;
-      for (;;) {
-        auto r = gw.call(testing::open_contact(id, "support"));
-        if (r && (r->has_contact_opened() || testing::is_error(r, pb::DUPLICATE_ID)))
-          break;
-        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << id << ": " << testing::show(r);
-        std::this_thread::sleep_for(100ms);
-      }
-    }
+    for (int i = 0; i < count; ++i, ++opened)
+      (void)open_until_acked(gw, "k" + std::to_string(1000 + opened));
   };
   open(10);
   // kill -9 of the standby: the owner goes on taking and routing contacts.
