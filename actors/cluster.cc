@@ -56,6 +56,35 @@ struct shared_state {
     dropped_events{0}, links{0}, replicated_batches{0}, replica_snapshots{0},
     replication_failures{0}, unreplicated_batches{0}, applied_batches{0}, failovers{0};
 
+  /// Guards `origins`.
+  mutable std::mutex origin_mutex;
+  /// Through which node (CAF node id) each agent of a tenant owned here last
+  /// logged in: when that node is gone, its agents lost their connections.
+  std::map<std::pair<std::string, std::string>, caf::node_id> origins;
+
+  void note_origin(const std::string& tenant, const std::string& agent, const caf::node_id& via) {
+    std::lock_guard<std::mutex> g{origin_mutex};
+    origins[{tenant, agent}] = via;
+  }
+  void forget_origin(const std::string& tenant, const std::string& agent) {
+    std::lock_guard<std::mutex> g{origin_mutex};
+    origins.erase({tenant, agent});
+  }
+  /// Takes out the agents that last logged in through node `via`.
+  std::vector<std::pair<std::string, std::string>> take_origins(const caf::node_id& via) {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::lock_guard<std::mutex> g{origin_mutex};
+    for (auto i = origins.begin(); i != origins.end();) {
+      if (i->second == via) {
+        out.push_back(i->first);
+        i = origins.erase(i);
+      } else {
+        ++i;
+      }
+    }
+    return out;
+  }
+
   /// Guards `replicas` and `imported`.
   mutable std::mutex replica_mutex;
   /// The domains this node keeps a standby copy of, as far as it is in sequence.
@@ -221,6 +250,16 @@ caf::behavior gateway(gateway_ptr self, std::shared_ptr<shared_state> shared,
       if (!st) {
         self->make_response_promise().deliver(to_caf(st.err()));
         return;
+      }
+      // Which node an agent is connected through, so that its loss is the agent's.
+      if (inner.match_elements<login_req>()) {
+        if (auto sender = self->current_sender()) {
+          const auto& r = inner.get_as<login_req>(0);
+          self->state.shared->note_origin(r.tenant, r.agent, sender->node());
+        }
+      } else if (inner.match_elements<logout_req>()) {
+        const auto& r = inner.get_as<logout_req>(0);
+        self->state.shared->forget_origin(r.tenant, r.agent);
       }
       // The registry answers the remote caller itself.
       self->delegate(self->state.registry, std::move(inner));
@@ -444,6 +483,12 @@ struct cluster_router::impl {
   std::mutex links_mutex;
   std::condition_variable links_changed;
   std::map<std::string, caf::actor> links;  ///< peers' gateways, by endpoint
+  /// The node (process) last linked at each listed endpoint, kept when its link
+  /// fails: a node is gone when its endpoint is no longer listed (its lease
+  /// lapsed or it left) or another process answers there (it restarted).
+  std::map<std::string, caf::node_id> link_nodes;
+  /// When this node's edge sends every agent's login again (it rejoined).
+  std::vector<std::chrono::steady_clock::time_point> reattach_all_at;
   bool stopping = false;
   std::thread linker;
 
@@ -477,20 +522,42 @@ struct cluster_router::impl {
         }
         caf::anon_send(*gw, subscribe_atom::value, sink);
         caf::anon_send(sink, watch_atom::value, *gw, p.endpoint);
-        std::lock_guard<std::mutex> lg{links_mutex};
-        links[p.endpoint] = *gw;
+        std::optional<caf::node_id> restarted;
+        {
+          std::lock_guard<std::mutex> lg{links_mutex};
+          links[p.endpoint] = *gw;
+          auto [it, fresh] = link_nodes.try_emplace(p.endpoint, gw->node());
+          if (!fresh && it->second != gw->node()) {
+            restarted = it->second;
+            it->second = gw->node();
+          }
+        }
         shared->log->info("cluster: linked to {} at {}", p.name, p.endpoint);
+        if (restarted)
+          edge_lost(*restarted, p.name + " (restarted)");
       }
       g.lock();
       // Links to endpoints no longer listed are dropped; a link whose node went
       // down is dropped by `forget` when a call finds it dead.
-      for (auto i = links.begin(); i != links.end();) {
-        bool listed = std::any_of(peers.begin(), peers.end(),
-                                  [&](const peer& p) { return p.endpoint == i->first; });
-        i = listed ? std::next(i) : links.erase(i);
+      auto listed = [&](const std::string& ep) {
+        return std::any_of(peers.begin(), peers.end(),
+                           [&](const peer& p) { return p.endpoint == ep; });
+      };
+      for (auto i = links.begin(); i != links.end();)
+        i = listed(i->first) ? std::next(i) : links.erase(i);
+      std::vector<std::pair<std::string, caf::node_id>> gone;
+      for (auto i = link_nodes.begin(); i != link_nodes.end();) {
+        if (listed(i->first)) {
+          ++i;
+          continue;
+        }
+        gone.emplace_back(i->first, i->second);
+        i = link_nodes.erase(i);
       }
       shared->links = links.size();
       g.unlock();
+      for (const auto& [endpoint, node] : gone)
+        edge_lost(node, endpoint);
       reattach_agents();
       g.lock();
       links_changed.wait_for(g, opts.link_interval, [this] { return stopping; });
@@ -515,6 +582,45 @@ struct cluster_router::impl {
   /// Logs this edge's agents in again at their tenant's new owner.
   void reattach_agents();
 
+  /// Node `node` (`what`: its name or endpoint) is gone: the agents that logged
+  /// in through it at tenants owned here lost their connections, as if its edge
+  /// had said so: no new offers, and after the agent grace their work is
+  /// released unless they log in again (through any node).
+  void edge_lost(const caf::node_id& node, const std::string& what) {
+    auto agents = shared->take_origins(node);
+    if (agents.empty())
+      return;
+    auto v = shared->current_view();
+    std::size_t n = 0;
+    for (const auto& [tenant, agent] : agents) {
+      auto r = v ? v->route_for(tenant) : std::nullopt;
+      if (r && !r->local)
+        continue;  // the tenant moved: its edges logged their agents in at the new owner
+      auto st = local.agent_disconnected(tenant, agent);
+      if (st.ok())
+        ++n;
+      else if (st.code() != engine::errc::agent_offline && st.code() != engine::errc::unknown_tenant)
+        shared->log->warn("cluster: agent {} of {} (edge {} gone): {}", agent, tenant, what,
+                          st.err().message);
+    }
+    if (n > 0)
+      shared->log->warn("cluster: node {} is gone: {} agent(s) connected through it are "
+                        "disconnected here, and released after the agent grace unless they "
+                        "log in again",
+                        what, n);
+  }
+
+  /// Logs in at the owner: remembers that the agent is connected through this
+  /// node (only the owner's record counts).
+  engine::status login_at_owner(const std::string& tenant, const std::string& agent) {
+    return routed<ok_atom>(tenant, login_req{tenant, agent}, [&] {
+      auto st = local.login(tenant, agent);
+      if (st.ok())
+        shared->note_origin(tenant, agent, local.system().node());
+      return st;
+    });
+  }
+
   /// Whether the agent is logged in through this node; if so, logs it in again
   /// at the tenant's owner (it moved) with its presence, and says whether that worked.
   bool reattach(const std::string& tenant, const std::string& agent) {
@@ -529,8 +635,7 @@ struct cluster_router::impl {
         return false;
       away = a->second;
     }
-    auto st = routed<ok_atom>(tenant, login_req{tenant, agent},
-                              [&] { return local.login(tenant, agent); });
+    auto st = login_at_owner(tenant, agent);
     if (st.ok())
       st = routed<ok_atom>(tenant, presence_req{tenant, agent, away},
                            [&] { return local.set_away(tenant, agent, away); });
@@ -641,6 +746,18 @@ void cluster_router::impl::reattach_agents() {
   auto v = shared->current_view();
   if (!v)
     return;
+  // After this node rejoined, every owner may have read it gone and disconnected
+  // its agents: all of them log in again, at once and once more a little later
+  // (an owner reads the cluster up to a poll interval late).
+  bool all = false;
+  {
+    std::lock_guard<std::mutex> g{links_mutex};
+    auto now = std::chrono::steady_clock::now();
+    auto due = std::remove_if(reattach_all_at.begin(), reattach_all_at.end(),
+                              [&](auto at) { return at <= now; });
+    all = due != reattach_all_at.end();
+    reattach_all_at.erase(due, reattach_all_at.end());
+  }
   std::vector<std::pair<std::string, std::map<std::string, bool>>> todo;  // (tenant, agents)
   {
     std::lock_guard<std::mutex> g{agents_mutex};
@@ -652,15 +769,15 @@ void cluster_router::impl::reattach_agents() {
         continue;  // between owners: looked at again next round
       auto now = std::make_pair(r->owner, r->epoch);
       auto [it, first] = owner_seen.try_emplace(tenant, now);
-      if (first || it->second == now)
+      if (!all && (first || it->second == now))
         continue;
       it->second = now;
       todo.emplace_back(tenant, agents);
     }
   }
   for (const auto& [tenant, agents] : todo) {
-    shared->log->info("cluster: tenant {} moved: {} agent(s) connected here log in again there",
-                      tenant, agents.size());
+    shared->log->info("cluster: tenant {} {}: {} agent(s) connected here log in again there",
+                      tenant, all ? "(this node rejoined)" : "moved", agents.size());
     for (const auto& [agent, away] : agents)
       if (!reattach(tenant, agent))
         shared->log->warn("cluster: agent {} of {} not re-attached at its new owner", agent,
@@ -944,6 +1061,14 @@ void cluster_router::activate(const std::string& tenant, const std::string& doma
   }
 }
 
+void cluster_router::rejoined() {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> g{impl_->links_mutex};
+    impl_->reattach_all_at = {now, now + std::chrono::milliseconds(1500)};
+  }
+}
+
 void cluster_router::deactivate(const std::string& tenant, const std::string& domain) {
   {
     std::lock_guard<std::mutex> g{impl_->shared->replica_mutex};
@@ -990,14 +1115,17 @@ engine::status cluster_router::upsert_customer(const engine::customer_profile& c
 }
 
 engine::status cluster_router::login(const std::string& t, const std::string& a) {
-  auto st = impl_->routed<ok_atom>(t, login_req{t, a}, [&] { return impl_->local.login(t, a); });
+  auto st = impl_->login_at_owner(t, a);
   if (st.ok())
     impl_->note_agent(t, a, true);  // logged in away, until set_away(false)
   return st;
 }
 
 engine::status cluster_router::logout(const std::string& t, const std::string& a) {
-  auto st = impl_->routed<ok_atom>(t, logout_req{t, a}, [&] { return impl_->local.logout(t, a); });
+  auto st = impl_->routed<ok_atom>(t, logout_req{t, a}, [&] {
+    impl_->shared->forget_origin(t, a);
+    return impl_->local.logout(t, a);
+  });
   impl_->note_agent(t, a, std::nullopt);
   return st;
 }

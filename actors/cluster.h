@@ -152,6 +152,12 @@ class cluster_router final : public node_api {
   /// lapsed, or etcd gave the domain to another node): stops its actors here.
   void deactivate(const std::string& tenant, const std::string& domain);
 
+  /// This node is a member again under a new lease after its old one lapsed: the
+  /// owners may have read it gone and disconnected the agents connected here, so
+  /// their logins are sent again (now and once more 1.5 s later). Called by the
+  /// membership.
+  void rejoined();
+
   /// Sends one raw request to the gateway at `endpoint` as if it were about
   /// `domain` at `epoch`, and returns its answer; for tests of the fencing.
   [[nodiscard]] engine::status probe(const std::string& endpoint, const std::string& domain,

@@ -280,6 +280,9 @@ int run_serve(const serve_flags& f) {
       if (lost)
         r->deactivate(d.tenant, d.id);
     };
+    // Back after its lease lapsed: the owners may have disconnected the agents
+    // connected here; they log in again.
+    hooks.rejoined = [r = router.get()] { r->rejoined(); };
     auto m = net::cluster::membership::start(co, cluster_log, hooks);
     if (!m) {
       std::fprintf(stderr, "switchboard serve: cluster: %s: %s\n",

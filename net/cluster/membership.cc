@@ -242,6 +242,7 @@ void membership::round() {
     drop_all(true);
     std::lock_guard<std::mutex> g{mutex_};
     lease_ = 0;  // a lapsed lease is not renewed: the next round takes a new one
+    rejoin_due_ = true;
   }
   if (lease == 0 || now >= fence_at) {
     auto fresh = etcd_.grant(opts_.lease_ttl);
@@ -249,17 +250,32 @@ void membership::round() {
       log_->warn("cluster: no lease: {}", fresh.err().message);
       return;
     }
-    {
-      std::lock_guard<std::mutex> g{mutex_};
-      lease_ = lease = *fresh;
-      renewed_at_ = now;
-      fence_at_ = now + duration_cast<microseconds>(opts_.lease_ttl * 2 / 3);
-    }
+    std::lock_guard<std::mutex> g{mutex_};
+    lease_ = lease = *fresh;
+    renewed_at_ = now;
+    fence_at_ = now + duration_cast<microseconds>(opts_.lease_ttl * 2 / 3);
+    registered_ = false;
+  }
+  bool registered, rejoin_due;
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    registered = registered_;
+    rejoin_due = rejoin_due_;
+  }
+  // A registration that failed is tried again each round, under the same lease.
+  if (!registered) {
     if (auto st = register_member("up"); !st) {
       log_->warn("cluster: cannot register: {}", st.err().message);
       return;
     }
+    {
+      std::lock_guard<std::mutex> g{mutex_};
+      registered_ = true;
+      rejoin_due_ = false;
+    }
     log_->info("cluster: registered as {} with lease {:x}", opts_.node_name, lease);
+    if (rejoin_due && hooks_.rejoined)
+      hooks_.rejoined();
   }
   // Renewals run on their own thread (`renew`), so a long handoff here cannot
   // let the lease lapse.

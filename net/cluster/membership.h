@@ -93,6 +93,11 @@ struct ownership_hooks {
   /// `release(d, false)`, with the domain already refused to callers. Unset: no
   /// state moves.
   std::function<bool(const domain_info&, const std::string& to)> hand_off;
+  /// This node's lease lapsed (it was cut off from etcd, or paused, past the
+  /// fence) and it is a member again under a new lease. The others may have read
+  /// it gone meanwhile, so what they know of its edge is to be sent again (the
+  /// agents connected here). Unset: nothing.
+  std::function<void()> rejoined;
 };
 
 class membership {
@@ -146,6 +151,10 @@ class membership {
   std::map<std::string, std::pair<std::string, std::int64_t>> last_claim_;
   bool left_ = false;
   std::int64_t lease_ = 0;
+  /// The member key is written under `lease_` (false: the next round writes it).
+  bool registered_ = true;
+  /// A lease lapsed since the member key was last written: `rejoined` is due.
+  bool rejoin_due_ = false;
   std::chrono::microseconds renewed_at_{};  ///< steady(): when the last renewal was sent
   std::chrono::microseconds fence_at_{};    ///< steady(): stop owning from here on
   cluster_view view_;

@@ -21,6 +21,7 @@ struct recorder {
   std::mutex m;
   std::map<std::string, std::int64_t> owned;
   std::vector<std::pair<std::string, bool>> released;  // (domain, lost)
+  std::atomic<int> rejoins{0};
 
   ownership_hooks hooks() {
     return {[this](const domain_info& d) {
@@ -32,7 +33,8 @@ struct recorder {
               owned.erase(d.id);
               released.emplace_back(d.id, lost);
             },
-            {}};
+            {},
+            [this] { ++rejoins; }};
   }
   std::map<std::string, std::int64_t> snapshot() {
     std::lock_guard<std::mutex> g{m};
@@ -196,6 +198,7 @@ TEST_F(membership_test, a_node_cut_off_from_etcd_stops_owning_before_its_lease_c
     EXPECT_TRUE(ra.released.front().second) << "released as lost, not handed off";
   }
   EXPECT_FALSE((*a)->view().healthy);
+  EXPECT_EQ(ra.rejoins, 0) << "not a member again yet";
   // Back in touch: a new lease, and the domains again once the old lease lapsed,
   // each under a new epoch.
   etcd_.resume();
@@ -203,6 +206,7 @@ TEST_F(membership_test, a_node_cut_off_from_etcd_stops_owning_before_its_lease_c
   EXPECT_GT(ra.snapshot()["t0"], epoch);
   EXPECT_TRUE((*a)->owns("t0"));
   EXPECT_TRUE((*a)->view().healthy);
+  EXPECT_EQ(ra.rejoins, 1) << "a member again under a new lease, once";
 }
 
 }  // namespace

@@ -58,13 +58,19 @@ class serve_cluster : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(etcd_.ready()) << "etcd did not start: " << etcd_.log_path();
+    write_config("");
+  }
+
+  /// The nodes' config file: the tenants, and `extra` (`, "key": value` ...) at
+  /// its top level. Read by nodes started after this.
+  void write_config(const std::string& extra) {
     std::ofstream cfg{config_.sub("serve.json")};
     cfg << R"({"tenants": [)";
     for (int i = 0; i < tenants; ++i)
       cfg << (i ? "," : "") << R"({"tenant": "t)" << i << R"(", "api_key": "key-of-tenant-)" << i
           << R"(-0123456789"})";
     // One token secret for all: an agent token minted on any node works on any node.
-    cfg << R"(], "tokenSecret": "cluster-test-secret-0123456789abcdef"})";
+    cfg << R"(], "tokenSecret": "cluster-test-secret-0123456789abcdef")" << extra << "}";
   }
 
   member start(const std::string& name) {
@@ -716,6 +722,10 @@ TEST_F(serve_cluster, a_killed_standby_is_replaced_and_a_restarted_node_takes_it
 
 TEST_F(serve_cluster, agents_and_a_gateway_of_a_killed_edge_node_resume_on_another) {
   using testing::ws_client;
+  // A short agent grace: an agent of the dead edge who does not come back is
+  // released within seconds.
+  constexpr int grace_ms = 3000;
+  write_config(R"(, "agent_grace_ms": )" + std::to_string(grace_ms));
   auto a = start("a");
   auto b = start("b");
   auto c = start("c");
@@ -731,28 +741,35 @@ TEST_F(serve_cluster, agents_and_a_gateway_of_a_killed_edge_node_resume_on_anoth
   auto& other = owners->at(tenant).first == "a" ? c : a;  // a survivor that does not own it
   ws_client sup{other.port};
   ASSERT_TRUE(sup.hello(pb::ROLE_SUPERVISOR, tenant, key_of(tenant))->has_welcome());
-  auto tokens = define(sup, {"x", "y"});
+  auto tokens = define(sup, {"x", "y", "z"});
   ws_client x{b.port};
   ASSERT_TRUE(x.hello_agent(tokens["x"], tenant)->has_welcome());
+  ws_client z{b.port};
+  ASSERT_TRUE(z.hello_agent(tokens["z"], tenant)->has_welcome());
   ws_client gw{b.port};
   ASSERT_TRUE(gw.hello(pb::ROLE_GATEWAY, tenant, key_of(tenant))->has_welcome());
   for (int i = 0; i < 6; ++i) {
     auto r = gw.call(testing::open_contact("k" + std::to_string(1000 + i), "support"));
     ASSERT_TRUE(r && r->has_contact_opened()) << testing::show(r);
   }
-  // x (at b) takes its first offer; y (at the survivor) holds a ringing one.
+  // x (at b) takes its first offer; z (at b) lets one ring and never comes back;
+  // y (at the survivor) holds a ringing one.
   auto offer = x.wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 10s);
   ASSERT_TRUE(offer);
   auto held = offer->offer().contact_id();
   auto acc = x.call(testing::accept_offer(held, offer->offer().offer_id()));
   ASSERT_TRUE(acc && acc->has_ack()) << testing::show(acc);
+  auto lost_offer = z.wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 10s);
+  ASSERT_TRUE(lost_offer);
+  auto lost = lost_offer->offer().contact_id();
   ws_client y{other.port};
   ASSERT_TRUE(y.hello_agent(tokens["y"], tenant)->has_welcome());
   auto ringing = y.wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 10s);
   ASSERT_TRUE(ringing);
 
-  // The edge b is killed. x and the gateway reconnect to the survivor.
+  // The edge b is killed. x and the gateway reconnect to the survivor; z does not.
   b.proc->signal(SIGKILL);
+  auto killed_at = std::chrono::steady_clock::now();
   ws_client x2{other.port};
   auto w = x2.hello_agent(tokens["x"], tenant);
   ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
@@ -782,14 +799,38 @@ TEST_F(serve_cluster, agents_and_a_gateway_of_a_killed_edge_node_resume_on_anoth
   k = std::stoi(yid.substr(1)) - 1000;
   l.served["y"].push_back(k);
   ++l.times[k];
-  serve_all({{"x", &x2}, {"y", &y}}, 10, l);
+  // z's ringing offer comes back to the line once the owner has read b gone
+  // (up to the lease TTL) and z's grace ran out, well before its 60 s offer
+  // timeout; the serving below is bounded below that.
+  serve_all({{"x", &x2}, {"y", &y}}, 10, l, 30s);
   EXPECT_EQ(static_cast<int>(l.times.size()), 10) << "contacts never served";
   for (const auto& [id, count] : l.times)
     EXPECT_EQ(count, 1) << "k" << 1000 + id << " served " << count << " times";
-  std::printf("[ figures  ] tenant %s (owner %s): edge b killed with agent x holding %s and a "
-              "gateway; x resumed it at %s and wrapped it up, the gateway opened 4 more there; "
-              "10 contacts, each served once\n",
-              tenant.c_str(), owners->at(tenant).first.c_str(), held.c_str(), other.name.c_str());
+  EXPECT_EQ(l.times.count(std::stoi(lost.substr(1)) - 1000), 1u)
+    << lost << ", ringing at z when its edge died, was never offered again";
+  auto released_after = std::chrono::duration_cast<std::chrono::milliseconds>(
+    std::chrono::steady_clock::now() - killed_at);
+  // z was logged out everywhere: the owner's statistics, read at the survivor.
+  auto sub = sup.call(testing::subscribe_stats(100));
+  ASSERT_TRUE(sub && sub->has_ack()) << testing::show(sub);
+  auto offline = sup.wait_for(
+    [](const pb::Envelope& e) {
+      if (!e.has_stats_update())
+        return false;
+      for (const auto& as : e.stats_update().agents())
+        if (as.agent() == "z")
+          return as.state() == "offline";
+      return true;  // not listed: logged out
+    },
+    10s);
+  EXPECT_TRUE(offline) << "z, gone with its edge, is still logged in at the owner";
+  if (!HasFailure())
+    std::printf("[ figures  ] tenant %s (owner %s): edge b killed with agent x holding %s, agent z "
+              "with %s ringing, and a gateway; x resumed at %s and wrapped it up, the gateway "
+              "opened 4 more there; z never came back and was released (grace %d ms), its "
+              "contact served by %lld ms after the kill; 10 contacts, each served once\n",
+              tenant.c_str(), owners->at(tenant).first.c_str(), held.c_str(), lost.c_str(),
+              other.name.c_str(), grace_ms, static_cast<long long>(released_after.count()));
 }
 
 TEST_F(serve_cluster, bad_cluster_settings_are_refused_with_the_reason) {
