@@ -106,6 +106,7 @@ void net_run::open_contact() {
     if (r.has_contact_opened()) {
       i->second.opened = true;
       ++opened_;
+      open_ack_us_.push_back(seconds_since(i->second.opened_at) * 1e6);
     } else {
       ++open_failed_;
       if (i->second.timer)

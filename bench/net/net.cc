@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <random>
 #include <string_view>
 
 #include "bench/core/stats.h"
@@ -190,9 +191,13 @@ void net_run::shutdown() {
 }
 
 engine::result<run_report> net_run::run() {
+  // Contact ids are unique per run, not per seed: a node refuses an id it saw end
+  // recently (DUPLICATE_ID), so a second run with the same seed must not reuse them.
+  // The draw from rng_ stays, so the run's random sequence is the seed's.
   std::uniform_int_distribution<std::uint64_t> nonce;
+  auto id_bits = nonce(rng_) ^ std::random_device{}();
   char buf[32];
-  std::snprintf(buf, sizeof buf, "nb-%08llx", static_cast<unsigned long long>(nonce(rng_) & 0xffffffffu));
+  std::snprintf(buf, sizeof buf, "nb-%08llx", static_cast<unsigned long long>(id_bits & 0xffffffffu));
   run_id_ = buf;
   for (const auto& t : s_.types)
     type_weights_.push_back(std::max(0.0, t.rate_for(0)));

@@ -143,6 +143,11 @@ run_report net_run::make_report() {
     f["time_to_offer_p99_us"] = r.latency->p99_us;
     f["time_to_offer_p999_us"] = r.latency->p999_us;
   }
+  if (!open_ack_us_.empty()) {
+    auto h = make_latency_histogram(open_ack_us_);
+    f["open_ack_p50_us"] = h.p50_us;
+    f["open_ack_p99_us"] = h.p99_us;
+  }
   // Per agents' node (agent_urls item k, from 1): in a cluster, an agent on the owner
   // and one elsewhere see offers over different paths.
   if (time_to_offer_by_node_us_.size() > 1)

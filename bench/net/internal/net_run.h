@@ -221,6 +221,9 @@ class net_run {
   /// (the client's view of "had to wait"; skills and languages are not considered).
   std::uint64_t waited_ = 0;
   std::vector<double> time_to_offer_us_;
+  /// From sending OpenContact to its ContactOpened: the acknowledgement of a
+  /// durable contact (with `replicated` durability in a cluster, after the standby).
+  std::vector<double> open_ack_us_;
   /// The same samples by the node the agent was connected to (cfg_.agent_nodes).
   std::vector<std::vector<double>> time_to_offer_by_node_us_;
   std::vector<series_point> series_;
