@@ -336,4 +336,97 @@ http_result http_request(const endpoint& ep, std::string_view method, const std:
   return out;
 }
 
+http_result http_stream(const endpoint& ep, const std::string& target, std::string body,
+                        std::string_view content_type,
+                        const std::function<bool(std::string_view)>& on_data,
+                        const std::function<bool()>& keep_going) {
+  http_result out;
+  if (ep.tls) {
+    out.error = "a streamed request speaks plain HTTP only";
+    return out;
+  }
+  asio::io_context ioc;
+  beast::error_code ec;
+  auto where = resolve(ioc, ep, ec);
+  if (ec) {
+    out.error = "resolve: " + ec.message();
+    return out;
+  }
+  http::request<http::string_body> req{http::verb::post, target, 11};
+  req.set(http::field::host, ep.host);
+  req.keep_alive(false);
+  if (!content_type.empty())
+    req.set(http::field::content_type, content_type);
+  req.body() = std::move(body);
+  req.prepare_payload();
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(boost::none);  // a stream has no end in sight
+  bool stopped = false;  // by on_data
+  auto on_chunk = [&](std::uint64_t, beast::string_view data, beast::error_code& e) {
+    if (!stopped && !on_data(std::string_view{data.data(), data.size()})) {
+      stopped = true;
+      e = asio::error::operation_aborted;
+    }
+    return data.size();
+  };
+  parser.on_chunk_body(on_chunk);
+  beast::tcp_stream s{ioc};
+  beast::flat_buffer buf;
+  bool finished = false;
+  auto done = [&](beast::error_code e, const char* step) {
+    if (e && !stopped && e != http::error::end_of_stream)
+      out.error = std::string{step} + ": " + e.message();
+    finished = true;
+  };
+  std::function<void()> read_more = [&] {
+    http::async_read_some(s, buf, parser, [&](beast::error_code e, std::size_t) {
+      if (e || parser.is_done())
+        return done(e, "read");
+      read_more();
+    });
+  };
+  s.expires_after(ep.timeout);
+  s.async_connect(where, [&](beast::error_code e) {
+    if (e)
+      return done(e, "connect");
+    http::async_write(s, req, [&](beast::error_code e2, std::size_t) {
+      if (e2)
+        return done(e2, "write");
+      http::async_read_header(s, buf, parser, [&](beast::error_code e3, std::size_t) {
+        if (e3)
+          return done(e3, "read header");
+        out.status = static_cast<int>(parser.get().result_int());
+        s.expires_never();  // quiet streams are normal; the caller decides when to stop
+        if (parser.is_done())
+          return done({}, "read");
+        read_more();
+      });
+    });
+  });
+  while (!finished) {
+    ioc.run_for(std::chrono::milliseconds(100));
+    if (finished)
+      break;
+    if (ioc.stopped()) {  // no work left, yet not finished: not expected
+      out.error = "the stream stopped unexpectedly";
+      break;
+    }
+    if (!keep_going()) {
+      stopped = true;
+      beast::error_code ignored;
+      s.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      s.socket().close(ignored);
+      ioc.restart();
+      ioc.run_for(std::chrono::milliseconds(500));  // the handlers see the close
+      break;
+    }
+  }
+  // A 200 answer not sent in chunks has its body here, whole.
+  if (out.status == 200 && !parser.get().body().empty() && !stopped)
+    on_data(parser.get().body());
+  else if (out.status != 0 && out.status != 200)
+    out.body = std::move(parser.get().body());
+  return out;
+}
+
 }  // namespace switchboard::client

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -79,5 +80,17 @@ http_result http_get(const endpoint& ep, const std::string& target);
 /// bounded like `http_get`. Errors: an unknown method, and those of `http_get`.
 http_result http_request(const endpoint& ep, std::string_view method, const std::string& target,
                          std::string body, std::string_view content_type);
+
+/// A request whose answer is a stream (etcd's watch): POSTs `body`, then passes
+/// each piece of a 200 answer's body to `on_data` as it arrives, until the server
+/// ends it, `on_data` returns false, or `keep_going` returns false (asked every
+/// 100 ms). Connecting and the answer's header are bounded by the endpoint's
+/// timeout; the body is not (a stream may stay quiet for long). Plain HTTP only.
+/// `status` is the answer's (0: none came); `error` is empty when the stream ended
+/// or was stopped, else why it broke; a non-200 answer's body is in `body`.
+http_result http_stream(const endpoint& ep, const std::string& target, std::string body,
+                        std::string_view content_type,
+                        const std::function<bool(std::string_view)>& on_data,
+                        const std::function<bool()>& keep_going);
 
 }  // namespace switchboard::client

@@ -216,6 +216,7 @@ result<etcd_cas> etcd_client::update(const std::string& key, const std::string& 
     return st.err();
   etcd_cas out;
   out.applied = res.succeeded();
+  out.revision = res.header().revision();
   // The range is the last operation of either branch.
   if (res.responses_size() > 0)
     out.current = first_of(res.responses(res.responses_size() - 1).response_range());
@@ -230,9 +231,109 @@ result<etcd_cas> etcd_client::erase(const std::string& key, std::int64_t create_
     return st.err();
   etcd_cas out;
   out.applied = res.succeeded();
+  out.revision = res.header().revision();
   if (!out.applied && res.responses_size() > 0)
     out.current = first_of(res.responses(0).response_range());
   return out;
+}
+
+status etcd_client::watch_prefix(const std::string& prefix, std::int64_t start_revision,
+                                 const std::function<bool(const etcd_changes&)>& on_changes,
+                                 const std::function<bool()>& keep_going) {
+  namespace util = google::protobuf::util;
+  pb::WatchRequest req;
+  auto* create = req.mutable_create_request();
+  create->set_key(prefix);
+  create->set_range_end(prefix_end(prefix));
+  create->set_start_revision(start_revision);
+  std::string body;
+  util::JsonPrintOptions print;
+  print.preserve_proto_field_names = true;
+  if (auto st = util::MessageToJsonString(req, &body, print); !st.ok())
+    return make_error(errc::invalid_argument, "etcd watch: " + st.ToString());
+  util::JsonParseOptions parse;
+  parse.ignore_unknown_fields = true;
+  // Answers come one JSON object per line; a line may arrive in pieces.
+  constexpr std::size_t max_line = 64 << 20;
+  std::size_t start;
+  {
+    std::lock_guard<std::mutex> g{mutex_};
+    start = current_;
+  }
+  std::string why = "no etcd endpoint";
+  for (std::size_t i = 0; i < endpoints_.size(); ++i) {
+    const auto& ep = endpoints_[(start + i) % endpoints_.size()];
+    auto where = "etcd " + ep.host + ":" + std::to_string(ep.port) + "/v3/watch";
+    std::string line;
+    std::string broke;  // why the stream is no good, found while reading it
+    bool stopped = false;
+    auto on_data = [&](std::string_view data) {
+      line.append(data);
+      std::size_t from = 0;
+      for (auto nl = line.find('\n'); nl != std::string::npos; nl = line.find('\n', from)) {
+        auto one = std::string_view{line}.substr(from, nl - from);
+        from = nl + 1;
+        if (one.empty())
+          continue;
+        pb::WatchStreamItem item;
+        if (auto st = util::JsonStringToMessage(std::string{one}, &item, parse); !st.ok()) {
+          broke = "unreadable answer: " + st.ToString();
+          return false;
+        }
+        if (item.has_error()) {
+          broke = "etcd: " + item.error().message();
+          return false;
+        }
+        const auto& r = item.result();
+        if (r.canceled()) {
+          broke = "the watch was cancelled (" + r.cancel_reason() + ")" +
+                  (r.compact_revision() > 0
+                     ? ": revision " + std::to_string(start_revision) + " was compacted, up to " +
+                         std::to_string(r.compact_revision())
+                     : std::string{});
+          return false;
+        }
+        etcd_changes ch;
+        ch.revision = r.header().revision();
+        for (const auto& e : r.events())
+          ch.events.push_back({e.type() == pb::Event::DELETE, to_kv(e.kv())});
+        if (!on_changes(ch)) {
+          stopped = true;
+          return false;
+        }
+      }
+      line.erase(0, from);
+      if (line.size() > max_line) {
+        broke = "an answer longer than 64 MiB";
+        return false;
+      }
+      return true;
+    };
+    auto res = client::http_stream(ep, "/v3/watch", body, "application/json", on_data, keep_going);
+    if (stopped || (res.status == 200 && res.error.empty() && broke.empty() && !keep_going()))
+      return {};
+    if (res.status == 0) {
+      why = where + ": " + res.error;
+      continue;  // not reached: try the next endpoint
+    }
+    if (res.status != 200) {
+      pb::GatewayError e;
+      auto msg = util::JsonStringToMessage(res.body, &e, parse).ok() ? e.message() : res.body;
+      why = where + ": HTTP " + std::to_string(res.status) + " " + msg;
+      if (res.status >= 500)
+        continue;
+      return make_error(errc::invalid_argument, why);
+    }
+    {
+      std::lock_guard<std::mutex> g{mutex_};
+      current_ = (start + i) % endpoints_.size();
+    }
+    return make_error(errc::unavailable,
+                      where + ": " + (!broke.empty() ? broke
+                                      : !res.error.empty() ? res.error
+                                                           : std::string{"the stream ended"}));
+  }
+  return make_error(errc::unavailable, why);
 }
 
 }  // namespace switchboard::net::cluster

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -48,11 +49,25 @@ struct etcd_range {
   std::vector<etcd_kv> kvs;
 };
 
+/// One change under a watched prefix.
+struct etcd_event {
+  bool deleted = false;
+  etcd_kv kv;  ///< deleted: the key and its mod_revision only
+};
+
+/// What one watch answer brings: the changes (in revision order) and the store's
+/// revision as of that answer.
+struct etcd_changes {
+  std::int64_t revision = 0;
+  std::vector<etcd_event> events;
+};
+
 /// A conditional write: whether it applied, and the key as it is afterwards
 /// (absent: nullopt).
 struct etcd_cas {
   bool applied = false;
   std::optional<etcd_kv> current;
+  std::int64_t revision = 0;  ///< the store's revision after the transaction
 };
 
 class etcd_client {
@@ -77,6 +92,15 @@ class etcd_client {
                           std::int64_t create_revision);
   /// Deletes `key` only while its incarnation is `create_revision`.
   result<etcd_cas> erase(const std::string& key, std::int64_t create_revision);
+  /// Watches every key under `prefix` from `start_revision` on, and blocks: calls
+  /// `on_changes` with each answer etcd streams (the first, without events, once
+  /// the watch is in place). Ends ok when `on_changes` or `keep_going` (asked every
+  /// 100 ms) returns false; `unavailable` when no endpoint took the watch, the
+  /// stream broke, or etcd cancelled it (`start_revision` was compacted away): the
+  /// caller reads the prefix again and watches from there.
+  status watch_prefix(const std::string& prefix, std::int64_t start_revision,
+                      const std::function<bool(const etcd_changes&)>& on_changes,
+                      const std::function<bool()>& keep_going);
 
  private:
   /// POSTs `req` as JSON to `path` and parses the answer into `out`.

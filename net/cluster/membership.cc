@@ -81,6 +81,7 @@ result<std::unique_ptr<membership>> membership::start(cluster_options opts,
   }
   if (auto st = m->register_member("up"); !st)
     return st.err();
+  m->watcher_ = std::thread([p = m.get()] { p->watch(); });
   m->thread_ = std::thread([p = m.get()] { p->run(); });
   m->renewer_ = std::thread([p = m.get()] { p->renew(); });
   return m;
@@ -107,6 +108,95 @@ membership::~membership() {
     thread_.join();
   if (renewer_.joinable())
     renewer_.join();
+  if (watcher_.joinable())
+    watcher_.join();
+}
+
+void membership::watch() {
+  auto stopping = [this] {
+    std::lock_guard<std::mutex> g{mutex_};
+    return stopping_;
+  };
+  auto woken = [this] {
+    {
+      std::lock_guard<std::mutex> g{mutex_};
+      changed_ = true;
+    }
+    wake_.notify_all();
+  };
+  const auto nap = std::min<std::chrono::milliseconds>(opts_.poll_interval,
+                                                       std::chrono::milliseconds(100));
+  while (!stopping()) {
+    auto all = etcd_.range_prefix(prefix_);
+    if (!all) {
+      std::unique_lock<std::mutex> g{mutex_};
+      wake_.wait_for(g, nap, [this] { return stopping_; });
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> g{cache_mutex_};
+      ++full_reads_;
+      cache_.clear();
+      for (auto& kv : all->kvs)
+        cache_.emplace(kv.key, std::move(kv));
+      cache_revision_ = all->revision;
+      cache_live_ = true;
+    }
+    cache_changed_.notify_all();
+    woken();
+    auto st = etcd_.watch_prefix(
+      prefix_, all->revision + 1,
+      [&](const etcd_changes& ch) {
+        {
+          std::lock_guard<std::mutex> g{cache_mutex_};
+          for (const auto& e : ch.events) {
+            if (e.deleted)
+              cache_.erase(e.kv.key);
+            else
+              cache_[e.kv.key] = e.kv;
+          }
+          cache_revision_ = std::max(cache_revision_, ch.revision);
+        }
+        cache_changed_.notify_all();
+        if (!ch.events.empty())
+          woken();
+        return true;
+      },
+      [&] { return !stopping(); });
+    {
+      std::lock_guard<std::mutex> g{cache_mutex_};
+      cache_live_ = false;
+    }
+    if (!st && !stopping()) {
+      log_->warn("cluster: the watch of {} ended: {}; reading it again", prefix_,
+                 st.err().message);
+      std::unique_lock<std::mutex> g{mutex_};
+      wake_.wait_for(g, nap, [this] { return stopping_; });
+    }
+  }
+}
+
+void membership::wrote(std::int64_t revision) {
+  std::lock_guard<std::mutex> g{cache_mutex_};
+  wrote_revision_ = std::max(wrote_revision_, revision);
+}
+
+result<etcd_range> membership::read_cluster() {
+  {
+    std::unique_lock<std::mutex> g{cache_mutex_};
+    auto current = [this] { return cache_live_ && cache_revision_ >= wrote_revision_; };
+    cache_changed_.wait_for(g, std::chrono::milliseconds(100), current);
+    if (current()) {
+      etcd_range out;
+      out.revision = cache_revision_;
+      out.kvs.reserve(cache_.size());
+      for (const auto& [k, kv] : cache_)  // in key order, like a range read
+        out.kvs.push_back(kv);
+      return out;
+    }
+    ++full_reads_;
+  }
+  return etcd_.range_prefix(prefix_);
 }
 
 void membership::renew() {
@@ -159,6 +249,7 @@ status membership::register_member(const std::string& state) {
   auto rev = etcd_.put(key("members", opts_.node_name), to_json(r), lease);
   if (!rev)
     return rev.err();
+  wrote(*rev);
   return {};
 }
 
@@ -205,7 +296,8 @@ void membership::run() {
   for (;;) {
     {
       std::unique_lock<std::mutex> g{mutex_};
-      wake_.wait_for(g, opts_.poll_interval, [this] { return stopping_; });
+      wake_.wait_for(g, opts_.poll_interval, [this] { return stopping_ || changed_; });
+      changed_ = false;
       if (stopping_ || left_)
         return;
     }
@@ -280,7 +372,7 @@ void membership::round() {
   // Renewals run on their own thread (`renew`), so a long handoff here cannot
   // let the lease lapse.
 
-  auto all = etcd_.range_prefix(prefix_);
+  auto all = read_cluster();
   if (!all) {
     log_->warn("cluster: cannot read {}: {}", prefix_, all.err().message);
     return;
@@ -341,7 +433,10 @@ void membership::round() {
       r.set_tenant(tenant);
       r.set_owner(opts_.node_name);
       auto cas = etcd_.create(key("domains", id), to_json(r), lease);
-      if (cas && cas->applied && cas->current) {
+      if (cas)
+        wrote(cas->revision);
+      if (cas && cas->current && (cas->applied || cas->current->lease == lease)) {
+        // Applied now, or this node's own claim under its lease, not yet read back.
         d.owner = opts_.node_name;
         d.epoch = cas->current->create_revision;
         mine = true;
@@ -390,6 +485,8 @@ void membership::round() {
       auto gone = etcd_.erase(key("domains", id), d.epoch);
       if (!gone)
         log_->warn("cluster: handoff of {}: {}", id, gone.err().message);
+      else
+        wrote(gone->revision);
       log_->info("domain {} (epoch {}): handed off to {}", id, d.epoch, order.front());
       d.owner.clear();
       d.epoch = 0;
@@ -423,8 +520,17 @@ void membership::round() {
         hooks_.release(d, true);
     }
   }
+  bool watching;
+  std::uint64_t full_reads;
+  {
+    std::lock_guard<std::mutex> g{cache_mutex_};
+    watching = cache_live_;
+    full_reads = full_reads_;
+  }
   std::lock_guard<std::mutex> g{mutex_};
   view_.revision = all->revision;
+  view_.watching = watching;
+  view_.full_reads = full_reads;
   view_.members = std::move(members);
   view_.domains = std::move(domains);
 }

@@ -23,8 +23,12 @@ class logger;
 /// Cluster membership and domain ownership, with etcd as the one source of truth.
 ///
 /// Each node keeps a lease (`lease_ttl`, renewed every third of it) and registers
-/// itself under `<prefix>/members/<name>` with it. Every `poll_interval` it reads
-/// the whole `<prefix>/` range once, and for each routing domain computes the owner
+/// itself under `<prefix>/members/<name>` with it. It reads the whole `<prefix>/`
+/// range once and then watches it (etcd's watch, from the next revision), keeping
+/// a copy; the copy is read again whole only when the watch breaks. A round runs
+/// when the watch brings a change, and at least every `poll_interval`; it reads
+/// the copy (etcd itself while the watch is down or has not yet brought this
+/// node's own last write), and for each routing domain computes the owner
 /// by rendezvous hashing over the live members (engine/placement.h). The chosen
 /// node claims `<prefix>/domains/<id>` with a create-if-absent transaction under
 /// its lease; that key's create_revision is the domain's **epoch** (fencing token).
@@ -76,6 +80,8 @@ struct cluster_view {
   std::string self;
   bool healthy = false;          ///< holds a lease it renewed in time
   std::int64_t revision = 0;     ///< etcd's revision at the last read
+  bool watching = false;         ///< the watch's copy is live (else rounds read etcd)
+  std::uint64_t full_reads = 0;  ///< whole-prefix reads of etcd since start
   std::vector<member_info> members;
   std::vector<domain_info> domains;
 };
@@ -134,6 +140,13 @@ class membership {
   void renew();
   /// One round: renew the lease when due, read the cluster, claim and hand off.
   void round();
+  /// Keeps the copy of `<prefix>/` (`cache_`) with etcd's watch, on its own thread.
+  void watch();
+  /// What a round reads: the watch's copy once it holds this node's last write,
+  /// else (within 100 ms) etcd itself.
+  result<etcd_range> read_cluster();
+  /// This node wrote at `revision`: rounds read no older state than that.
+  void wrote(std::int64_t revision);
   status register_member(const std::string& state);
   void drop_all(bool lost);
   std::string key(const std::string& kind, const std::string& name) const;
@@ -159,8 +172,18 @@ class membership {
   std::chrono::microseconds fence_at_{};    ///< steady(): stop owning from here on
   cluster_view view_;
   std::map<std::string, domain_info> owned_;  ///< domains this node serves, by id
+  bool changed_ = false;  ///< the watch brought a change since the last round
   std::thread thread_;
   std::thread renewer_;
+
+  mutable std::mutex cache_mutex_;  ///< guards the watch's copy, below
+  std::condition_variable cache_changed_;
+  std::map<std::string, etcd_kv> cache_;  ///< every key under the prefix
+  std::int64_t cache_revision_ = 0;       ///< the store's revision the copy is at
+  bool cache_live_ = false;               ///< the watch is running
+  std::int64_t wrote_revision_ = 0;       ///< this node's last write
+  std::uint64_t full_reads_ = 0;
+  std::thread watcher_;
 };
 
 }  // namespace switchboard::net::cluster

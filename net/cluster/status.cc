@@ -13,6 +13,8 @@ std::string status_json(const cluster_view& v) {
   s.set_self(v.self);
   s.set_healthy(v.healthy);
   s.set_revision(v.revision);
+  s.set_watching(v.watching);
+  s.set_full_reads(v.full_reads);
   for (const auto& m : v.members) {
     auto* o = s.add_members();
     o->set_name(m.name);
@@ -68,6 +70,13 @@ std::string status_metrics(const cluster_view& v) {
   out += "# HELP switchboard_cluster_healthy 1 while this node holds a lease renewed in time.\n";
   out += "# TYPE switchboard_cluster_healthy gauge\n";
   out += "switchboard_cluster_healthy " + std::string{v.healthy ? "1" : "0"} + "\n";
+  out += "# HELP switchboard_cluster_watching 1 while this node's etcd watch is live.\n";
+  out += "# TYPE switchboard_cluster_watching gauge\n";
+  out += "switchboard_cluster_watching " + std::string{v.watching ? "1" : "0"} + "\n";
+  out += "# HELP switchboard_cluster_etcd_full_reads_total Whole-prefix reads of etcd (at start, "
+         "after a broken watch, or while it lagged).\n";
+  out += "# TYPE switchboard_cluster_etcd_full_reads_total counter\n";
+  out += "switchboard_cluster_etcd_full_reads_total " + std::to_string(v.full_reads) + "\n";
   int owned = 0;
   for (const auto& d : v.domains)
     owned += d.owner == v.self;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "tests/testkit/etcd_server.h"
@@ -141,6 +143,85 @@ TEST_F(etcd_client_test, a_refused_request_is_invalid_argument_with_etcds_reason
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.code(), errc::invalid_argument);
   EXPECT_NE(r.err().message.find("lease"), std::string::npos) << r.err().message;
+}
+
+TEST_F(etcd_client_test, a_watch_brings_every_change_under_its_prefix_in_order) {
+  auto c = make();
+  auto first = c.put("/w/a", "1");
+  ASSERT_TRUE(first.ok()) << first.err().message;
+  auto lease = c.grant(1s);
+  ASSERT_TRUE(lease.ok()) << lease.err().message;
+  std::mutex m;
+  std::vector<std::pair<std::string, bool>> seen;  // (key=value, deleted)
+  std::int64_t revision = 0;
+  std::atomic<bool> created{false}, stop{false};
+  std::thread watcher([&] {
+    auto st = c.watch_prefix(
+      "/w/", *first,  // from the first put on: it is seen too
+      [&](const etcd_changes& ch) {
+        std::lock_guard<std::mutex> g{m};
+        created = true;
+        revision = ch.revision;
+        for (const auto& e : ch.events)
+          seen.emplace_back(e.kv.key + "=" + e.kv.value, e.deleted);
+        return true;
+      },
+      [&] { return !stop; });
+    EXPECT_TRUE(st.ok()) << st.err().message;  // stopped by keep_going: not an error
+  });
+  auto until = [&](auto pred) {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard<std::mutex> g{m};
+        if (pred())
+          return true;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  };
+  ASSERT_TRUE(until([&] { return created.load(); }));
+  ASSERT_TRUE(c.put("/w/b", "2", *lease).ok());
+  ASSERT_TRUE(c.put("/x/other", "not watched").ok());
+  auto gone = c.erase("/w/a", *first);
+  ASSERT_TRUE(gone.ok() && gone->applied);
+  // The lease expires: its key goes, as a delete.
+  EXPECT_TRUE(until([&] { return seen.size() >= 4; })) << seen.size() << " changes seen";
+  stop = true;
+  watcher.join();
+  std::lock_guard<std::mutex> g{m};
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0], std::make_pair(std::string{"/w/a=1"}, false));
+  EXPECT_EQ(seen[1], std::make_pair(std::string{"/w/b=2"}, false));
+  EXPECT_EQ(seen[2], std::make_pair(std::string{"/w/a="}, true));
+  EXPECT_EQ(seen[3], std::make_pair(std::string{"/w/b="}, true));
+  EXPECT_GT(revision, gone->revision);
+}
+
+TEST_F(etcd_client_test, a_watch_from_a_compacted_revision_is_unavailable_with_the_reason) {
+  auto c = make();
+  ASSERT_TRUE(c.put("/w/a", "1").ok());
+  auto last = c.put("/w/a", "2");
+  ASSERT_TRUE(last.ok());
+  client::endpoint ep = (*parse_etcd_urls(etcd_.url(), 2000ms))[0];
+  auto r = client::http_request(ep, "POST", "/v3/kv/compaction",
+                                R"({"revision": ")" + std::to_string(*last) + R"(", "physical": true})",
+                                "application/json");
+  ASSERT_EQ(r.status, 200) << r.error << r.body;
+  auto st = c.watch_prefix("/w/", 1, [](const etcd_changes&) { return true; }, [] { return true; });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), errc::unavailable);
+  EXPECT_NE(st.err().message.find("compacted"), std::string::npos) << st.err().message;
+}
+
+TEST_F(etcd_client_test, a_watch_of_an_unreachable_etcd_is_unavailable) {
+  auto eps = parse_etcd_urls("http://127.0.0.1:1", 500ms);
+  ASSERT_TRUE(eps.ok());
+  etcd_client c{*eps};
+  auto st = c.watch_prefix("/w/", 1, [](const etcd_changes&) { return true; }, [] { return true; });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), errc::unavailable);
 }
 
 }  // namespace

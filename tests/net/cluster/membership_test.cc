@@ -142,6 +142,27 @@ TEST_F(membership_test, each_domain_has_exactly_one_owner_the_rendezvous_choice)
   }
 }
 
+TEST_F(membership_test, rounds_read_the_watched_copy_and_a_change_is_seen_through_the_watch) {
+  recorder ra, rb;
+  auto a = membership::start(options("a"), nullptr, ra.hooks());
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(eventually([&] { return ra.snapshot().size() == 12 && (*a)->view().watching; }));
+  // Steady state: many rounds (every 50 ms), no write of a's, and no read of etcd.
+  auto before = (*a)->view().full_reads;
+  EXPECT_GE(before, 1u) << "the watch starts from one whole read";
+  std::this_thread::sleep_for(1s);
+  auto v = (*a)->view();
+  EXPECT_TRUE(v.watching);
+  EXPECT_EQ(v.full_reads, before) << "rounds read etcd instead of the watch's copy";
+  // b joins: a reads it through the watch and hands b its share.
+  auto b = membership::start(options("b"), nullptr, rb.hooks());
+  ASSERT_TRUE(b.ok());
+  EXPECT_TRUE(eventually([&] {
+    return settled({"a", "b"}, {&ra, &rb}, {a->get(), b->get()});
+  }));
+  EXPECT_TRUE((*b)->view().watching);
+}
+
 TEST_F(membership_test, a_leaving_node_hands_off_and_a_joining_node_takes_its_share) {
   recorder ra, rb, rc;
   auto a = membership::start(options("a"), nullptr, ra.hooks());
