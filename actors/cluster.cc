@@ -189,28 +189,6 @@ void flush_events(gateway_ptr self) {
     self->send(s, msg);
 }
 
-/// The tenants a batch writes to, without copying it.
-std::set<std::string> tenants_of(const storage::write_batch& b) {
-  std::set<std::string> out;
-  for (const auto& t : b.tenants)
-    out.insert(t.id);
-  for (const auto& q : b.queues)
-    out.insert(q.tenant);
-  for (const auto& a : b.agents)
-    out.insert(a.tenant);
-  for (const auto& c : b.customers)
-    out.insert(c.tenant);
-  for (const auto& c : b.live_puts)
-    out.insert(c.tenant);
-  for (const auto& d : b.live_deletes)
-    out.insert(d.first);
-  for (const auto& e : b.events)
-    out.insert(e.tenant);
-  for (const auto& l : b.learned)
-    out.insert(l.tenant);
-  return out;
-}
-
 /// A standby's write of its copy of `domain` (a snapshot or the next part), sent
 /// to this node's storage actor; answered once committed. A failed write leaves
 /// the copy out of sequence, so the owner sends a snapshot next.
@@ -312,7 +290,7 @@ caf::behavior gateway(gateway_ptr self, std::shared_ptr<shared_state> shared,
            std::int64_t epoch, std::uint64_t seq, storage::write_batch& batch)
       -> caf::result<ok_atom> {
       auto& shared = *self->state.shared;
-      auto tenants = tenants_of(batch);
+      auto tenants = batch.tenant_ids();
       if (tenants.size() > 1 || (tenants.size() == 1 && *tenants.begin() != tenant))
         return to_caf(engine::errc::cross_tenant,
                       "a part of domain " + domain + " holds records of another tenant");
@@ -459,6 +437,44 @@ std::optional<std::pair<std::string, std::uint16_t>> split_endpoint(const std::s
   return std::make_pair(ep.substr(0, colon), static_cast<std::uint16_t>(port));
 }
 
+/// One call to another node's gateway, made for a blocked caller: it answers the
+/// caller with the gateway's answer, or with an error as soon as the gateway's node
+/// is gone. (A request already written to a connection that then breaks is never
+/// answered in CAF 0.17, not even with an error: without the monitor its caller
+/// would wait for the whole call timeout.) Quits once it has answered.
+template <class Reply>
+caf::behavior remote_call(caf::event_based_actor* self, caf::actor gw,
+                          std::chrono::milliseconds timeout) {
+  return {
+    [self, gw, timeout](fenced_atom, std::string& domain, std::int64_t epoch,
+                        caf::message& inner) -> caf::result<Reply> {
+      auto rp = self->make_response_promise<Reply>();
+      // Shared by the handlers below (the down handler is called as const).
+      auto answer = std::make_shared<caf::typed_response_promise<Reply>>(rp);
+      self->monitor(gw);
+      self->set_down_handler([self, answer](caf::down_msg&) {
+        // A system error, like a timeout: its caller treats the link as dead.
+        if (answer->pending())
+          answer->deliver(caf::make_error(caf::sec::request_receiver_down));
+        self->quit();
+      });
+      self->request(gw, timeout, fenced_atom::value, std::move(domain), epoch, std::move(inner))
+        .then(
+          [self, answer](Reply& r) {
+            if (answer->pending())
+              answer->deliver(std::move(r));
+            self->quit();
+          },
+          [self, answer](caf::error& e) {
+            if (answer->pending())
+              answer->deliver(std::move(e));
+            self->quit();
+          });
+      return rp;
+    },
+  };
+}
+
 bool retryable(const engine::error& e) {
   return e.code == engine::errc::stale_epoch || e.code == engine::errc::not_owner;
 }
@@ -479,6 +495,9 @@ struct cluster_router::impl {
   std::mutex agents_mutex;
   std::map<std::string, std::map<std::string, bool>> attached;
   std::map<std::string, std::pair<std::string, std::int64_t>> owner_seen;
+
+  /// This node left the cluster: calls are tried once, not retried until settled.
+  std::atomic<bool> leaving{false};
 
   std::mutex links_mutex;
   std::condition_variable links_changed;
@@ -673,7 +692,7 @@ struct cluster_router::impl {
     engine::error last{engine::errc::unavailable, "tenant " + tenant + " has no reachable owner"};
     for (int attempt = 0;; ++attempt) {
       if (attempt > 0) {
-        if (std::chrono::steady_clock::now() >= deadline)
+        if (leaving || std::chrono::steady_clock::now() >= deadline)
           return out_t{last};
         std::this_thread::sleep_for(std::chrono::milliseconds(std::min(10 * attempt, 100)));
       }
@@ -703,9 +722,11 @@ struct cluster_router::impl {
       bool dead_link = false;
       {
         caf::scoped_actor self{local.system()};
+        auto call = local.system().spawn(remote_call<Reply>, gw, opts.call_timeout);
+        // The call answers within its timeout; the margin only catches a bug.
         self
-          ->request(gw, opts.call_timeout, fenced_atom::value, r->domain, r->epoch,
-                    caf::make_message(req))
+          ->request(call, opts.call_timeout + std::chrono::seconds(5), fenced_atom::value,
+                    r->domain, r->epoch, caf::make_message(req))
           .receive(
             [&](Reply& x) { out.emplace(convert(std::move(x))); },
             [&](caf::error& e) {
@@ -830,7 +851,7 @@ bool replicator::must_wait(const storage::write_batch& batch) {
   auto v = shared_->current_view();
   if (!v)
     return false;
-  for (const auto& t : tenants_of(batch)) {
+  for (const auto& t : batch.tenant_ids()) {
     if (local_durability_.count(t) > 0)
       continue;
     auto r = v->route_for(t);
@@ -1059,6 +1080,10 @@ void cluster_router::activate(const std::string& tenant, const std::string& doma
     log.info("cluster: domain {} (epoch {}) started from this node's store: {} live contact(s)",
              domain, epoch, live);
   }
+}
+
+void cluster_router::left() {
+  impl_->leaving = true;
 }
 
 void cluster_router::rejoined() {

@@ -152,6 +152,12 @@ class cluster_router final : public node_api {
   /// lapsed, or etcd gave the domain to another node): stops its actors here.
   void deactivate(const std::string& tenant, const std::string& domain);
 
+  /// This node has left the cluster (its domains handed off): from now on each
+  /// call is tried once and not retried while ownership settles, since this node's
+  /// view no longer changes; the edge's last calls as it stops (its agents'
+  /// disconnections) then do not hold the stop up. Called by `serve`.
+  void left();
+
   /// This node is a member again under a new lease after its old one lapsed: the
   /// owners may have read it gone and disconnected the agents connected here, so
   /// their logins are sent again (now and once more 1.5 s later). Called by the

@@ -331,8 +331,10 @@ int run_serve(const serve_flags& f) {
     driver_thread.join();
   }
   // A graceful leave hands the domains off at once instead of after a lease TTL.
-  if (*member)
+  if (*member) {
     (*member)->leave();
+    router->left();  // the edge's disconnections as it stops are not retried
+  }
   (*edge)->stop();
   // A watchdog: once the journal is committed nothing acknowledged can be lost, so
   // a node whose threads do not stop within 10 s after that exits anyway, and says

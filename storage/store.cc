@@ -266,24 +266,43 @@ void write_batch::append(write_batch&& other) {
   move_append(learned, other.learned);
 }
 
+namespace {
+
+/// Calls `f(tenant, field, record)` for every record of `b`, field by field in
+/// declaration order: the one list of which field holds a tenant's records where.
+template <class F>
+void each_record(const write_batch& b, F&& f) {
+  for (const auto& t : b.tenants)
+    f(t.id, &write_batch::tenants, t);
+  for (const auto& q : b.queues)
+    f(q.tenant, &write_batch::queues, q);
+  for (const auto& a : b.agents)
+    f(a.tenant, &write_batch::agents, a);
+  for (const auto& c : b.customers)
+    f(c.tenant, &write_batch::customers, c);
+  for (const auto& c : b.live_puts)
+    f(c.tenant, &write_batch::live_puts, c);
+  for (const auto& d : b.live_deletes)
+    f(d.first, &write_batch::live_deletes, d);
+  for (const auto& e : b.events)
+    f(e.tenant, &write_batch::events, e);
+  for (const auto& l : b.learned)
+    f(l.tenant, &write_batch::learned, l);
+}
+
+}  // namespace
+
 std::map<std::string, write_batch> write_batch::split_by_tenant() const {
   std::map<std::string, write_batch> out;
-  for (const auto& t : tenants)
-    out[t.id].tenants.push_back(t);
-  for (const auto& q : queues)
-    out[q.tenant].queues.push_back(q);
-  for (const auto& a : agents)
-    out[a.tenant].agents.push_back(a);
-  for (const auto& c : customers)
-    out[c.tenant].customers.push_back(c);
-  for (const auto& c : live_puts)
-    out[c.tenant].live_puts.push_back(c);
-  for (const auto& d : live_deletes)
-    out[d.first].live_deletes.push_back(d);
-  for (const auto& e : events)
-    out[e.tenant].events.push_back(e);
-  for (const auto& l : learned)
-    out[l.tenant].learned.push_back(l);
+  each_record(*this, [&](const std::string& tenant, auto field, const auto& record) {
+    (out[tenant].*field).push_back(record);
+  });
+  return out;
+}
+
+std::set<std::string> write_batch::tenant_ids() const {
+  std::set<std::string> out;
+  each_record(*this, [&](const std::string& tenant, auto, const auto&) { out.insert(tenant); });
   return out;
 }
 

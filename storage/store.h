@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <utility>
@@ -54,6 +55,8 @@ struct write_batch {
   /// to each tenant's standby). Committed alone, a part writes what the whole
   /// batch wrote for that tenant.
   std::map<std::string, write_batch> split_by_tenant() const;
+  /// The tenants the batch writes to (without copying any record).
+  std::set<std::string> tenant_ids() const;
 };
 
 /// What a node restores on start.

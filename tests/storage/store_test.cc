@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <set>
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
@@ -331,6 +332,58 @@ TEST_F(store_test, profiles_and_learned_stats_survive_reopen) {
   EXPECT_EQ(encode(snap.learned[0].record), encode(sample_learned("a1", "billing", "gold")));
   EXPECT_EQ(snap.learned[1].tenant, "globex");
   EXPECT_EQ(snap.learned[1].record.stats.handled, 99u);
+}
+
+TEST_F(store_test, a_batch_split_by_tenant_writes_what_the_whole_batch_writes) {
+  // Records of two tenants in every field: each part holds one tenant's, in order.
+  write_batch b;
+  b.tenants = {sample_tenant("acme"), sample_tenant("globex")};
+  b.queues = {sample_queue("globex", "billing"), sample_queue("acme", "billing")};
+  b.agents = {sample_agent("acme", "a1"), sample_agent("globex", "g1"), sample_agent("acme", "a2")};
+  b.customers = {sample_customer("globex", "cust1")};
+  b.live_puts = {sample_contact("acme", "c1", 1), sample_contact("globex", "c1", 2),
+                 sample_contact("acme", "c2", 3)};
+  b.live_deletes = {{"globex", "gone"}};
+  b.events = {sample_event("acme", "c1", 100), sample_event("globex", "c1", 101)};
+  b.learned = {{"globex", sample_learned("g1", "billing", "gold")}};
+  EXPECT_EQ(b.tenant_ids(), (std::set<std::string>{"acme", "globex"}));
+  EXPECT_TRUE(write_batch{}.tenant_ids().empty());
+  auto parts = b.split_by_tenant();
+  ASSERT_EQ(parts.size(), 2u);
+  const auto& acme = parts.at("acme");
+  const auto& globex = parts.at("globex");
+  EXPECT_EQ(acme.tenant_ids(), std::set<std::string>{"acme"});
+  EXPECT_EQ(globex.tenant_ids(), std::set<std::string>{"globex"});
+  ASSERT_EQ(acme.agents.size(), 2u);
+  EXPECT_EQ(acme.agents[1].id, "a2");
+  ASSERT_EQ(acme.live_puts.size(), 2u);
+  EXPECT_EQ(acme.live_puts[1].id, "c2");
+  EXPECT_EQ(acme.events.size(), 1u);
+  EXPECT_TRUE(acme.customers.empty() && acme.learned.empty() && acme.live_deletes.empty());
+  EXPECT_EQ(globex.queues.size(), 1u);
+  EXPECT_EQ(globex.customers.size(), 1u);
+  EXPECT_EQ(globex.live_deletes.size(), 1u);
+  EXPECT_EQ(globex.learned.size(), 1u);
+  // Committed part by part, the store holds what the whole batch would leave.
+  {
+    auto o = options();
+    o.data_dir = dir_.sub("whole");
+    auto whole = store::open(o);
+    ASSERT_TRUE(whole.ok()) << whole.err().message;
+    commit(**whole, write_batch{b});
+    auto s = open();
+    for (auto& [tenant, part] : parts)
+      commit(*s, std::move(part));
+    auto a = load(**whole);
+    auto p = load(*s);
+    ASSERT_EQ(a.live.size(), p.live.size());
+    for (std::size_t i = 0; i < a.live.size(); ++i)
+      EXPECT_EQ(encode(a.live[i]), encode(p.live[i]));
+    ASSERT_EQ(a.agents.size(), p.agents.size());
+    EXPECT_EQ(a.queues.size(), p.queues.size());
+    EXPECT_EQ(a.customers.size(), p.customers.size());
+    EXPECT_EQ(a.learned.size(), p.learned.size());
+  }
 }
 
 TEST_F(store_test, an_upsert_replaces_the_stored_record) {
