@@ -1,5 +1,9 @@
 #include "net/client/ws_client.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -389,6 +393,16 @@ http_result http_stream(const endpoint& ep, const std::string& target, std::stri
   s.async_connect(where, [&](beast::error_code e) {
     if (e)
       return done(e, "connect");
+    // A stream may stay quiet for long: TCP keepalives (after 5 s idle, every 2 s,
+    // 3 missed) find a peer that is gone without closing (a partition, a dead host)
+    // within about 11 s, and the stream then ends with an error.
+    beast::error_code opt;
+    s.socket().set_option(asio::socket_base::keep_alive(true), opt);
+    int fd = s.socket().native_handle();
+    int idle = 5, interval = 2, count = 3;
+    (void)::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    (void)::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    (void)::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
     http::async_write(s, req, [&](beast::error_code e2, std::size_t) {
       if (e2)
         return done(e2, "write");

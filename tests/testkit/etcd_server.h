@@ -41,6 +41,30 @@ class etcd_server {
   etcd_server() : dir_("sb-etcd") {
     client_port_ = free_port();
     peer_port_ = free_port();
+    launch();
+  }
+
+  /// Kills etcd (SIGKILL) and starts it again on the same ports and data: its
+  /// clients' connections break, its keys and leases come back. False when it did
+  /// not answer again within 20 s.
+  bool restart() {
+    proc_.reset();  // SIGKILL, reaped
+    ready_ = false;
+    launch();
+    return ready_;
+  }
+
+  bool ready() const { return ready_; }
+  std::uint16_t port() const { return client_port_; }
+  /// "http://127.0.0.1:<port>", as `--etcd` takes it.
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(client_port_); }
+  std::string log_path() const { return dir_.sub("etcd.log"); }
+  /// Freezes etcd (SIGSTOP): requests hang until their timeout, as with a partition.
+  void pause() { proc_->signal(SIGSTOP); }
+  void resume() { proc_->signal(SIGCONT); }
+
+ private:
+  void launch() {
     auto client = "http://127.0.0.1:" + std::to_string(client_port_);
     auto peer = "http://127.0.0.1:" + std::to_string(peer_port_);
     proc_ = std::make_unique<child_process>(
@@ -62,16 +86,6 @@ class etcd_server {
     }
   }
 
-  bool ready() const { return ready_; }
-  std::uint16_t port() const { return client_port_; }
-  /// "http://127.0.0.1:<port>", as `--etcd` takes it.
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(client_port_); }
-  std::string log_path() const { return dir_.sub("etcd.log"); }
-  /// Freezes etcd (SIGSTOP): requests hang until their timeout, as with a partition.
-  void pause() { proc_->signal(SIGSTOP); }
-  void resume() { proc_->signal(SIGCONT); }
-
- private:
   temp_dir dir_;
   std::uint16_t client_port_ = 0;
   std::uint16_t peer_port_ = 0;

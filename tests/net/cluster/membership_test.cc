@@ -163,6 +163,26 @@ TEST_F(membership_test, rounds_read_the_watched_copy_and_a_change_is_seen_throug
   EXPECT_TRUE((*b)->view().watching);
 }
 
+TEST_F(membership_test, a_broken_watch_is_taken_up_again_after_one_whole_read) {
+  recorder ra, rb;
+  auto a = membership::start(options("a"), nullptr, ra.hooks());
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(eventually([&] { return ra.snapshot().size() == 12 && (*a)->view().watching; }));
+  auto before = (*a)->view().full_reads;
+  // etcd killed and started again on its data: the watch's connection breaks.
+  ASSERT_TRUE(etcd_.restart()) << "etcd did not come back: " << etcd_.log_path();
+  EXPECT_TRUE(eventually([&] {
+    auto v = (*a)->view();
+    return v.watching && v.full_reads > before;
+  })) << "the watch was not taken up again";
+  // Changes after the restart come through the new watch: b joins and takes its share.
+  auto b = membership::start(options("b"), nullptr, rb.hooks());
+  ASSERT_TRUE(b.ok()) << b.err().message;
+  EXPECT_TRUE(eventually([&] {
+    return settled({"a", "b"}, {&ra, &rb}, {a->get(), b->get()});
+  }));
+}
+
 TEST_F(membership_test, a_leaving_node_hands_off_and_a_joining_node_takes_its_share) {
   recorder ra, rb, rc;
   auto a = membership::start(options("a"), nullptr, ra.hooks());
