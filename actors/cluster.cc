@@ -13,155 +13,16 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/errors.h"
+#include "actors/internal/cluster_shared.h"
 #include "actors/messages.h"
 #include "actors/node.h"
 #include "actors/storage_actor.h"
 
 namespace switchboard::actors {
 
+using namespace cluster_detail;
+
 namespace {
-
-using fenced_atom = caf::atom_constant<caf::atom("fenced")>;
-using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
-using events_atom = caf::atom_constant<caf::atom("events")>;
-using import_atom = caf::atom_constant<caf::atom("import")>;
-using watch_atom = caf::atom_constant<caf::atom("watch")>;
-using replica_atom = caf::atom_constant<caf::atom("replica")>;
-using replicate_atom = caf::atom_constant<caf::atom("replicate")>;
-
-/// What a standby holds of a domain: the owner's epoch and the sequence number of
-/// the last part it took (a snapshot restarts the count).
-struct replica_mark {
-  std::int64_t epoch = 0;
-  std::uint64_t seq = 0;
-};
-
-/// What the router, its gateway and its event sink share.
-struct shared_state {
-  std::string self;
-  std::chrono::milliseconds event_batch{2};
-  std::shared_ptr<spdlog::logger> log;
-
-  mutable std::mutex mutex;  ///< guards `view` and `subscribers`
-  std::shared_ptr<const ownership_view> view;
-  /// Copied on write: delivery reads it without holding the mutex.
-  std::shared_ptr<const std::vector<event_callback>> subscribers =
-    std::make_shared<std::vector<event_callback>>();
-
-  /// Drops the link to a gateway whose node went away (set by the router; called
-  /// and cleared under `mutex`).
-  std::function<void(const std::string& endpoint)> forget_link;
-
-  std::atomic<std::uint64_t> local_calls{0}, remote_calls{0}, refused{0}, remote_events{0},
-    dropped_events{0}, links{0}, replicated_batches{0}, replica_snapshots{0},
-    replication_failures{0}, unreplicated_batches{0}, applied_batches{0}, failovers{0};
-
-  /// Guards `origins`.
-  mutable std::mutex origin_mutex;
-  /// Through which node (CAF node id) each agent of a tenant owned here last
-  /// logged in: when that node is gone, its agents lost their connections.
-  std::map<std::pair<std::string, std::string>, caf::node_id> origins;
-
-  void note_origin(const std::string& tenant, const std::string& agent, const caf::node_id& via) {
-    std::lock_guard<std::mutex> g{origin_mutex};
-    origins[{tenant, agent}] = via;
-  }
-  void forget_origin(const std::string& tenant, const std::string& agent) {
-    std::lock_guard<std::mutex> g{origin_mutex};
-    origins.erase({tenant, agent});
-  }
-  /// Takes out the agents that last logged in through node `via`.
-  std::vector<std::pair<std::string, std::string>> take_origins(const caf::node_id& via) {
-    std::vector<std::pair<std::string, std::string>> out;
-    std::lock_guard<std::mutex> g{origin_mutex};
-    for (auto i = origins.begin(); i != origins.end();) {
-      if (i->second == via) {
-        out.push_back(i->first);
-        i = origins.erase(i);
-      } else {
-        ++i;
-      }
-    }
-    return out;
-  }
-
-  /// Guards `replicas` and `imported`.
-  mutable std::mutex replica_mutex;
-  /// The domains this node keeps a standby copy of, as far as it is in sequence.
-  std::map<std::string, replica_mark> replicas;
-  /// Domains a handoff brought here since this node last claimed one: claiming
-  /// them starts nothing more.
-  std::set<std::string> imported;
-
-  /// Whether a copy of `domain` (of `tenant`) at `epoch` may be taken from its
-  /// sender: this node does not own the domain, and `epoch` is not older than the
-  /// owner's epoch this node reads (a newer one is a claim not read here yet).
-  engine::status standby_check(const std::string& tenant, const std::string& domain,
-                               std::int64_t epoch) const {
-    auto v = current_view();
-    if (!v)
-      return engine::make_error(engine::errc::not_owner,
-                                "node " + self + " has not joined the cluster yet");
-    auto r = v->route_for(tenant);
-    if (!r || r->domain != domain)
-      return engine::make_error(engine::errc::stale_epoch,
-                                "tenant " + tenant + " is not in domain " + domain + " here");
-    if (r->local)
-      return engine::make_error(engine::errc::stale_epoch,
-                                "domain " + domain + " is owned here, at epoch " +
-                                  std::to_string(r->epoch) + ": no copy of it is taken");
-    if (epoch < r->epoch)
-      return engine::make_error(engine::errc::stale_epoch,
-                                "a copy of domain " + domain + " at epoch " + std::to_string(epoch) +
-                                  ", older than its owner's " + std::to_string(r->epoch));
-    return {};
-  }
-
-  std::shared_ptr<const ownership_view> current_view() const {
-    std::lock_guard<std::mutex> g{mutex};
-    return view;
-  }
-
-  engine::status check(const std::string& domain, std::int64_t epoch) const {
-    auto v = current_view();
-    if (!v)
-      return engine::make_error(engine::errc::not_owner,
-                                "node " + self + " has not joined the cluster yet");
-    return v->check(domain, epoch);
-  }
-
-  /// Whether `source` owns `tenant` as this node reads the cluster now.
-  bool owns(const std::string& tenant, const std::string& source) const {
-    auto v = current_view();
-    if (!v)
-      return source == self;
-    auto r = v->route_for(tenant);
-    return r ? r->owner == source : source == self;
-  }
-
-  /// Passes `ev`, sent by node `source`, on to the subscribers if `source` owns
-  /// the event's tenant as this node reads the cluster now.
-  void deliver(const event& ev, const std::string& source) {
-    if (!owns(ev.tenant, source)) {
-      ++dropped_events;
-      return;
-    }
-    pass_on(ev, source);
-  }
-
-  /// Passes `ev` on to the subscribers.
-  void pass_on(const event& ev, const std::string& source) {
-    if (source != self)
-      ++remote_events;
-    std::shared_ptr<const std::vector<event_callback>> subs;
-    {
-      std::lock_guard<std::mutex> g{mutex};
-      subs = subscribers;
-    }
-    for (const auto& cb : *subs)
-      cb(ev);
-  }
-};
 
 // -- the gateway: one per node, published on the cluster port --------------------------
 
@@ -806,138 +667,6 @@ void cluster_router::impl::reattach_agents() {
   }
 }
 
-// -- replication: an owner ships each commit's parts to its domains' standbys -------------
-
-namespace {
-
-/// Runs on the storage actor's thread, after each commit (actors/storage_actor.h).
-/// Per domain it sends the parts in commit order, numbered; a standby that is new,
-/// behind or out of sequence first gets the tenant's whole stored state (which
-/// already holds the part at hand). Requests to all standbys go out together, and
-/// the commit's acknowledgements wait for their answers (bounded by
-/// `replication_timeout`).
-class replicator final : public replication_hook {
- public:
-  replicator(std::shared_ptr<shared_state> shared, caf::actor_system& sys,
-             std::function<caf::actor(const std::string&)> link_to,
-             std::set<std::string> local_durability, std::chrono::milliseconds timeout)
-    : shared_(std::move(shared)), sys_(sys), link_to_(std::move(link_to)),
-      local_durability_(std::move(local_durability)), timeout_(timeout) {}
-
-  bool must_wait(const storage::write_batch& batch) override;
-  void replicate(const storage::write_batch& batch, storage::store& store) override;
-
- private:
-  /// Where this node's copies of one domain stand.
-  struct stream {
-    std::string standby;
-    std::int64_t epoch = 0;
-    std::uint64_t seq = 0;
-    bool in_sync = false;  ///< the standby took everything up to `seq`
-    /// A standby that did not answer in time is not waited for again until then
-    /// (one `replication_timeout` later): a dead one stalls one commit, not each.
-    std::chrono::steady_clock::time_point skip_until{};
-  };
-
-  std::shared_ptr<shared_state> shared_;
-  caf::actor_system& sys_;
-  std::function<caf::actor(const std::string&)> link_to_;
-  std::set<std::string> local_durability_;
-  std::chrono::milliseconds timeout_;
-  std::map<std::string, stream> streams_;  ///< by domain; only this thread uses it
-};
-
-bool replicator::must_wait(const storage::write_batch& batch) {
-  auto v = shared_->current_view();
-  if (!v)
-    return false;
-  for (const auto& t : batch.tenant_ids()) {
-    if (local_durability_.count(t) > 0)
-      continue;
-    auto r = v->route_for(t);
-    if (r && r->local && !r->standby.empty())
-      return true;
-  }
-  return false;
-}
-
-void replicator::replicate(const storage::write_batch& batch, storage::store& store) {
-  auto v = shared_->current_view();
-  if (!v)
-    return;
-  auto& log = *shared_->log;
-  using handle_t = decltype(std::declval<caf::scoped_actor&>()->request(
-    std::declval<const caf::actor&>(), std::chrono::milliseconds{}, ok_atom::value));
-  struct sent {
-    std::string domain;
-    bool snapshot = false;
-    std::optional<handle_t> handle;
-  };
-  std::optional<caf::scoped_actor> self;
-  std::vector<sent> out;
-  for (auto& [tenant, part] : batch.split_by_tenant()) {
-    auto r = v->route_for(tenant);
-    if (!r || !r->local)
-      continue;  // not owned here (a standby's own applied parts, a tenant outside the cluster)
-    if (r->standby.empty() || r->standby == shared_->self) {
-      ++shared_->unreplicated_batches;
-      continue;
-    }
-    auto& s = streams_[r->domain];
-    if (s.standby != r->standby || s.epoch != r->epoch) {
-      s = stream{r->standby, r->epoch, 0, false};
-      log.info("cluster: domain {} (epoch {}): standby is {}", r->domain, r->epoch, r->standby);
-    }
-    auto gw = link_to_(r->standby_endpoint);
-    if (!gw || std::chrono::steady_clock::now() < s.skip_until) {
-      s.in_sync = false;
-      ++shared_->replication_failures;
-      continue;
-    }
-    if (!self)
-      self.emplace(sys_);
-    sent x;
-    x.domain = r->domain;
-    ++s.seq;
-    if (s.in_sync) {
-      x.handle.emplace((*self)->request(gw, timeout_, replicate_atom::value, tenant, r->domain,
-                                         r->epoch, s.seq, std::move(part)));
-    } else {
-      // The store holds this part already: the whole state includes it.
-      auto snap = store.load(tenant);
-      if (!snap) {
-        log.error("cluster: domain {}: its state could not be read for its standby: {}",
-                  r->domain, snap.err().message);
-        ++shared_->replication_failures;
-        --s.seq;
-        continue;
-      }
-      x.snapshot = true;
-      x.handle.emplace((*self)->request(gw, timeout_, replica_atom::value, r->domain, r->epoch,
-                                         s.seq, std::move(*snap)));
-    }
-    s.in_sync = true;  // until an answer says otherwise
-    out.push_back(std::move(x));
-  }
-  for (auto& x : out) {
-    auto& s = streams_[x.domain];
-    x.handle->receive(
-      [&](ok_atom) {
-        ++(x.snapshot ? shared_->replica_snapshots : shared_->replicated_batches);
-      },
-      [&](caf::error& e) {
-        s.in_sync = false;  // the next commit sends the whole state
-        if (e.category() == caf::atom("system"))  // no answer in time, or the link failed
-          s.skip_until = std::chrono::steady_clock::now() + timeout_;
-        ++shared_->replication_failures;
-        log.warn("cluster: domain {}: standby {} did not take part {}: {}", x.domain, s.standby,
-                 s.seq, sys_.render(e));
-      });
-  }
-}
-
-}  // namespace
-
 engine::result<std::unique_ptr<cluster_router>> cluster_router::start(
   switchboard::node& local, cluster_router_options opts, std::shared_ptr<spdlog::logger> log) {
   if (opts.node_name.empty())
@@ -971,7 +700,7 @@ engine::result<std::unique_ptr<cluster_router>> cluster_router::start(
   }
   p->linker = std::thread([raw = p.get()] { raw->run_linker(); });
   // Removed (waiting for the storage actor) before `p` goes: the hook uses it.
-  local.set_replication(std::make_shared<replicator>(
+  local.set_replication(make_replicator(
     p->shared, local.system(), [raw = p.get()](const std::string& ep) { return raw->link_to(ep); },
     opts.local_durability, opts.replication_timeout));
   return std::unique_ptr<cluster_router>{new cluster_router(std::move(p))};
