@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Switchboard builds and tests with. Idempotent:
-# does nothing when everything is already installed.
+# does nothing when everything is already installed. Extra package names given as
+# arguments are installed too (scripts/bench-assignment.sh adds python3-scipy).
 set -euo pipefail
 
 packages=(
@@ -16,6 +17,7 @@ packages=(
 # (e.g. NodeSource, which bundles npm) is kept rather than replaced by Debian's.
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do
