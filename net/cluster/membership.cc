@@ -433,8 +433,13 @@ void membership::round() {
       r.set_tenant(tenant);
       r.set_owner(opts_.node_name);
       auto cas = etcd_.create(key("domains", id), to_json(r), lease);
-      if (cas)
+      // What the round read next must hold: this claim, or the one that beat it.
+      // (Not the answer's revision: etcd's revision also counts writes outside
+      // this prefix, which the watch never brings.)
+      if (cas && cas->applied)
         wrote(cas->revision);
+      else if (cas && cas->current)
+        wrote(cas->current->mod_revision);
       if (cas && cas->current && (cas->applied || cas->current->lease == lease)) {
         // Applied now, or this node's own claim under its lease, not yet read back.
         d.owner = opts_.node_name;
@@ -485,7 +490,7 @@ void membership::round() {
       auto gone = etcd_.erase(key("domains", id), d.epoch);
       if (!gone)
         log_->warn("cluster: handoff of {}: {}", id, gone.err().message);
-      else
+      else if (gone->applied)
         wrote(gone->revision);
       log_->info("domain {} (epoch {}): handed off to {}", id, d.epoch, order.front());
       d.owner.clear();
