@@ -121,10 +121,14 @@ BIN=$bin CONFIG=$out/serve.json BASE_PORT=$((base + 1)) ETCD_PORT=$etcd_port \
   DATA_DIR=$out/cluster "$root/scripts/cluster.sh" >"$out/cluster.out" 2>"$out/cluster.log" &
 cluster_pid=$!
 for p in 1 2 3; do wait_http $((base + p)) /cluster; done
-# Settled: every node sees three members and the same owners of bench and bench-local.
+# Settled: every node sees three members and the same owners of bench and bench-local,
+# and that view holds for 3 s (right after the start the first node owns every
+# domain until its rounds hand the others' off).
 owner=""
 owner_local=""
-for _ in $(seq 300); do
+last=""
+since=0
+for _ in $(seq 600); do
   views=$(for p in 1 2 3; do
     curl -sf "http://127.0.0.1:$((base + p))/cluster" |
       jq -r '[(.members | length),
@@ -133,9 +137,20 @@ for _ in $(seq 300); do
   done | sort -u)
   if [ "$(echo "$views" | wc -l)" = 1 ] && [ "$(echo "$views" | cut -f1)" = 3 ] &&
      [[ "$(echo "$views" | cut -f2)" != @* ]] && [[ "$(echo "$views" | cut -f3)" != @* ]]; then
-    owner=$(echo "$views" | cut -f2 | cut -d@ -f1)
-    owner_local=$(echo "$views" | cut -f3 | cut -d@ -f1)
-    break
+    if [ "$views" = "$last" ]; then
+      since=$((since + 1))
+    else
+      last=$views
+      since=0
+    fi
+    if [ "$since" -ge 30 ]; then
+      owner=$(echo "$views" | cut -f2 | cut -d@ -f1)
+      owner_local=$(echo "$views" | cut -f3 | cut -d@ -f1)
+      break
+    fi
+  else
+    last=""
+    since=0
   fi
   sleep 0.1
 done
