@@ -1,8 +1,9 @@
 #pragma once
 
-// What the cluster router (actors/cluster.cc) and its replication
-// (actors/replication.cc) share: the atoms of the cluster's wire, the state the
-// router, its gateway and its event sink hold in common, and the replicator.
+// What the cluster router (actors/cluster.cc), its gateway and event sink
+// (actors/cluster_gateway.cc) and its replication (actors/replication.cc) share:
+// the atoms of the cluster's wire, the state they hold in common, and how each
+// part is made.
 // Internal to actors/.
 
 #include <caf/all.hpp>
@@ -164,6 +165,16 @@ struct shared_state {
       cb(ev);
   }
 };
+
+/// This node's gateway (actors/cluster_gateway.cc), to be published on the cluster
+/// port: it acts on other nodes' fenced calls (through `registry`), takes handoffs
+/// and standby copies (into `storage`), and sends this node's events to the sinks
+/// that subscribed.
+caf::actor spawn_gateway(caf::actor_system& sys, std::shared_ptr<shared_state> shared,
+                         caf::actor registry, caf::actor storage);
+/// This node's event sink: takes other nodes' event batches and passes on those
+/// from each tenant's current owner, in order (holding a new owner's for up to 2 s).
+caf::actor spawn_event_sink(caf::actor_system& sys, std::shared_ptr<shared_state> shared);
 
 /// The replication hook of an owner (actors/replication.cc): after each commit it
 /// ships each owned domain's part to the domain's standby gateway, found by
