@@ -257,6 +257,23 @@ void ws_client::drop() {
 
 namespace {
 
+/// A request with `Connection: close`; a body (and its length) when there is one
+/// or the method takes one.
+http::request<http::string_body> make_request(const endpoint& ep, http::verb verb,
+                                              const std::string& target, std::string body,
+                                              std::string_view content_type) {
+  http::request<http::string_body> req{verb, target, 11};
+  req.set(http::field::host, ep.host);
+  req.keep_alive(false);
+  if (!content_type.empty())
+    req.set(http::field::content_type, content_type);
+  if (!body.empty() || verb == http::verb::post || verb == http::verb::put) {
+    req.body() = std::move(body);
+    req.prepare_payload();
+  }
+  return req;
+}
+
 template <class Stream>
 void exchange(Stream& s, http::request<http::string_body>& req,
               http::response<http::string_body>& res, beast::flat_buffer& buf,
@@ -290,15 +307,7 @@ http_result http_request(const endpoint& ep, std::string_view method, const std:
     out.error = "resolve: " + ec.message();
     return out;
   }
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, ep.host);
-  req.keep_alive(false);
-  if (!content_type.empty())
-    req.set(http::field::content_type, content_type);
-  if (!body.empty() || verb == http::verb::post || verb == http::verb::put) {
-    req.body() = std::move(body);
-    req.prepare_payload();
-  }
+  auto req = make_request(ep, verb, target, std::move(body), content_type);
   http::response<http::string_body> res;
   beast::flat_buffer buf;
   bool finished = false;
@@ -356,13 +365,7 @@ http_result http_stream(const endpoint& ep, const std::string& target, std::stri
     out.error = "resolve: " + ec.message();
     return out;
   }
-  http::request<http::string_body> req{http::verb::post, target, 11};
-  req.set(http::field::host, ep.host);
-  req.keep_alive(false);
-  if (!content_type.empty())
-    req.set(http::field::content_type, content_type);
-  req.body() = std::move(body);
-  req.prepare_payload();
+  auto req = make_request(ep, http::verb::post, target, std::move(body), content_type);
   http::response_parser<http::string_body> parser;
   parser.body_limit(boost::none);  // a stream has no end in sight
   bool stopped = false;  // by on_data
