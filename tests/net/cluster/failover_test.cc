@@ -20,22 +20,13 @@ TEST_F(serve_cluster, kill_9_of_an_owner_under_load_loses_no_acknowledged_contac
     if (o.first == "a" && tenant.empty())
       tenant = d;
   ASSERT_FALSE(tenant.empty()) << "a owns no tenant";
-  ws_client sup{b.port};
-  auto w = sup.hello(pb::ROLE_SUPERVISOR, tenant, key_of(tenant));
-  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
-  auto tokens = define(sup, {"x", "y"});
-  ws_client x{b.port};
-  ASSERT_TRUE(x.hello_agent(tokens["x"], tenant)->has_welcome());
-  ws_client y{c.port};
-  ASSERT_TRUE(y.hello_agent(tokens["y"], tenant)->has_welcome());
-  ws_client gw{b.port};
-  ASSERT_TRUE(gw.hello(pb::ROLE_GATEWAY, tenant, key_of(tenant))->has_welcome());
-  std::atomic<int> opened{0};
-  std::atomic<int> retried{0};
-  auto open = [&](int count) {
-    for (int i = 0; i < count; ++i, ++opened)
-      retried += open_until_acked(gw, "k" + std::to_string(1000 + opened.load()));
-  };
+  staffed_tenant people{tenant, b.port, b.port, c.port, b.port};
+  ASSERT_FALSE(HasFailure()) << "the tenant's people did not all get in";
+  auto& x = people.x;
+  auto& y = people.y;
+  auto& opened = people.opened;
+  auto& retried = people.retried;
+  auto open = [&](int count) { people.open(count); };
   // 20 acknowledged at a; each agent holds an offer, and does not answer it.
   open(20);
   ASSERT_TRUE(x.wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 10s));
@@ -107,20 +98,12 @@ TEST_F(serve_cluster, an_owner_paused_past_its_lease_is_fenced_and_offers_nothin
       epoch = o.second;
     }
   ASSERT_FALSE(tenant.empty()) << "a owns no tenant";
-  ws_client sup{b.port};
-  ASSERT_TRUE(sup.hello(pb::ROLE_SUPERVISOR, tenant, key_of(tenant))->has_welcome());
-  auto tokens = define(sup, {"x", "y"});
-  ws_client x{b.port};
-  ASSERT_TRUE(x.hello_agent(tokens["x"], tenant)->has_welcome());
-  ws_client y{c.port};
-  ASSERT_TRUE(y.hello_agent(tokens["y"], tenant)->has_welcome());
-  ws_client gw{b.port};
-  ASSERT_TRUE(gw.hello(pb::ROLE_GATEWAY, tenant, key_of(tenant))->has_welcome());
-  int opened = 0;
-  auto open = [&](int count) {
-    for (int i = 0; i < count; ++i, ++opened)
-      (void)open_until_acked(gw, "k" + std::to_string(1000 + opened));
-  };
+  staffed_tenant people{tenant, b.port, b.port, c.port, b.port};
+  ASSERT_FALSE(HasFailure()) << "the tenant's people did not all get in";
+  auto& x = people.x;
+  auto& y = people.y;
+  auto& opened = people.opened;
+  auto open = [&](int count) { people.open(count); };
   open(10);
   ASSERT_TRUE(x.wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 10s));
   ASSERT_TRUE(y.wait_for([](const pb::Envelope& e) { return e.has_offer(); }, 10s));
@@ -160,7 +143,7 @@ TEST_F(serve_cluster, an_owner_paused_past_its_lease_is_fenced_and_offers_nothin
               "handoff (epoch %lld); %d contacts, each served once; %d offers withdrawn\n",
               tenant.c_str(), moved->at(tenant).first.c_str(), static_cast<long long>(epoch),
               static_cast<long long>(moved->at(tenant).second),
-              static_cast<long long>(back->at(tenant).second), opened, l.stale_offers);
+              static_cast<long long>(back->at(tenant).second), opened.load(), l.stale_offers);
 }
 
 TEST_F(serve_cluster, a_killed_standby_is_replaced_and_a_restarted_node_takes_its_domains_back) {
@@ -190,20 +173,12 @@ TEST_F(serve_cluster, a_killed_standby_is_replaced_and_a_restarted_node_takes_it
   auto& sb = *by_name[standby];
   auto& t = *by_name[third];
   // Gateway and agents on the owner and the third node: they outlive the standby.
-  ws_client sup{t.port};
-  ASSERT_TRUE(sup.hello(pb::ROLE_SUPERVISOR, tenant, key_of(tenant))->has_welcome());
-  auto tokens = define(sup, {"x", "y"});
-  ws_client x{t.port};
-  ASSERT_TRUE(x.hello_agent(tokens["x"], tenant)->has_welcome());
-  ws_client y{o.port};
-  ASSERT_TRUE(y.hello_agent(tokens["y"], tenant)->has_welcome());
-  ws_client gw{t.port};
-  ASSERT_TRUE(gw.hello(pb::ROLE_GATEWAY, tenant, key_of(tenant))->has_welcome());
-  int opened = 0;
-  auto open = [&](int count) {
-    for (int i = 0; i < count; ++i, ++opened)
-      (void)open_until_acked(gw, "k" + std::to_string(1000 + opened));
-  };
+  staffed_tenant people{tenant, t.port, t.port, o.port, t.port};
+  ASSERT_FALSE(HasFailure()) << "the tenant's people did not all get in";
+  auto& x = people.x;
+  auto& y = people.y;
+  auto& opened = people.opened;
+  auto open = [&](int count) { people.open(count); };
   open(10);
   // kill -9 of the standby: the owner goes on taking and routing contacts.
   sb.proc->signal(SIGKILL);
@@ -243,7 +218,7 @@ TEST_F(serve_cluster, a_killed_standby_is_replaced_and_a_restarted_node_takes_it
   ASSERT_TRUE(wait_for([&] { return settled(t, {"a", "b", "c"}); }, 30s))
     << "the restarted nodes did not get their domains back";
   ws_client y2{o.port};
-  ASSERT_TRUE(y2.hello_agent(tokens["y"], tenant)->has_welcome());
+  ASSERT_TRUE(y2.hello_agent(people.tokens["y"], tenant)->has_welcome());
   open(10);
   serve_all({{"x", &x}, {"y", &y2}}, opened, l);
   check(l, opened);
@@ -251,7 +226,7 @@ TEST_F(serve_cluster, a_killed_standby_is_replaced_and_a_restarted_node_takes_it
               "date; then %s killed and %s took over; both restarted and took their domains "
               "back; %d contacts, each served once; %d offers withdrawn\n",
               tenant.c_str(), standby.c_str(), owner.c_str(), third.c_str(), owner.c_str(),
-              third.c_str(), opened, l.stale_offers);
+              third.c_str(), opened.load(), l.stale_offers);
 }
 
 TEST_F(serve_cluster, agents_and_a_gateway_of_a_killed_edge_node_resume_on_another) {

@@ -199,6 +199,37 @@ class serve_cluster : public ::testing::Test {
     }
   }
 
+  /// A tenant's people, each connected to the node port given: a supervisor, who
+  /// defines queue "support" and agents x and y (`define`); x and y logged in; a
+  /// gateway. Every hello must be welcomed (the test fails otherwise).
+  struct staffed_tenant {
+    staffed_tenant(const std::string& tenant, std::uint16_t sup_at, std::uint16_t x_at,
+                   std::uint16_t y_at, std::uint16_t gw_at)
+      : sup{sup_at}, x{x_at}, y{y_at}, gw{gw_at} {
+      auto w = sup.hello(pb::ROLE_SUPERVISOR, tenant, key_of(tenant));
+      EXPECT_TRUE(w && w->has_welcome()) << "supervisor: " << testing::show(w);
+      tokens = define(sup, {"x", "y"});
+      w = x.hello_agent(tokens["x"], tenant);
+      EXPECT_TRUE(w && w->has_welcome()) << "x: " << testing::show(w);
+      w = y.hello_agent(tokens["y"], tenant);
+      EXPECT_TRUE(w && w->has_welcome()) << "y: " << testing::show(w);
+      w = gw.hello(pb::ROLE_GATEWAY, tenant, key_of(tenant));
+      EXPECT_TRUE(w && w->has_welcome()) << "gateway: " << testing::show(w);
+    }
+
+    /// Opens the next `count` contacts (k1000, k1001, ...) through the gateway,
+    /// each until acknowledged (`open_until_acked`).
+    void open(int count) {
+      for (int i = 0; i < count; ++i, ++opened)
+        retried += open_until_acked(gw, "k" + std::to_string(1000 + opened.load()));
+    }
+
+    testing::ws_client sup, x, y, gw;
+    std::map<std::string, std::string> tokens;
+    std::atomic<int> opened{0};   ///< contacts opened so far (read while `open` runs)
+    std::atomic<int> retried{0};  ///< opens tried again
+  };
+
   /// The ledger of one test client: what each agent served, in order.
   struct ledger {
     std::map<std::string, std::vector<int>> served;  ///< agent -> contact numbers

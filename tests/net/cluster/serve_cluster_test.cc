@@ -90,27 +90,18 @@ TEST_F(serve_cluster, a_gateway_on_one_node_and_agents_on_two_others_are_routed_
         tenant = id;
   ASSERT_FALSE(tenant.empty());
   auto owner = (*owners)[tenant].first;
-  auto key = "key-of-tenant-" + tenant.substr(1) + "-0123456789";
 
-  // The supervisor defines the queue and two agents through a.
-  ws_client sup{a.port};
-  auto w = sup.hello(pb::ROLE_SUPERVISOR, tenant, key);
-  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
-  auto tokens = define(sup, {"x", "y"});
-  ASSERT_EQ(tokens.size(), 2u);
-  // x joins at b, y at c.
-  ws_client x{b.port};
-  w = x.hello_agent(tokens["x"], tenant);
-  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
-  ws_client y{c.port};
-  w = y.hello_agent(tokens["y"], tenant);
-  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
+  // The supervisor defines the queue and two agents through a; x joins at b, y at
+  // c; the gateway is at a.
+  staffed_tenant people{tenant, a.port, b.port, c.port, a.port};
+  ASSERT_FALSE(HasFailure()) << "the tenant's people did not all get in";
+  ASSERT_EQ(people.tokens.size(), 2u);
+  auto& x = people.x;
+  auto& y = people.y;
+  auto& gw = people.gw;
 
   // The gateway at a opens 20 contacts.
   constexpr int n = 20;
-  ws_client gw{a.port};
-  w = gw.hello(pb::ROLE_GATEWAY, tenant, key);
-  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
   for (int i = 0; i < n; ++i) {
     auto opened = gw.call(testing::open_contact("k" + std::to_string(1000 + i), "support"));
     ASSERT_TRUE(opened && opened->has_contact_opened()) << i << ": " << testing::show(opened);
@@ -130,7 +121,7 @@ TEST_F(serve_cluster, a_gateway_on_one_node_and_agents_on_two_others_are_routed_
   // The wallboard's figures are the same from any node: a supervisor at c sees
   // the owner's statistics.
   ws_client wall{c.port};
-  w = wall.hello(pb::ROLE_SUPERVISOR, tenant, key);
+  auto w = wall.hello(pb::ROLE_SUPERVISOR, tenant, key_of(tenant));
   ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
   ASSERT_TRUE(wall.call(testing::subscribe_stats(100))->has_ack());
   auto figures = wall.wait_for(
@@ -168,16 +159,11 @@ TEST_F(serve_cluster, a_node_joining_and_one_leaving_under_load_move_domains_wit
   ASSERT_FALSE(tenant.empty()) << "no tenant hashes to c";
   auto first_owner = settled(a, {"a", "b"})->at(tenant).first;
 
-  ws_client sup{a.port};
-  auto w = sup.hello(pb::ROLE_SUPERVISOR, tenant, key_of(tenant));
-  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
-  auto tokens = define(sup, {"x", "y"});
-  ws_client x{a.port};
-  ASSERT_TRUE(x.hello_agent(tokens["x"], tenant)->has_welcome());
-  ws_client y{b.port};
-  ASSERT_TRUE(y.hello_agent(tokens["y"], tenant)->has_welcome());
-  ws_client gw{b.port};
-  ASSERT_TRUE(gw.hello(pb::ROLE_GATEWAY, tenant, key_of(tenant))->has_welcome());
+  staffed_tenant people{tenant, a.port, a.port, b.port, b.port};
+  ASSERT_FALSE(HasFailure()) << "the tenant's people did not all get in";
+  auto& x = people.x;
+  auto& y = people.y;
+  auto& gw = people.gw;
   int opened = 0;
   auto open = [&](int count) {
     for (int i = 0; i < count; ++i, ++opened) {
