@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -55,8 +56,10 @@ struct peer {
 class ownership_view {
  public:
   virtual ~ownership_view() = default;
-  /// nullopt: the tenant is not one of the cluster's domains (the local node
-  /// answers, with unknown_tenant if it does not know it either).
+  /// Where the calls about `tenant`, a tenant as nodes run it, go: a domain's id
+  /// (a split tenant's domains run as tenants of their ids; a tenant not split is
+  /// one domain of its own id). nullopt: it is not one of the cluster's domains
+  /// (the local node answers, with unknown_tenant if it does not know it either).
   [[nodiscard]] virtual std::optional<route> route_for(const std::string& tenant) const = 0;
   /// Whether this node may act on a message about `domain` carrying `epoch`:
   /// ok, stale_epoch (it owns the domain at another epoch) or not_owner.
@@ -64,6 +67,16 @@ class ownership_view {
                                              std::int64_t epoch) const = 0;
   /// The live members but this node.
   [[nodiscard]] virtual std::vector<peer> peers() const = 0;
+};
+
+/// One routing domain of a tenant split by queue (docs/cluster.md): its own
+/// owner, queues, agents and recommender. The node that owns it runs it as a
+/// tenant whose id is the domain's id; the router maps the tenant's calls to it,
+/// and its events back to the tenant.
+struct tenant_domain {
+  std::string id;                   ///< unique in the cluster; a valid id
+  std::vector<std::string> queues;  ///< the queues whose contacts it routes
+  std::vector<std::string> skills;  ///< agents with one of these skills work here
 };
 
 struct cluster_router_options {
@@ -92,6 +105,11 @@ struct cluster_router_options {
   /// standby counts as behind: the commit is acknowledged, and the standby is
   /// brought up to date from a snapshot (docs/cluster.md). Default: 2 s.
   std::chrono::milliseconds replication_timeout{2000};
+  /// Tenants split into several domains, by tenant. The first domain of each is
+  /// its default: it routes the queues no domain lists, and it has the agents
+  /// with none of the listed skills. A tenant not here is one domain of its own
+  /// id.
+  std::map<std::string, std::vector<tenant_domain>> splits;
 };
 
 /// Counters of the router, for /metrics.

@@ -81,18 +81,33 @@ int usage_error(const std::string& message) {
 
 /// Tenants with an API key must exist for their clients to do anything; a
 /// missing one is defined with defaults (an existing one is left as it is).
-engine::status ensure_tenants(node& n, const net::serve_config& cfg) {
+/// The tenants as this node runs them: in a cluster a split tenant runs as one
+/// tenant per domain, of the domain's id (cluster_router).
+std::vector<std::string> node_tenants(const net::serve_config& cfg, bool cluster,
+                                      const std::string& tenant) {
+  auto i = cfg.cluster.splits.find(tenant);
+  if (!cluster || i == cfg.cluster.splits.end())
+    return {tenant};
+  std::vector<std::string> out;
+  for (const auto& d : i->second)
+    out.push_back(d.id);
+  return out;
+}
+
+engine::status ensure_tenants(node& n, const net::serve_config& cfg, bool cluster) {
   for (const auto& k : cfg.edge.tenants) {
-    auto s = n.stats(k.tenant);
-    if (s)
-      continue;
-    if (s.code() != engine::errc::unknown_tenant)
-      return s.err();
-    engine::tenant_config t;
-    t.id = k.tenant;
-    t.name = k.tenant;
-    if (auto d = n.define_tenant(t); !d)
-      return d;
+    for (const auto& id : node_tenants(cfg, cluster, k.tenant)) {
+      auto s = n.stats(id);
+      if (s)
+        continue;
+      if (s.code() != engine::errc::unknown_tenant)
+        return s.err();
+      engine::tenant_config t;
+      t.id = id;
+      t.name = id == k.tenant ? k.tenant : k.tenant + " (" + id + ")";
+      if (auto d = n.define_tenant(t); !d)
+        return d;
+    }
   }
   return {};
 }
@@ -210,7 +225,9 @@ int run_serve(const serve_flags& f) {
       return 1;
     }
   }
-  if (auto s = ensure_tenants(nd, cfg); !s) {
+  if (etcd_endpoints.empty() && !cfg.cluster.splits.empty())
+    std::printf("note: tenants' domains apply in a cluster only; alone, each tenant is one\n");
+  if (auto s = ensure_tenants(nd, cfg, !etcd_endpoints.empty()); !s) {
     std::fprintf(stderr, "switchboard serve: %s\n", s.err().message.c_str());
     return 1;
   }
@@ -230,7 +247,9 @@ int run_serve(const serve_flags& f) {
     ro.port = cfg.cluster.cluster_port;
     for (const auto& k : cfg.edge.tenants)
       if (k.local_durability)
-        ro.local_durability.insert(k.tenant);
+        for (const auto& id : node_tenants(cfg, true, k.tenant))
+          ro.local_durability.insert(id);
+    ro.splits = cfg.cluster.splits;
     auto r = actors::cluster_router::start(nd, ro, cluster_log);
     if (!r) {
       std::fprintf(stderr, "switchboard serve: cluster: %s\n", r.err().message.c_str());
@@ -262,23 +281,26 @@ int run_serve(const serve_flags& f) {
     co.etcd = std::move(etcd_endpoints);
     co.lease_ttl = cfg.cluster.lease_ttl;
     co.poll_interval = cfg.cluster.poll;
-    // One routing domain per tenant.
+    // One routing domain per tenant, or the tenant's domains when it is split.
     for (const auto& k : cfg.edge.tenants)
-      co.domains.emplace_back(k.tenant, k.tenant);
-    // A planned move (a node joins, this one leaves) takes the tenant's state along.
+      for (const auto& id : node_tenants(cfg, true, k.tenant))
+        co.domains.emplace_back(id, k.tenant);
+    // Each domain runs here as a tenant of the domain's id (the tenant's own id
+    // when it is not split).
+    // A planned move (a node joins, this one leaves) takes the domain's state along.
     net::cluster::ownership_hooks hooks;
     hooks.hand_off = [r = router.get()](const net::cluster::domain_info& d, const std::string& to) {
-      return r->hand_off(d.tenant, d.id, d.epoch, to);
+      return r->hand_off(d.id, d.id, d.epoch, to);
     };
-    // A claim starts the tenant here (unless a handoff brought it): a failover
+    // A claim starts the domain here (unless a handoff brought it): a failover
     // from the standby copy, or a restart from this node's own store.
     hooks.acquire = [r = router.get()](const net::cluster::domain_info& d) {
-      r->activate(d.tenant, d.id, d.epoch, d.previous_owner, d.previous_epoch);
+      r->activate(d.id, d.id, d.epoch, d.previous_owner, d.previous_epoch);
     };
     // Ownership lost without a handoff (the lease lapsed): stop acting on it.
     hooks.release = [r = router.get()](const net::cluster::domain_info& d, bool lost) {
       if (lost)
-        r->deactivate(d.tenant, d.id);
+        r->deactivate(d.id, d.id);
     };
     // Back after its lease lapsed: the owners may have disconnected the agents
     // connected here; they log in again.

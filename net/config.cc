@@ -104,7 +104,41 @@ engine::result<serve_config> parse_serve_config(std::string_view json) {
       return bad("tenants: the durability_policy of '" + t.tenant() + "' must be replicated or "
                  "local, not '" + t.durability_policy() + "'");
     e.tenants.push_back({t.tenant(), t.api_key(), local});
+    if (t.domains_size() == 0)
+      continue;
+    auto& split = c.cluster.splits[t.tenant()];
+    std::set<std::string> queues, skills;
+    for (const auto& d : t.domains()) {
+      auto where = "tenants: domain '" + d.id() + "' of '" + t.tenant() + "'";
+      if (!engine::valid_id(d.id()))
+        return bad("tenants: invalid domain id '" + d.id() + "' in '" + t.tenant() + "'");
+      for (const auto& q : d.queues()) {
+        if (!engine::valid_id(q))
+          return bad(where + ": invalid queue id '" + q + "'");
+        if (!queues.insert(q).second)
+          return bad(where + ": queue '" + q + "' is listed by two domains");
+      }
+      for (const auto& k : d.skills()) {
+        if (k.empty())
+          return bad(where + ": an empty skill name");
+        if (!skills.insert(k).second)
+          return bad(where + ": skill '" + k + "' is listed by two domains");
+      }
+      split.push_back({d.id(), {d.queues().begin(), d.queues().end()},
+                       {d.skills().begin(), d.skills().end()}});
+    }
   }
+  // A domain runs on its owner as a tenant of its id: a domain id is no other
+  // tenant's id (it may be its own tenant's) and no other domain's.
+  std::set<std::string> domain_ids;
+  for (const auto& [tenant, split] : c.cluster.splits)
+    for (const auto& d : split) {
+      if (!domain_ids.insert(d.id).second)
+        return bad("tenants: domain id '" + d.id + "' is listed twice");
+      if (d.id != tenant && seen.count(d.id) > 0)
+        return bad("tenants: domain id '" + d.id + "' of '" + tenant + "' is the id of tenant '" +
+                   d.id + "'");
+    }
   if (!m.token_secret().empty() && m.token_secret().size() < token_signer::min_secret)
     return bad("token_secret must have at least " + std::to_string(token_signer::min_secret) +
                " bytes");

@@ -3,9 +3,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "actors/cluster.h"
 #include "engine/error.h"
 #include "net/options.h"
 #include "storage/store.h"
@@ -34,6 +37,9 @@ struct cluster_config {
   /// Where the cluster gateway listens (and is reached). Default: 127.0.0.1.
   std::string cluster_address = "127.0.0.1";
   std::uint16_t cluster_port = 0;  ///< 0: any free port, advertised in etcd. Default: 0.
+  /// Tenants split into several routing domains (`TenantKey.domains`), by tenant.
+  /// Default: none (each tenant one domain of its own id).
+  std::map<std::string, std::vector<actors::tenant_domain>> splits;
 };
 
 /// What `switchboard serve` runs: the edge's options plus the node's. Built from

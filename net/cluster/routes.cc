@@ -3,7 +3,11 @@
 namespace switchboard::net::cluster {
 
 std::optional<actors::route> membership_routes::route_for(const std::string& tenant) const {
-  auto d = m_.domain_of_tenant(tenant);
+  // The router asks by domain id: a split tenant's domains run as tenants of
+  // their ids, and a tenant not split is one domain of its own id.
+  auto d = m_.domain(tenant);
+  if (!d)
+    d = m_.domain_of_tenant(tenant);
   if (!d)
     return std::nullopt;
   actors::route r;

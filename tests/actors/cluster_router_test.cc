@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -104,7 +105,12 @@ class cluster_router_test : public ::testing::Test {
         ASSERT_TRUE(m->n->define_queue(make_queue(t, "q1")).ok());
         ASSERT_TRUE(m->n->define_agent(make_agent(t, "ag")).ok());
       }
+      // A split tenant's domains run as tenants of their ids (as serve does).
+      for (const auto& [tenant, domains] : splits_)
+        for (const auto& d : domains)
+          ASSERT_TRUE(m->n->define_tenant(make_tenant(d.id)).ok());
       actors::cluster_router_options ro;
+      ro.splits = splits_;
       ro.node_name = name;
       ro.link_interval = 50ms;
       ro.settle = 3s;
@@ -115,9 +121,14 @@ class cluster_router_test : public ::testing::Test {
       m->router->subscribe([rec = &m->seen](const event& e) { rec->push(e); });
       members_[name] = std::move(m);
     }
-    // t1 is a's at epoch 7, t2 is b's at epoch 3.
+    // t1 is a's at epoch 7, t2 is b's at epoch 3; a split tenant's first domain
+    // is a's at epoch 5, the others b's at epoch 6.
     (*owners_)["t1"] = {"a", 7, ""};
     (*owners_)["t2"] = {"b", 3, ""};
+    for (const auto& [tenant, domains] : splits_)
+      for (std::size_t i = 0; i < domains.size(); ++i)
+        (*owners_)[domains[i].id] = i == 0 ? scripted_view::owner{"a", 5, ""}
+                                           : scripted_view::owner{"b", 6, ""};
     for (auto& [name, m] : members_)
       m->router->attach(std::make_shared<scripted_view>(name, mutex_, owners_, endpoints_));
     ASSERT_TRUE(linked(*members_["a"]) && linked(*members_["b"]));
@@ -140,6 +151,9 @@ class cluster_router_test : public ::testing::Test {
   }
 
   member& at(const std::string& name) { return *members_.at(name); }
+
+  /// Tenants split into domains, set by a derived fixture's constructor.
+  std::map<std::string, std::vector<actors::tenant_domain>> splits_;
 
   std::shared_ptr<std::mutex> mutex_ = std::make_shared<std::mutex>();
   std::shared_ptr<std::map<std::string, scripted_view::owner>> owners_ =
@@ -238,6 +252,125 @@ TEST_F(cluster_router_test, a_call_follows_ownership_when_it_moves) {
   EXPECT_GT(b.router->stats_snapshot().dropped_events, dropped_before);
   EXPECT_FALSE(b.seen.wait_event(
     [](const event& e) { return e.contact == "x3"; }, 1, 200ms));
+}
+
+/// Tenant "s" split in two: domain "s-a" (queue qa, skill sa) owned by a, "s-b"
+/// (queue qb, skill sb) owned by b.
+class split_tenant_test : public cluster_router_test {
+ protected:
+  split_tenant_test() {
+    splits_["s"] = {{"s-a", {"qa"}, {"sa"}}, {"s-b", {"qb"}, {"sb"}}};
+  }
+};
+
+TEST_F(split_tenant_test, each_call_goes_to_its_domains_owner_and_the_events_are_the_tenants) {
+  auto& a = at("a");
+  auto& b = at("b");
+  // Definitions through a's router land in their domains, on their owners.
+  ASSERT_TRUE(a.router->define_queue(make_queue("s", "qa", 60000, "sa")).ok());
+  ASSERT_TRUE(a.router->define_queue(make_queue("s", "qb", 60000, "sb")).ok());
+  ASSERT_TRUE(a.router->define_agent(make_agent("s", "xa", 1, {"sa"})).ok());
+  ASSERT_TRUE(a.router->define_agent(make_agent("s", "xb", 1, {"sb"})).ok());
+  EXPECT_TRUE(a.n->find_queue("s-a", "qa").ok());
+  EXPECT_TRUE(b.n->find_queue("s-b", "qb").ok());
+  EXPECT_EQ(a.n->find_queue("s-a", "qb").code(), engine::errc::unknown_queue);
+  EXPECT_TRUE(a.n->find_agent("s-a", "xa").ok());
+  EXPECT_TRUE(b.n->find_agent("s-b", "xb").ok());
+  EXPECT_EQ(b.n->find_agent("s-b", "xa").code(), engine::errc::unknown_agent);
+  // A customer is known to every domain.
+  engine::customer_profile cu;
+  cu.tenant = "s";
+  cu.id = "cu1";
+  cu.tier = 3;
+  ASSERT_TRUE(a.router->upsert_customer(cu).ok());
+  EXPECT_TRUE(a.n->find_customer("s-a", "cu1").ok());
+  EXPECT_TRUE(b.n->find_customer("s-b", "cu1").ok());
+  auto found_cu = b.router->find_customer("s", "cu1");
+  ASSERT_TRUE(found_cu) << found_cu.err().message;
+  EXPECT_EQ(found_cu->tenant, "s");
+  EXPECT_EQ(found_cu->tier, 3);
+
+  // Through b's router, which has seen none of this: it finds the agents' domains.
+  for (const auto* ag : {"xa", "xb"}) {
+    ASSERT_TRUE(b.router->login("s", ag).ok()) << ag;
+    ASSERT_TRUE(b.router->set_away("s", ag, false).ok()) << ag;
+  }
+  auto ca = make_contact("s", "ca1", "qa");
+  ca.customer = "cu1";
+  ASSERT_TRUE(b.router->submit(ca).ok());
+  ASSERT_TRUE(b.router->submit(make_contact("s", "cb1", "qb")).ok());
+  EXPECT_TRUE(a.n->find_contact("s-a", "ca1").ok()) << "qa's contact is s-a's, on a";
+  EXPECT_TRUE(b.n->find_contact("s-b", "cb1").ok()) << "qb's contact is s-b's, on b";
+  // The offers reach b's subscribers as tenant s's, each to its domain's agent.
+  auto offer_a = b.seen.wait_event(offer_to("xa", "ca1"));
+  auto offer_b = b.seen.wait_event(offer_to("xb", "cb1"));
+  ASSERT_TRUE(offer_a && offer_b);
+  EXPECT_EQ(offer_a->tenant, "s");
+  EXPECT_EQ(offer_b->tenant, "s");
+  ASSERT_TRUE(b.router->accept("s", "xa", "ca1", offer_a->offer_id).ok());
+  ASSERT_TRUE(b.router->accept("s", "xb", "cb1", offer_b->offer_id).ok());
+  // Contact calls through a's router, which learned the contacts' domains from
+  // their events (or asks the domains).
+  ASSERT_TRUE(a.router->post_message("s", "cb1", "xb", "hello", "m1").ok());
+  auto lines = a.router->transcript("s", "cb1");
+  ASSERT_TRUE(lines) << lines.err().message;
+  ASSERT_EQ(lines->size(), 1u);
+  EXPECT_EQ(lines->front().text, "hello");
+  auto found = a.router->find_contact("s", "cb1");
+  ASSERT_TRUE(found) << found.err().message;
+  EXPECT_EQ(found->tenant, "s");
+  EXPECT_EQ(found->queue, "qb");
+  // A transfer stays within its domain.
+  auto moved = a.router->transfer("s", "xa", "ca1", "qb");
+  EXPECT_EQ(moved.code(), engine::errc::invalid_argument) << moved.err().message;
+  ASSERT_TRUE(a.router->complete("s", "xa", "ca1", resolved()).ok());
+  ASSERT_TRUE(a.router->complete("s", "xb", "cb1", resolved()).ok());
+
+  // The tenant's statistics are its domains' together, through either router.
+  for (auto* r : {a.router.get(), b.router.get()}) {
+    auto st = r->stats("s");
+    ASSERT_TRUE(st) << st.err().message;
+    EXPECT_EQ(st->tenant, "s");
+    EXPECT_EQ(st->completed, 2u);
+    std::set<std::string> queues;
+    for (const auto& q : st->queues)
+      queues.insert(q.id);
+    EXPECT_EQ(queues, (std::set<std::string>{"qa", "qb"}));
+    EXPECT_EQ(st->agents.size(), 2u);
+  }
+  // Unknown ids are typed, whichever domain would have had them.
+  EXPECT_EQ(a.router->find_contact("s", "nope").code(), engine::errc::unknown_contact);
+  EXPECT_EQ(b.router->login("s", "ghost").code(), engine::errc::unknown_agent);
+  EXPECT_EQ(a.router->submit(make_contact("s", "cz", "no-such-queue")).code(),
+            engine::errc::unknown_queue);
+}
+
+TEST_F(split_tenant_test, definitions_that_would_strand_work_across_domains_are_refused) {
+  auto& a = at("a");
+  // An agent with skills of two domains: its capacity cannot serve two owners.
+  auto both = a.router->define_agent(make_agent("s", "x2", 1, {"sa", "sb"}));
+  EXPECT_EQ(both.code(), engine::errc::invalid_argument) << both.err().message;
+  EXPECT_EQ(at("b").n->find_agent("s-b", "x2").code(), engine::errc::unknown_agent);
+  // An agent defined in one domain cannot move to another by a redefinition.
+  ASSERT_TRUE(a.router->define_agent(make_agent("s", "xa", 1, {"sa"})).ok());
+  auto moved = a.router->define_agent(make_agent("s", "xa", 1, {"sb"}));
+  EXPECT_EQ(moved.code(), engine::errc::invalid_argument) << moved.err().message;
+  EXPECT_EQ(at("b").n->find_agent("s-b", "xa").code(), engine::errc::unknown_agent);
+  // A queue routed by the default domain (s-a: it lists no domain) that requires
+  // s-b's skill: no agent of s-a could ever serve it.
+  auto stranded = a.router->define_queue(make_queue("s", "qx", 60000, "sb"));
+  EXPECT_EQ(stranded.code(), engine::errc::invalid_argument) << stranded.err().message;
+  EXPECT_EQ(a.n->find_queue("s-a", "qx").code(), engine::errc::unknown_queue);
+  // A queue that overflows into another domain's queue.
+  auto q = make_queue("s", "qa", 60000, "sa");
+  engine::overflow_step step;
+  step.after = 1000;
+  step.move_to_queue = "qb";
+  q.overflow.push_back(step);
+  EXPECT_EQ(a.router->define_queue(q).code(), engine::errc::invalid_argument);
+  // A queue no domain lists, without skills, goes to the default domain.
+  ASSERT_TRUE(a.router->define_queue(make_queue("s", "general")).ok());
+  EXPECT_TRUE(a.n->find_queue("s-a", "general").ok());
 }
 
 TEST_F(cluster_router_test, a_tenant_without_an_owner_fails_typed_after_the_settle_time) {

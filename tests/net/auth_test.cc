@@ -192,3 +192,38 @@ TEST(config_test, a_tenants_durability_policy_is_replicated_local_or_refused) {
 }
 
 }  // namespace switchboard::net
+
+namespace switchboard::net {
+
+TEST(config_test, a_tenant_splits_into_domains_by_queue_and_skill_or_is_refused_clearly) {
+  auto c = parse_serve_config(R"({"tenants": [
+    {"tenant": "a", "apiKey": "key-of-a-0123456789", "domains": [
+      {"id": "a", "queues": ["general"], "skills": ["billing"]},
+      {"id": "a-sales", "queues": ["sales", "upsell"], "skills": ["selling"]}]},
+    {"tenant": "b", "apiKey": "key-of-b-0123456789"}]})");
+  ASSERT_TRUE(c.ok()) << c.err().message;
+  ASSERT_EQ(c->cluster.splits.size(), 1u);
+  const auto& split = c->cluster.splits.at("a");
+  ASSERT_EQ(split.size(), 2u);
+  EXPECT_EQ(split[0].id, "a") << "a domain may take its own tenant's id";
+  EXPECT_EQ(split[1].id, "a-sales");
+  EXPECT_EQ(split[1].queues, (std::vector<std::string>{"sales", "upsell"}));
+  EXPECT_EQ(split[1].skills, (std::vector<std::string>{"selling"}));
+  for (const auto& [domains, says] : std::vector<std::pair<std::string, std::string>>{
+         {R"([{"id": "a1", "queues": ["q"]}, {"id": "a2", "queues": ["q"]}])",
+          "queue 'q' is listed by two domains"},
+         {R"([{"id": "a1", "skills": ["s"]}, {"id": "a2", "skills": ["s"]}])",
+          "skill 's' is listed by two domains"},
+         {R"([{"id": "a1"}, {"id": "a1"}])", "domain id 'a1' is listed twice"},
+         {R"([{"id": "b"}])", "is the id of tenant 'b'"},
+         {R"([{"id": "bad id"}])", "invalid domain id"}}) {
+    auto bad = parse_serve_config(R"({"tenants": [
+      {"tenant": "a", "apiKey": "key-of-a-0123456789", "domains": )" + domains + R"(},
+      {"tenant": "b", "apiKey": "key-of-b-0123456789"}]})");
+    ASSERT_FALSE(bad.ok()) << domains;
+    EXPECT_EQ(bad.code(), engine::errc::invalid_argument);
+    EXPECT_NE(bad.err().message.find(says), std::string::npos) << bad.err().message;
+  }
+}
+
+}  // namespace switchboard::net
