@@ -64,14 +64,16 @@ class serve_cluster : public ::testing::Test {
     write_config("");
   }
 
-  /// The nodes' config file: the tenants, and `extra` (`, "key": value` ...) at
-  /// its top level. Read by nodes started after this.
-  void write_config(const std::string& extra) {
+  /// The nodes' config file: the tenants, then `more_tenants` (`, {...}` ...),
+  /// and `extra` (`, "key": value` ...) at its top level. Read by nodes started
+  /// after this.
+  void write_config(const std::string& extra, const std::string& more_tenants = {}) {
     std::ofstream cfg{config_.sub("serve.json")};
     cfg << R"({"tenants": [)";
     for (int i = 0; i < tenants; ++i)
       cfg << (i ? "," : "") << R"({"tenant": "t)" << i << R"(", "api_key": "key-of-tenant-)" << i
           << R"(-0123456789"})";
+    cfg << more_tenants;
     // One token secret for all: an agent token minted on any node works on any node.
     cfg << R"(], "tokenSecret": "cluster-test-secret-0123456789abcdef")" << extra << "}";
   }
@@ -118,13 +120,14 @@ class serve_cluster : public ::testing::Test {
     return s;
   }
 
-  /// domain -> (owner, epoch) as `m` sees it, when every domain is owned by the
-  /// rendezvous choice among `alive` and `m` sees exactly those members.
-  static std::optional<std::map<std::string, std::pair<std::string, std::int64_t>>> settled(
-    const member& m, const std::vector<std::string>& alive) {
+  /// domain -> (owner, epoch) as `m` sees it, when every domain (`domains_` of
+  /// them) is owned by the rendezvous choice among `alive` and `m` sees exactly
+  /// those members.
+  std::optional<std::map<std::string, std::pair<std::string, std::int64_t>>> settled(
+    const member& m, const std::vector<std::string>& alive) const {
     auto s = status(m);
     if (!s || !s->healthy() || s->members_size() != static_cast<int>(alive.size()) ||
-        s->domains_size() != tenants)
+        s->domains_size() != domains_)
       return std::nullopt;
     std::map<std::string, std::pair<std::string, std::int64_t>> out;
     for (const auto& d : s->domains()) {
@@ -294,6 +297,7 @@ class serve_cluster : public ::testing::Test {
 
   testkit::etcd_server etcd_;
   testkit::temp_dir config_{"sb-cluster-cfg"};
+  int domains_ = tenants;  ///< how many domains the config makes
 };
 
 }  // namespace switchboard::cluster_testing

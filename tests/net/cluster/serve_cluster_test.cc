@@ -3,6 +3,8 @@
 // joins, leaves with SIGTERM or is killed (failover_test.cc: kills under load).
 #include "tests/net/cluster/serve_cluster_fixture.h"
 
+#include <set>
+
 namespace switchboard::cluster_testing {
 namespace {
 
@@ -200,6 +202,148 @@ TEST_F(serve_cluster, a_node_joining_and_one_leaving_under_load_move_domains_wit
               "served once (x %zu, y %zu); %d offers withdrawn by a move and offered again\n",
               tenant.c_str(), first_owner.c_str(), back->at(tenant).first.c_str(), opened,
               l.served["x"].size(), l.served["y"].size(), l.stale_offers);
+}
+
+TEST_F(serve_cluster, a_split_tenants_domains_are_served_by_their_owners_and_move_without_loss) {
+  using testing::ws_client;
+  // Tenant "big" in three domains, one per queue and skill, chosen so that a, b
+  // and c each own one.
+  const std::vector<std::string> abc{"a", "b", "c"};
+  std::map<std::string, std::string> domain_at;  // node -> the domain it owns
+  for (int k = 0; k < 1000 && domain_at.size() < 3; ++k) {
+    auto id = "big-" + std::to_string(k);
+    domain_at.try_emplace(engine::rendezvous_order(id, abc).front(), id);
+  }
+  ASSERT_EQ(domain_at.size(), 3u);
+  const std::string queue_of[] = {"qa", "qb", "qc"};
+  const std::string skill_of[] = {"sa", "sb", "sc"};
+  std::string domains;
+  for (int i = 0; i < 3; ++i)
+    domains += std::string{i ? "," : ""} + R"({"id": ")" + domain_at[abc[i]] + R"(", "queues": [")" +
+               queue_of[i] + R"("], "skills": [")" + skill_of[i] + R"("]})";
+  write_config("", R"(, {"tenant": "big", "api_key": "key-of-tenant-big-0123456789", "domains": [)" +
+                     domains + "]}");
+  domains_ = tenants + 3;
+  auto a = start("a");
+  auto b = start("b");
+  auto c = start("c");
+  dump_logs dump{{&a, &b, &c}};
+  auto owners = wait_for([&] { return settled(a, abc); }, 20s);
+  ASSERT_TRUE(owners) << "a never saw a settled cluster";
+  for (const auto& node : abc)
+    EXPECT_EQ(owners->at(domain_at[node]).first, node);
+  // /cluster names the tenant of each of its domains.
+  auto st = status(b);
+  ASSERT_TRUE(st);
+  int of_big = 0;
+  for (const auto& d : st->domains())
+    if (d.tenant() == "big")
+      ++of_big;
+  EXPECT_EQ(of_big, 3);
+
+  // The supervisor (at a) defines a queue and an agent per domain. The agents
+  // connect at a and b, the gateway at a; nobody connects at c.
+  ws_client sup{a.port};
+  auto w = sup.hello(pb::ROLE_SUPERVISOR, "big", "key-of-tenant-big-0123456789");
+  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
+  std::map<std::string, std::unique_ptr<ws_client>> agents;
+  for (int i = 0; i < 3; ++i) {
+    pb::Envelope dq;
+    auto* q = dq.mutable_define_queue()->mutable_queue();
+    q->set_id(queue_of[i]);
+    q->add_channels(pb::CHANNEL_CHAT);
+    q->set_offer_timeout_ms(60000);
+    auto* req = q->add_skills();
+    req->set_skill(skill_of[i]);
+    auto r = sup.call(dq);
+    ASSERT_TRUE(r && r->has_ack()) << testing::show(r);
+    auto name = "x" + std::to_string(i);
+    pb::Envelope da;
+    auto* ag = da.mutable_define_agent()->mutable_agent();
+    ag->set_id(name);
+    ag->add_languages("en");
+    auto* sk = ag->add_skills();
+    sk->set_name(skill_of[i]);
+    sk->set_proficiency(50);
+    auto* cap = ag->add_capacity();
+    cap->set_channel(pb::CHANNEL_CHAT);
+    cap->set_max(1);
+    r = sup.call(da);
+    ASSERT_TRUE(r && r->has_ack()) << testing::show(r);
+    auto tok = sup.call(testing::mint_token(name, 600));
+    ASSERT_TRUE(tok && tok->has_agent_token()) << testing::show(tok);
+    agents[name] = std::make_unique<ws_client>(i == 1 ? a.port : b.port);
+    w = agents[name]->hello_agent(tok->agent_token().token(), "big");
+    ASSERT_TRUE(w && w->has_welcome()) << name << ": " << testing::show(w);
+  }
+  // An agent whose skills span two domains is refused, typed.
+  {
+    pb::Envelope da;
+    auto* ag = da.mutable_define_agent()->mutable_agent();
+    ag->set_id("both");
+    for (const auto* sk : {"sa", "sb"}) {
+      auto* s2 = ag->add_skills();
+      s2->set_name(sk);
+      s2->set_proficiency(50);
+    }
+    auto r = sup.call(da);
+    EXPECT_TRUE(testing::is_error(r, pb::INVALID_ARGUMENT)) << testing::show(r);
+  }
+  ws_client gw{a.port};
+  w = gw.hello(pb::ROLE_GATEWAY, "big", "key-of-tenant-big-0123456789");
+  ASSERT_TRUE(w && w->has_welcome()) << testing::show(w);
+  int opened = 0;
+  auto open = [&](int count) {
+    for (int i = 0; i < count; ++i, ++opened) {
+      auto id = "k" + std::to_string(1000 + opened);
+      auto r = gw.call(testing::open_contact(id, queue_of[opened % 3]));
+      ASSERT_TRUE(r && r->has_contact_opened()) << id << ": " << testing::show(r);
+    }
+  };
+  open(15);
+  ledger l;
+  std::vector<std::pair<std::string, ws_client*>> staff;
+  for (auto& [name, cl] : agents)
+    staff.emplace_back(name, cl.get());
+  serve_all(staff, opened, l);
+  check(l, opened);
+  // c leaves with SIGTERM while 9 more arrive: its domain moves by handoff.
+  open(3);
+  c.proc->signal(SIGTERM);
+  open(6);
+  EXPECT_EQ(c.proc->wait_exit(20s), 0) << "a clean exit after its handoff";
+  auto after = wait_for([&] { return settled(a, {"a", "b"}); }, 20s);
+  ASSERT_TRUE(after);
+  EXPECT_NE(after->at(domain_at["c"]).first, "c");
+  serve_all(staff, opened, l);
+  check(l, opened);
+  // Each agent served only its own domain's queue.
+  for (const auto& [agent, ks] : l.served)
+    for (auto k : ks)
+      EXPECT_EQ("x" + std::to_string(k % 3), agent) << "k" << 1000 + k;
+  // The wallboard shows the tenant's queues of every domain.
+  auto r = sup.call(testing::subscribe_stats(100));
+  ASSERT_TRUE(r && r->has_ack()) << testing::show(r);
+  auto update = sup.wait_for([](const pb::Envelope& e) { return e.has_stats_update(); }, 10s);
+  ASSERT_TRUE(update);
+  // Counters run since the domain started on its owner: qa's and qb's count every
+  // contact (their owners never changed), qc's those since it moved (at least the
+  // 3 opened after the SIGTERM).
+  std::map<std::string, std::uint64_t> answered;
+  for (const auto& q : update->stats_update().queues())
+    answered[q.queue()] = q.answered();
+  ASSERT_EQ(answered.size(), 3u);
+  EXPECT_EQ(answered["qa"], l.served["x0"].size());
+  EXPECT_EQ(answered["qb"], l.served["x1"].size());
+  EXPECT_GE(answered["qc"], 2u);
+  EXPECT_LE(answered["qc"], l.served["x2"].size());
+  EXPECT_EQ(update->stats_update().completed(),
+            answered["qa"] + answered["qb"] + answered["qc"]);
+  std::printf("[ figures  ] split tenant big: domains %s@a %s@b %s@c; %d contacts, each served "
+              "once by its domain's agent; %s moved to %s on c's SIGTERM (%d offers withdrawn "
+              "and made again)\n",
+              domain_at["a"].c_str(), domain_at["b"].c_str(), domain_at["c"].c_str(), opened,
+              domain_at["c"].c_str(), after->at(domain_at["c"]).first.c_str(), l.stale_offers);
 }
 
 TEST_F(serve_cluster, bad_cluster_settings_are_refused_with_the_reason) {

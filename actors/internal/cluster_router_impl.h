@@ -1,0 +1,291 @@
+#pragma once
+
+// The cluster router's state and its call path, shared by actors/cluster.cc (links,
+// ownership changes, handoffs) and actors/cluster_calls.cc (the node_api calls).
+// Internal to sb_actors.
+#include <caf/all.hpp>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+#include <spdlog/spdlog.h>
+
+#include "actors/cluster.h"
+#include "actors/errors.h"
+#include "actors/internal/cluster_shared.h"
+#include "actors/internal/domain_map.h"
+#include "actors/messages.h"
+#include "actors/node.h"
+
+namespace switchboard::actors {
+
+namespace cluster_detail {
+
+/// One call to another node's gateway, made for a blocked caller: it answers the
+/// caller with the gateway's answer, or with an error as soon as the gateway's node
+/// is gone. (A request already written to a connection that then breaks is never
+/// answered in CAF 0.17, not even with an error: without the monitor its caller
+/// would wait for the whole call timeout.) Quits once it has answered.
+template <class Reply>
+caf::behavior remote_call(caf::event_based_actor* self, caf::actor gw,
+                          std::chrono::milliseconds timeout) {
+  return {
+    [self, gw, timeout](fenced_atom, std::string& domain, std::int64_t epoch,
+                        caf::message& inner) -> caf::result<Reply> {
+      auto rp = self->make_response_promise<Reply>();
+      // Shared by the handlers below (the down handler is called as const).
+      auto answer = std::make_shared<caf::typed_response_promise<Reply>>(rp);
+      self->monitor(gw);
+      self->set_down_handler([self, answer](caf::down_msg&) {
+        // A system error, like a timeout: its caller treats the link as dead.
+        if (answer->pending())
+          answer->deliver(caf::make_error(caf::sec::request_receiver_down));
+        self->quit();
+      });
+      self->request(gw, timeout, fenced_atom::value, std::move(domain), epoch, std::move(inner))
+        .then(
+          [self, answer](Reply& r) {
+            if (answer->pending())
+              answer->deliver(std::move(r));
+            self->quit();
+          },
+          [self, answer](caf::error& e) {
+            if (answer->pending())
+              answer->deliver(std::move(e));
+            self->quit();
+          });
+      return rp;
+    },
+  };
+}
+
+inline bool retryable(const engine::error& e) {
+  return e.code == engine::errc::stale_epoch || e.code == engine::errc::not_owner;
+}
+
+}  // namespace cluster_detail
+
+// Included only by the router's own two .cc files, which use the cluster's wire
+// (atoms, shared state) throughout.
+using namespace cluster_detail;
+
+struct cluster_router::impl {
+  switchboard::node& local;
+  cluster_router_options opts;
+  std::shared_ptr<shared_state> shared;
+  caf::actor gateway;
+  caf::actor sink;
+  std::uint16_t port = 0;
+
+  /// Agents logged in through this node's edge, by tenant (value: away), and the
+  /// owner each tenant had when last looked at: when it changes, their logins are
+  /// sent again, so the new owner knows who is connected here.
+  std::mutex agents_mutex;
+  std::map<std::string, std::map<std::string, bool>> attached;
+  std::map<std::string, std::pair<std::string, std::int64_t>> owner_seen;
+
+  /// Where the calls of tenants split into several domains go.
+  std::shared_ptr<domain_map> domains;
+
+  /// This node left the cluster: calls are tried once, not retried until settled.
+  std::atomic<bool> leaving{false};
+
+  std::mutex links_mutex;
+  std::condition_variable links_changed;
+  std::map<std::string, caf::actor> links;  ///< peers' gateways, by endpoint
+  /// The node (process) last linked at each listed endpoint, kept when its link
+  /// fails: a node is gone when its endpoint is no longer listed (its lease
+  /// lapsed or it left) or another process answers there (it restarted).
+  std::map<std::string, caf::node_id> link_nodes;
+  /// When this node's edge sends every agent's login again (it rejoined).
+  std::vector<std::chrono::steady_clock::time_point> reattach_all_at;
+  bool stopping = false;
+  std::thread linker;
+
+  impl(switchboard::node& n, cluster_router_options o)
+      : local(n), opts(std::move(o)), domains(std::make_shared<domain_map>(opts.splits)) {}
+
+  /// The domains (tenants on their owners) of tenant `t`: its own id when it is
+  /// not split.
+  std::vector<std::string> domains_of(const std::string& t) const {
+    std::vector<std::string> out;
+    if (const auto* s = domains->split(t))
+      for (const auto& d : *s)
+        out.push_back(d.id);
+    else
+      out.push_back(t);
+    return out;
+  }
+
+  /// The domain of agent `a` of tenant `t` (asks the domains when not known yet).
+  engine::result<std::string> agent_domain(const std::string& t, const std::string& a) {
+    return domains->agent_domain(t, a, [&](const std::string& d) -> engine::status {
+      auto r = routed<agent_info>(d, find_agent_req{d, a}, [&] { return local.find_agent(d, a); });
+      if (!r)
+        return r.err();
+      return {};
+    });
+  }
+
+  /// The domain of contact `c` of tenant `t` (asks the domains when not known yet).
+  engine::result<std::string> contact_domain(const std::string& t, const std::string& c) {
+    return domains->contact_domain(t, c, [&](const std::string& d) -> engine::status {
+      auto r = routed<engine::contact>(d, contact_req{d, c},
+                                       [&] { return local.find_contact(d, c); });
+      if (!r)
+        return r.err();
+      return {};
+    });
+  }
+
+  caf::actor link_to(const std::string& endpoint) {
+    std::lock_guard<std::mutex> g{links_mutex};
+    auto i = links.find(endpoint);
+    return i == links.end() ? caf::actor{} : i->second;
+  }
+
+  /// Links to every peer the view lists (connecting is blocking, so only this
+  /// thread does it) and drops links to nodes that left.
+  void run_linker();
+
+  void note_agent(const std::string& tenant, const std::string& agent, std::optional<bool> away) {
+    std::optional<route> r;
+    if (away)
+      if (auto v = shared->current_view())
+        r = v->route_for(tenant);
+    std::lock_guard<std::mutex> g{agents_mutex};
+    // The owner the agent logged in at: a move after this, however soon, is seen.
+    if (away && r && !r->owner.empty() && r->epoch != 0)
+      owner_seen.try_emplace(tenant, r->owner, r->epoch);
+    if (away)
+      attached[tenant][agent] = *away;
+    else if (auto i = attached.find(tenant); i != attached.end())
+      i->second.erase(agent);
+  }
+
+  /// Logs this edge's agents in again at their tenant's new owner.
+  void reattach_agents();
+
+  /// Node `node` (`what`: its name or endpoint) is gone: the agents that logged
+  /// in through it at tenants owned here lost their connections, as if its edge
+  /// had said so: no new offers, and after the agent grace their work is
+  /// released unless they log in again (through any node).
+  void edge_lost(const caf::node_id& node, const std::string& what);
+
+  /// Logs in at the owner: remembers that the agent is connected through this
+  /// node (only the owner's record counts).
+  engine::status login_at_owner(const std::string& tenant, const std::string& agent);
+
+  /// Whether the agent is logged in through this node; if so, logs it in again
+  /// at the tenant's owner (it moved) with its presence, and says whether that worked.
+  bool reattach(const std::string& tenant, const std::string& agent);
+
+  /// An agent's call: when the owner does not know the agent logged in, but this
+  /// node does (the tenant moved and the re-attach has not run yet), the agent is
+  /// logged in there first and the call is made once more.
+  template <class Req, class Local>
+  engine::status agent_call(const std::string& tenant, const std::string& agent, const Req& req,
+                            Local here) {
+    auto st = routed<ok_atom>(tenant, req, here);
+    if (!st.ok() && st.code() == engine::errc::agent_offline && reattach(tenant, agent)) {
+      shared->log->info("cluster: agent {} of {} logged in again at the tenant's owner", agent,
+                        tenant);
+      st = routed<ok_atom>(tenant, req, here);
+    }
+    return st;
+  }
+
+  void forget(const std::string& endpoint) {
+    std::lock_guard<std::mutex> g{links_mutex};
+    links.erase(endpoint);
+  }
+
+  /// Sends `req` to the owner of `tenant`, or runs `here` when that is this node
+  /// (or the tenant is not the cluster's). Retries refusals and ownerless moments
+  /// until `opts.settle` has passed.
+  template <class Reply, class Req, class Local>
+  auto routed(const std::string& tenant, const Req& req, Local here)
+    -> decltype(here()) {
+    using out_t = decltype(here());
+    auto deadline = std::chrono::steady_clock::now() + opts.settle;
+    engine::error last{engine::errc::unavailable, "tenant " + tenant + " has no reachable owner"};
+    for (int attempt = 0;; ++attempt) {
+      if (attempt > 0) {
+        if (leaving || std::chrono::steady_clock::now() >= deadline)
+          return out_t{last};
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(10 * attempt, 100)));
+      }
+      auto v = shared->current_view();
+      auto r = v ? v->route_for(tenant) : std::nullopt;
+      if (!r) {
+        ++shared->local_calls;
+        return here();
+      }
+      if (r->local) {
+        ++shared->local_calls;
+        return here();
+      }
+      if (r->owner.empty() || r->epoch == 0) {
+        last = engine::error{engine::errc::unavailable,
+                             "tenant " + tenant + ": domain " + r->domain + " has no owner right now"};
+        continue;
+      }
+      auto gw = link_to(r->endpoint);
+      if (!gw) {
+        last = engine::error{engine::errc::unavailable, "tenant " + tenant + ": owner " + r->owner +
+                                                          " at " + r->endpoint + " is not linked"};
+        continue;
+      }
+      ++shared->remote_calls;
+      std::optional<out_t> out;
+      bool dead_link = false;
+      {
+        caf::scoped_actor self{local.system()};
+        auto call = local.system().spawn(remote_call<Reply>, gw, opts.call_timeout);
+        // The call answers within its timeout; the margin only catches a bug.
+        self
+          ->request(call, opts.call_timeout + std::chrono::seconds(5), fenced_atom::value,
+                    r->domain, r->epoch, caf::make_message(req))
+          .receive(
+            [&](Reply& x) { out.emplace(convert(std::move(x))); },
+            [&](caf::error& e) {
+              if (e.category() == caf::atom("system")) {
+                // The link failed (the node went away): not acted on, or not known
+                // to be; only a refusal is retried.
+                dead_link = true;
+                out.emplace(engine::error{engine::errc::unavailable,
+                                          "owner " + r->owner + " of tenant " + tenant +
+                                            " did not answer: " + local.system().render(e)});
+              } else {
+                out.emplace(from_caf(e));
+              }
+            });
+      }
+      if (dead_link)
+        forget(r->endpoint);
+      if (!*out && retryable(out->err())) {
+        ++shared->refused;
+        last = out->err();
+        continue;
+      }
+      return std::move(*out);
+    }
+  }
+
+  static engine::status convert(ok_atom) { return {}; }
+  static engine::result<contact_ack> convert(submit_ack a) {
+    return contact_ack{std::move(a.contact), a.seq, a.enqueued_at};
+  }
+  template <class T>
+  static engine::result<T> convert(T x) {
+    return engine::result<T>{std::move(x)};
+  }
+};
+
+}  // namespace switchboard::actors
