@@ -51,7 +51,7 @@ void cluster_router::impl::run_linker() {
       std::optional<caf::node_id> restarted;
       {
         std::lock_guard<std::mutex> lg{links_mutex};
-        links[p.endpoint] = *gw;
+        add_link(p.endpoint, *gw);
         auto [it, fresh] = link_nodes.try_emplace(p.endpoint, gw->node());
         if (!fresh && it->second != gw->node()) {
           restarted = it->second;
@@ -71,6 +71,8 @@ void cluster_router::impl::run_linker() {
     };
     for (auto i = links.begin(); i != links.end();)
       i = listed(i->first) ? std::next(i) : links.erase(i);
+    for (auto i = callers.begin(); i != callers.end();)
+      i = listed(i->first) ? std::next(i) : callers.erase(i);
     std::vector<std::pair<std::string, caf::node_id>> gone;
     for (auto i = link_nodes.begin(); i != link_nodes.end();) {
       if (listed(i->first)) {
@@ -240,6 +242,8 @@ cluster_router::~cluster_router() {
   impl_->links_changed.notify_all();
   if (impl_->linker.joinable())
     impl_->linker.join();
+  for (const auto& caller : impl_->all_callers)
+    caf::anon_send_exit(caller, caf::exit_reason::user_shutdown);
   auto& sys = impl_->local.system();
   (void)sys.middleman().unpublish(impl_->gateway, impl_->port);
   caf::anon_send_exit(impl_->gateway, caf::exit_reason::user_shutdown);
