@@ -60,6 +60,7 @@ using wire::inspect;
 
 /// The engine records' names, specialized here so engine/ stays free of CAF.
 template <> struct wire_name<engine::score_weights> { static constexpr const char* value = "score_weights"; };
+template <> struct wire_name<engine::objective_weights> { static constexpr const char* value = "objective_weights"; };
 template <> struct wire_name<engine::tenant_config> { static constexpr const char* value = "tenant_config"; };
 template <> struct wire_name<engine::skill_requirement> { static constexpr const char* value = "skill_requirement"; };
 template <> struct wire_name<engine::overflow_step> { static constexpr const char* value = "overflow_step"; };

@@ -10,6 +10,9 @@ void add(outcome_stats& s, const outcome& o, time_ms handle_ms) {
   ++s.handled;
   s.resolved += o.resolved ? 1 : 0;
   s.sales += o.sale ? 1 : 0;
+  if (o.sale)
+    s.sale_amount_sum += std::max(0.0, o.sale_amount);
+  s.complaints += o.complaint ? 1 : 0;
   if (o.csat > 0) {
     s.csat_sum += o.csat;
     ++s.csat_count;
@@ -17,19 +20,34 @@ void add(outcome_stats& s, const outcome& o, time_ms handle_ms) {
   s.handle_ms_sum += static_cast<double>(handle_ms);
 }
 
-void merge(outcome_stats& into, const outcome_stats& s) {
-  into.handled += s.handled;
-  into.resolved += s.resolved;
-  into.sales += s.sales;
-  into.csat_sum += s.csat_sum;
-  into.csat_count += s.csat_count;
-  into.handle_ms_sum += s.handle_ms_sum;
+/// `into += sign * s`.
+void merge(outcome_stats& into, const outcome_stats& s, int sign = 1) {
+  auto u = [sign](std::uint64_t& x, std::uint64_t d) { x = sign > 0 ? x + d : x - d; };
+  auto f = [sign](double& x, double d) { x += sign * d; };
+  u(into.handled, s.handled);
+  u(into.resolved, s.resolved);
+  u(into.sales, s.sales);
+  f(into.csat_sum, s.csat_sum);
+  u(into.csat_count, s.csat_count);
+  f(into.handle_ms_sum, s.handle_ms_sum);
+  u(into.complaints, s.complaints);
+  f(into.sale_amount_sum, s.sale_amount_sum);
 }
 
-double shrunk(const outcome_stats* s, double parent, double k) {
-  if (s == nullptr)
-    return parent;
-  return (static_cast<double>(s->resolved) + k * parent) / (static_cast<double>(s->handled) + k);
+/// (hits + k * parent) / (n + k).
+double shrink(double hits, double n, double parent, double k) {
+  return (hits + k * parent) / (n + k);
+}
+
+double clamp_rate(double p) { return std::clamp(p, 0.001, 0.999); }
+
+/// A draw from Beta(a, b), through two Gamma draws.
+double beta_draw(double a, double b, std::mt19937_64& rng) {
+  std::gamma_distribution<double> ga{a, 1.0};
+  std::gamma_distribution<double> gb{b, 1.0};
+  double x = ga(rng);
+  double y = gb(rng);
+  return x + y > 0 ? x / (x + y) : a / (a + b);
 }
 
 // Calls `f` with the key `a \0 b [\0 c]`, built on the stack when it is short
@@ -69,75 +87,220 @@ std::string learned_stats::key(std::string_view agent, std::string_view intent,
   return k;
 }
 
-learned_record& learned_stats::cell(std::string_view agent, std::string_view intent,
-                                    std::string_view segment) {
-  return *with_key(agent, intent, &segment, [&](std::string_view k) {
-    auto i = cells_.find(k);
-    if (i == cells_.end())
-      i = cells_.emplace(std::string{k}, learned_record{std::string{agent}, std::string{intent},
-                                                          std::string{segment}, {}})
-            .first;
+learned_stats::cohort& learned_stats::cohort_of(std::string_view intent,
+                                                std::string_view segment) {
+  return *with_key(intent, segment, nullptr, [&](std::string_view k) {
+    auto i = cohorts_.find(k);
+    if (i == cohorts_.end())
+      i = cohorts_.emplace(std::string{k}, cohort{}).first;
     return &i->second;
   });
 }
 
-outcome_stats& learned_stats::parent(std::string_view agent, std::string_view intent) {
-  return *with_key(agent, intent, nullptr, [&](std::string_view k) {
-    auto i = by_intent_.find(k);
-    if (i == by_intent_.end())
-      i = by_intent_.emplace(std::string{k}, outcome_stats{}).first;
+learned_record& learned_stats::cell(std::string_view agent, std::string_view intent,
+                                    std::string_view segment) {
+  return *with_key(agent, intent, &segment, [&](std::string_view k) {
+    auto i = cells_.find(k);
+    if (i == cells_.end()) {
+      i = cells_.emplace(std::string{k}, learned_record{std::string{agent}, std::string{intent},
+                                                          std::string{segment}, {}})
+            .first;
+      cohort_of(intent, segment).cells.push_back(&i->second);
+    }
     return &i->second;
   });
+}
+
+void learned_stats::add_everywhere(const learned_record& c, const outcome_stats& delta,
+                                   int sign) {
+  auto& co = cohort_of(c.intent, c.segment);
+  merge(co.stats, delta, sign);
+  merge(agents_[c.agent], delta, sign);
+  merge(total_, delta, sign);
+  if (co.stats.handled >= co.handled_at_fit + refit_every || co.stats.handled < co.handled_at_fit)
+    refit(co);
+}
+
+void learned_stats::refit(cohort& c) {
+  c.handled_at_fit = c.stats.handled;
+  // Agents with a few contacts each: their resolution rates' spread beyond what
+  // binomial noise alone would give is the true spread between agents (tau^2);
+  // the prior strength is m(1 - m) / tau^2 - 1 (a Beta with that variance).
+  constexpr std::uint64_t min_contacts = 5;
+  double hits = 0, n = 0;
+  std::vector<std::pair<double, double>> rates;  // (rate, contacts)
+  for (const auto* cell : c.cells)
+    if (cell->stats.handled >= min_contacts) {
+      auto h = static_cast<double>(cell->stats.handled);
+      rates.emplace_back(static_cast<double>(cell->stats.resolved) / h, h);
+      hits += static_cast<double>(cell->stats.resolved);
+      n += h;
+    }
+  if (rates.size() < 3) {
+    c.strength = default_strength;
+    return;
+  }
+  double m = hits / n;
+  double spread = 0, noise = 0;
+  for (const auto& [p, h] : rates) {
+    spread += (p - m) * (p - m);
+    noise += m * (1 - m) / h;
+  }
+  auto j = static_cast<double>(rates.size());
+  spread /= j - 1;
+  noise /= j;
+  double tau2 = spread - noise;
+  if (tau2 <= 1e-9 || m <= 0 || m >= 1) {
+    c.strength = max_strength;  // no spread beyond noise: trust the prior
+    return;
+  }
+  c.strength = std::clamp(m * (1 - m) / tau2 - 1, min_strength, max_strength);
 }
 
 const learned_record& learned_stats::record(std::string_view agent, std::string_view intent,
                                             std::string_view segment, const outcome& o,
                                             time_ms handle_ms) {
   auto& c = cell(agent, intent, segment);
-  add(c.stats, o, handle_ms);
-  add(parent(agent, intent), o, handle_ms);
+  outcome_stats delta;
+  add(delta, o, handle_ms);
+  merge(c.stats, delta);
+  add_everywhere(c, delta, 1);
   return c;
 }
 
 const learned_record& learned_stats::add_rating(std::string_view agent, std::string_view intent,
                                                 std::string_view segment, int csat) {
   auto& c = cell(agent, intent, segment);
-  auto& p = parent(agent, intent);
-  for (auto* s : {&c.stats, &p}) {
-    s->csat_sum += csat;
-    ++s->csat_count;
-  }
+  outcome_stats delta;
+  delta.csat_sum = csat;
+  delta.csat_count = 1;
+  merge(c.stats, delta);
+  add_everywhere(c, delta, 1);
   return c;
 }
 
 void learned_stats::restore(const learned_record& r) {
-  auto& cell = cells_[key(r.agent, r.intent, r.segment)];
-  std::string ik{r.agent};
-  ik.push_back('\0');
-  ik.append(r.intent);
-  auto& parent = by_intent_[ik];
-  // Replace the cell, keeping the parent consistent with all its cells.
-  parent.handled -= cell.stats.handled;
-  parent.resolved -= cell.stats.resolved;
-  parent.sales -= cell.stats.sales;
-  parent.csat_sum -= cell.stats.csat_sum;
-  parent.csat_count -= cell.stats.csat_count;
-  parent.handle_ms_sum -= cell.stats.handle_ms_sum;
-  cell = r;
-  merge(parent, r.stats);
+  auto& c = cell(r.agent, r.intent, r.segment);
+  // Replace the cell, keeping the cohort, agent and tenant sums those of all cells.
+  add_everywhere(c, c.stats, -1);
+  c.stats = r.stats;
+  add_everywhere(c, c.stats, 1);
+}
+
+learned_stats::prior_means learned_stats::prior_of(std::string_view agent,
+                                                   std::string_view intent,
+                                                   std::string_view segment) const {
+  prior_means out;
+  const cohort* co = with_key(intent, segment, nullptr, [&](std::string_view k) -> const cohort* {
+    auto i = cohorts_.find(k);
+    return i == cohorts_.end() ? nullptr : &i->second;
+  });
+  const outcome_stats* ag = nullptr;
+  if (auto i = agents_.find(agent); i != agents_.end())
+    ag = &i->second;
+  static const outcome_stats none{};
+  const auto& c = co ? co->stats : none;
+  const auto& a = ag ? *ag : none;
+  const auto& t = total_;
+  out.strength = co ? co->strength : default_strength;
+  auto d = [](std::uint64_t x) { return static_cast<double>(x); };
+  // A rate: the cohort's, moved by the agent's difference from the tenant's.
+  auto rate = [&](auto hits, double neutral) {
+    double tenant = shrink(d(hits(t)), d(t.handled), neutral, 2.0);
+    double cohort_rate = shrink(d(hits(c)), d(c.handled), tenant, level_strength);
+    double agent_rate = shrink(d(hits(a)), d(a.handled), tenant, level_strength);
+    return clamp_rate(cohort_rate + agent_rate - tenant);
+  };
+  auto& m = out.mean;
+  m.resolution = rate([](const outcome_stats& s) { return s.resolved; }, prior);
+  m.sale = rate([](const outcome_stats& s) { return s.sales; }, sale_prior);
+  m.complaint = rate([](const outcome_stats& s) { return s.complaints; }, complaint_prior);
+  // A mean: the cohort's, moved by the agent's difference from the tenant's.
+  auto mean = [&](double sum_t, double n_t, double sum_c, double n_c, double sum_a, double n_a,
+                  double neutral, double lo, double hi) {
+    double tenant = n_t > 0 ? (sum_t + 1.0 * neutral) / (n_t + 1.0) : neutral;
+    double cohort_mean = (sum_c + mean_strength * tenant) / (n_c + mean_strength);
+    double agent_mean = (sum_a + mean_strength * tenant) / (n_a + mean_strength);
+    return std::clamp(cohort_mean + agent_mean - tenant, lo, hi);
+  };
+  auto csat01 = [](const outcome_stats& s) {
+    return s.csat_sum - static_cast<double>(s.csat_count);  // sum of (csat - 1)
+  };
+  m.csat = mean(csat01(t) / 4, d(t.csat_count), csat01(c) / 4, d(c.csat_count), csat01(a) / 4,
+                d(a.csat_count), csat_prior, 0.0, 1.0);
+  double typical_ms = t.handled > 0 ? t.handle_ms_sum / d(t.handled) : 0;
+  m.handle_ms = t.handled == 0 ? 0
+                               : mean(t.handle_ms_sum, d(t.handled), c.handle_ms_sum, d(c.handled),
+                                      a.handle_ms_sum, d(a.handled), typical_ms, 0.0, 1e12);
+  double typical_sale = t.sales > 0 ? t.sale_amount_sum / d(t.sales) : 0;
+  m.sale_amount = mean(t.sale_amount_sum, d(t.sales), c.sale_amount_sum, d(c.sales),
+                       a.sale_amount_sum, d(a.sales), typical_sale, 0.0, 1e15);
+  return out;
+}
+
+outcome_estimate learned_stats::posterior(const prior_means& p, const outcome_stats* s) const {
+  if (s == nullptr)
+    return p.mean;
+  auto d = [](std::uint64_t x) { return static_cast<double>(x); };
+  outcome_estimate e;
+  double n = d(s->handled);
+  double k = p.strength;
+  e.evidence = n;
+  e.resolution = shrink(d(s->resolved), n, p.mean.resolution, k);
+  e.sale = shrink(d(s->sales), n, p.mean.sale, k);
+  e.complaint = shrink(d(s->complaints), n, p.mean.complaint, k);
+  double csat_sum01 = (s->csat_sum - d(s->csat_count)) / 4;
+  e.csat = shrink(csat_sum01, d(s->csat_count), p.mean.csat, mean_strength);
+  e.handle_ms = p.mean.handle_ms == 0 && n == 0
+                  ? 0
+                  : shrink(s->handle_ms_sum, n, p.mean.handle_ms, mean_strength);
+  e.sale_amount = shrink(s->sale_amount_sum, d(s->sales), p.mean.sale_amount, mean_strength);
+  return e;
+}
+
+outcome_estimate learned_stats::estimate(std::string_view agent, std::string_view intent,
+                                         std::string_view segment) const {
+  return posterior(prior_of(agent, intent, segment), find(agent, intent, segment));
+}
+
+outcome_estimate learned_stats::sample(std::string_view agent, std::string_view intent,
+                                       std::string_view segment, std::mt19937_64& rng) const {
+  auto p = prior_of(agent, intent, segment);
+  const auto* s = find(agent, intent, segment);
+  auto e = posterior(p, s);
+  auto d = [](std::uint64_t x) { return static_cast<double>(x); };
+  double n = s ? d(s->handled) : 0;
+  auto draw = [&](double mean_prior, std::uint64_t hits) {
+    double h = s ? d(hits) : 0;
+    return beta_draw(p.strength * mean_prior + h, p.strength * (1 - mean_prior) + (n - h), rng);
+  };
+  e.resolution = draw(p.mean.resolution, s ? s->resolved : 0);
+  e.sale = draw(p.mean.sale, s ? s->sales : 0);
+  e.complaint = draw(p.mean.complaint, s ? s->complaints : 0);
+  return e;
 }
 
 double learned_stats::resolution_rate(std::string_view agent, std::string_view intent,
                                       std::string_view segment) const {
-  const auto* p = with_key(agent, intent, nullptr, [&](std::string_view k) -> const outcome_stats* {
-    auto i = by_intent_.find(k);
-    return i == by_intent_.end() ? nullptr : &i->second;
+  return estimate(agent, intent, segment).resolution;
+}
+
+double learned_stats::typical_handle_ms(std::string_view intent,
+                                        std::string_view segment) const {
+  const cohort* co = with_key(intent, segment, nullptr, [&](std::string_view k) -> const cohort* {
+    auto i = cohorts_.find(k);
+    return i == cohorts_.end() ? nullptr : &i->second;
   });
-  // No parent means no cell either: skip the second lookup.
-  if (p == nullptr)
-    return prior;
-  double intent_rate = shrunk(p, prior, shrinkage);
-  return shrunk(find(agent, intent, segment), intent_rate, shrinkage);
+  if (co != nullptr && co->stats.handled > 0)
+    return co->stats.handle_ms_sum / static_cast<double>(co->stats.handled);
+  return total_.handled > 0 ? total_.handle_ms_sum / static_cast<double>(total_.handled) : 0;
+}
+
+double learned_stats::strength(std::string_view intent, std::string_view segment) const {
+  return with_key(intent, segment, nullptr, [&](std::string_view k) {
+    auto i = cohorts_.find(k);
+    return i == cohorts_.end() ? default_strength : i->second.strength;
+  });
 }
 
 const outcome_stats* learned_stats::find(std::string_view agent, std::string_view intent,
@@ -154,6 +317,15 @@ std::vector<learned_record> learned_stats::all() const {
   for (const auto& [k, v] : cells_)
     out.push_back(v);
   return out;
+}
+
+double pairing_value(const outcome_estimate& e, const objective_weights& w, double value,
+                     double risk, double typical_handle_ms) {
+  double v = w.resolution * e.resolution + w.sale * value * e.sale + w.csat * e.csat -
+             w.complaint * (1.0 + std::clamp(risk, 0.0, 1.0)) * e.complaint;
+  if (typical_handle_ms > 0 && e.handle_ms > 0)
+    v -= w.handle_time * (e.handle_ms / typical_handle_ms - 1.0);
+  return v;
 }
 
 }  // namespace switchboard::engine

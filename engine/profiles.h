@@ -42,6 +42,18 @@ struct score_weights {
   double aging = 1.0;     ///< Default: 1.
 };
 
+/// What a pairing is worth (the `profile` policy's value term): the weight of each
+/// predicted outcome in its expected value. Resolution counts for every customer;
+/// a sale counts times the customer's value; CSAT adds; handle time (against the
+/// cohort's typical one) and complaints (more for a customer at risk) subtract.
+struct objective_weights {
+  double resolution = 1.0;   ///< Default: 1.
+  double sale = 1.0;         ///< Default: 1 (times the customer's value, 0..1).
+  double csat = 0.3;         ///< Default: 0.3 (CSAT on 0..1).
+  double handle_time = 0.1;  ///< Default: 0.1 per typical handle time above it.
+  double complaint = 1.0;    ///< Default: 1 (times 1 + the customer's complaint risk).
+};
+
 /// An enterprise hosted on the node; everything else is scoped by tenant id.
 struct tenant_config {
   std::string id;
@@ -52,6 +64,7 @@ struct tenant_config {
   /// ring out. Default: 30 s.
   time_ms decline_cooldown = 30000;
   score_weights weights;
+  objective_weights objective;
 };
 
 struct skill_requirement {
@@ -106,6 +119,8 @@ struct outcome_stats {
   double csat_sum = 0;
   std::uint64_t csat_count = 0;
   double handle_ms_sum = 0;
+  std::uint64_t complaints = 0;
+  double sale_amount_sum = 0;
 };
 
 /// An agent's static profile (the runtime state lives in `agent_runtime`).

@@ -140,7 +140,7 @@ status routing_domain::upsert_customer(customer_profile c) {
 
 void routing_domain::restore_learned(const learned_record& r) {
   learned_.restore(r);
-  rates_.clear();
+  draws_.clear();
 }
 
 void routing_domain::reindex_agent(slot a) {
@@ -663,7 +663,11 @@ result<completion> routing_domain::complete(std::string_view contact_id, std::st
   if (segment.empty())
     segment = "default";
   out.learned = learned_.record(e.profile.id, t.c.intent, segment, o, handle_ms);
-  rates_.forget(a, t.intent_id);
+  draws_.forget(a, t.intent_id);
+  if (++outcomes_since_redraw_ >= redraw_every) {
+    outcomes_since_redraw_ = 0;
+    draws_.clear();
+  }
   release(h);
   refresh_ready(a);
   mark_agent(a);

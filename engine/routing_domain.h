@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <random>
 #include <vector>
 
 #include "engine/agent.h"
@@ -141,6 +142,9 @@ struct agent_snapshot {
 class routing_domain {
  public:
   /// Eligible candidates recorded per decision. Default: 8.
+  /// Outcomes of the tenant after which every Thompson draw is made again (the
+  /// priors they lean on, cohorts' and the tenant's rates, have moved). Default: 256.
+  static constexpr std::uint64_t redraw_every = 256;
   static constexpr std::size_t max_recorded_candidates = 8;
   /// Rejected candidates recorded per decision. Default: 8.
   static constexpr std::size_t max_recorded_rejections = 8;
@@ -170,6 +174,11 @@ class routing_domain {
   const agent_runtime* find_runtime(std::string_view id) const;
   const customer_profile* find_customer(std::string_view id) const;
   const learned_stats& learned() const { return learned_; }
+  /// The outcome draw (Thompson sampling) the `profile` policy values the pair of
+  /// waiting contact `contact` and agent `agent` by now: what an offer's recorded
+  /// value term was computed from. nullopt: unknown contact or agent.
+  std::optional<outcome_estimate> drawn_for(std::string_view contact, std::string_view agent,
+                                            time_ms now);
 
   // -- agents ---------------------------------------------------------------
 
@@ -339,7 +348,8 @@ class routing_domain {
   /// `idle`: the agent's idle time at `p.now`.
   score_terms rank_terms(const pair_context& p, slot a, time_ms idle) const;
   score_terms explain(const pair_context& p, slot a);
-  double learned_rate(const pair_context& p, slot a);
+  /// The (agent, contact's intent and segment) outcome draw the value term uses.
+  const outcome_estimate& drawn(const pair_context& p, slot a) const;
 
   tenant_config tenant_;
   std::vector<queue_entry> queues_;
@@ -354,11 +364,16 @@ class routing_domain {
   learned_stats learned_;
   // Always empty: what score_pair gets under policies that do not rank by the value
   // term (its lookups then find nothing at once); `explain` fills the term in from
-  // `rates_` for the recorded candidates.
+  // `draws_` for the recorded candidates.
   learned_stats no_learned_;
   internal::interner intents_;
   internal::interner segments_;
-  internal::rate_cache rates_;  // learned_.resolution_rate by agent slot and ids
+  // Thompson draws of learned_ by agent slot and ids, kept until the agent's cell
+  // changes or `redraw_every` outcomes of the tenant passed (internal/learned_rates.h);
+  // a memo, so filled in by const ranking.
+  mutable internal::estimate_cache draws_;
+  mutable std::mt19937_64 rng_{0x5b0a7d};  // the draws' generator: runs are repeatable
+  std::uint64_t outcomes_since_redraw_ = 0;
   std::vector<slot> pending_agents_;
   std::vector<slot> pending_contacts_;
   // Reused by match() so that a call allocates only for what it returns.

@@ -31,28 +31,47 @@ score_terms routing_domain::rank_terms(const pair_context& p, slot a, time_ms id
     return terms;
   }
   const auto& e = agents_[a];
-  const auto& learned = p.queue.policy == policy_kind::profile ? learned_ : no_learned_;
+  if (p.queue.policy != policy_kind::profile)
+    return score_pair(p.t.c, e.profile, e.rt,
+                      score_inputs{p.queue, p.customer, no_learned_, tenant_.weights,
+                                   tenant_.objective, p.now, nullptr},
+                      p.queue.policy);
   return score_pair(p.t.c, e.profile, e.rt,
-                    score_inputs{p.queue, p.customer, learned, tenant_.weights, p.now},
+                    score_inputs{p.queue, p.customer, learned_, tenant_.weights,
+                                 tenant_.objective, p.now, &drawn(p, a)},
                     p.queue.policy);
 }
 
-// Every term of a pair, as score_pair computes them with the learned statistics;
-// under longest_idle and skills the value term comes from the memoized rate.
+// Every term of a pair, as score_pair computes them with the learned statistics
+// (under longest_idle and skills too, for the candidates a decision records).
 score_terms routing_domain::explain(const pair_context& p, slot a) {
   const auto& e = agents_[a];
   if (p.queue.policy == policy_kind::profile)
     return rank_terms(p, a, e.rt.idle_ms(p.now));
   auto terms = score_pair(p.t.c, e.profile, e.rt,
-                          score_inputs{p.queue, p.customer, no_learned_, tenant_.weights, p.now},
+                          score_inputs{p.queue, p.customer, no_learned_, tenant_.weights,
+                                       tenant_.objective, p.now, nullptr},
                           p.queue.policy);
-  terms.value = customer_value(p.customer) * learned_rate(p, a);
+  auto valued = score_pair(p.t.c, e.profile, e.rt,
+                           score_inputs{p.queue, p.customer, learned_, tenant_.weights,
+                                        tenant_.objective, p.now, &drawn(p, a)},
+                           policy_kind::profile);
+  terms.value = valued.value;
   return terms;
 }
 
-double routing_domain::learned_rate(const pair_context& p, slot a) {
-  return rates_.get(a, p.t.intent_id, p.segment_id, [&] {
-    return learned_.resolution_rate(agents_[a].profile.id, p.t.c.intent, p.segment);
+std::optional<outcome_estimate> routing_domain::drawn_for(std::string_view contact,
+                                                          std::string_view agent, time_ms now) {
+  auto c = by_contact_.find(contact);
+  auto a = agent_by_id_.find(agent);
+  if (c == by_contact_.end() || a == agent_by_id_.end())
+    return std::nullopt;
+  return drawn(context(contacts_[c->second], now), a->second);
+}
+
+const outcome_estimate& routing_domain::drawn(const pair_context& p, slot a) const {
+  return draws_.get(a, p.t.intent_id, p.segment_id, [&] {
+    return learned_.sample(agents_[a].profile.id, p.t.c.intent, p.segment, rng_);
   });
 }
 

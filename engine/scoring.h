@@ -11,7 +11,7 @@ namespace switchboard::engine {
 struct score_terms {
   double skill = 0;     ///< mean proficiency on the queue's skills (or the intent's)
   double affinity = 0;  ///< 1: dedicated account manager; 0.5: last agent
-  double value = 0;     ///< customer value (tier, ARPU) x agent's outcome rate for intent
+  double value = 0;     ///< the pairing's expected value under the objective (`pairing_value`)
   double fairness = 0;  ///< idle time and low occupancy of the agent
   double aging = 0;     ///< the contact's waiting time against the SL threshold
   double total = 0;     ///< what the policy ranks by (see `score_pair`)
@@ -23,7 +23,11 @@ struct score_inputs {
   const customer_profile* customer;  ///< null when unknown
   const learned_stats& learned;
   const score_weights& weights;
+  const objective_weights& objective;
   time_ms now;
+  /// The pair's outcome estimate when the caller keeps one (the routing domain's
+  /// Thompson draws); null: the learned posterior means.
+  const outcome_estimate* estimate;
 };
 
 /// Customer value in 0..1 from tier (0..5) and ARPU.

@@ -636,6 +636,8 @@ pb::OutcomeStats to_proto(const engine::learned_record& x) {
   m.set_csat_sum(x.stats.csat_sum);
   m.set_csat_count(x.stats.csat_count);
   m.set_handle_ms_sum(x.stats.handle_ms_sum);
+  m.set_complaints(x.stats.complaints);
+  m.set_sale_amount_sum(x.stats.sale_amount_sum);
   return m;
 }
 
@@ -644,8 +646,9 @@ result<engine::learned_record> from_proto(const pb::OutcomeStats& m, std::string
   x.agent = std::move(agent);
   x.intent = m.intent();
   x.segment = m.segment();
-  x.stats = {m.handled(), m.resolved(), m.sales(), m.csat_sum(), m.csat_count(),
-             m.handle_ms_sum()};
+  x.stats = {m.handled(),    m.resolved(),      m.sales(),
+             m.csat_sum(),   m.csat_count(),    m.handle_ms_sum(),
+             m.complaints(), m.sale_amount_sum()};
   return x;
 }
 

@@ -63,7 +63,8 @@ void BM_score_pair(benchmark::State& state) {
   auto n = static_cast<std::size_t>(state.range(1));
   candidate_pool pool{n, policy};
   tenant_config t = make_tenant();
-  score_inputs in{pool.queue, &pool.customer, pool.learned, t.weights, 120'000};
+  score_inputs in{pool.queue, &pool.customer, pool.learned, t.weights, t.objective, 120'000,
+                  nullptr};
   for (auto _ : state) {
     double sum = 0;
     for (std::size_t i = 0; i < n; ++i)

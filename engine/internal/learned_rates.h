@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/internal/string_map.h"
+#include "engine/learned_stats.h"
 
 namespace switchboard::engine::internal {
 
@@ -35,48 +36,51 @@ class interner {
   string_map<std::uint32_t> ids_;
 };
 
-/// Memoized learned resolution rates per (agent slot, intent id, segment id).
-/// A rate is a pure function of the learned statistics, so a cached value is the
-/// one `learned_stats::resolution_rate` would return, as long as the owner calls
-/// `forget` whenever an (agent, intent) records an outcome (its parent cell, hence
-/// every segment's rate, changes) and `clear` when cells are restored.
-class rate_cache {
+/// Memoized outcome estimates per (agent slot, intent id, segment id): the draws
+/// (Thompson sampling) the `profile` policy ranks by. A draw is kept until the
+/// owner calls `forget` for the (agent, intent) that recorded an outcome (its cell
+/// changed: a new draw from the new posterior), or `clear` (cells restored, or
+/// every so many outcomes of the tenant, as the cohorts' and the tenant's rates
+/// that the priors lean on move).
+class estimate_cache {
  public:
-  /// The rate of (agent, intent, segment), from `compute()` on a miss. Ids equal
-  /// to `interner::none` are not cached.
+  /// The estimate of (agent, intent, segment), from `compute()` on a miss. Ids
+  /// equal to `interner::none` are not cached.
   template <class Compute>
-  double get(std::uint32_t agent, std::uint32_t intent, std::uint32_t segment,
-             Compute&& compute) {
-    if (intent == interner::none || segment == interner::none)
-      return compute();
-    if (agent >= rates_.size())
-      rates_.resize(agent + 1);
-    auto& by_intent = rates_[agent];
+  const outcome_estimate& get(std::uint32_t agent, std::uint32_t intent, std::uint32_t segment,
+                              Compute&& compute) {
+    if (intent == interner::none || segment == interner::none) {
+      scratch_ = compute();
+      return scratch_;
+    }
+    if (agent >= cells_.size())
+      cells_.resize(agent + 1);
+    auto& by_intent = cells_[agent];
     if (intent >= by_intent.size())
       by_intent.resize(intent + 1);
     auto& cells = by_intent[intent];
     for (const auto& c : cells)
       if (c.segment == segment)
-        return c.rate;
-    double rate = compute();
-    cells.push_back({segment, rate});
-    return rate;
+        return c.estimate;
+    cells.push_back({segment, compute()});
+    return cells.back().estimate;
   }
 
-  /// Forgets an agent's rates for an intent: one of its outcomes was recorded.
+  /// Forgets an agent's estimates for an intent: one of its outcomes was recorded.
   void forget(std::uint32_t agent, std::uint32_t intent) {
-    if (agent < rates_.size() && intent < rates_[agent].size())
-      rates_[agent][intent].clear();
+    if (agent < cells_.size() && intent < cells_[agent].size())
+      cells_[agent][intent].clear();
   }
 
-  void clear() { rates_.clear(); }
+  void clear() { cells_.clear(); }
 
  private:
   struct cell {
     std::uint32_t segment;
-    double rate;
+    outcome_estimate estimate;
   };
-  std::vector<std::vector<std::vector<cell>>> rates_;  // [agent][intent] -> segments
+  std::vector<std::vector<std::vector<cell>>> cells_;  // [agent][intent] -> segments
+  outcome_estimate scratch_;
 };
 
 }  // namespace switchboard::engine::internal

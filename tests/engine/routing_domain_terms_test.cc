@@ -54,10 +54,25 @@ class recorded_terms : public routing, public ::testing::WithParamInterface<poli
     if (c == nullptr)
       return out;
     const auto* q = domain_.find_queue(c->queue);
-    score_inputs in{*q, domain_.find_customer(c->customer), domain_.learned(),
-                    domain_.tenant().weights, now};
-    for (const char* id : {"a", "b", "c"})
+    for (const char* id : {"a", "b", "c"}) {
+      // The value term is the domain's own Thompson draw for the pair.
+      auto drawn = domain_.drawn_for(contact, id, now);
+      EXPECT_TRUE(drawn) << id;
+      score_inputs in{*q,
+                      domain_.find_customer(c->customer),
+                      domain_.learned(),
+                      domain_.tenant().weights,
+                      domain_.tenant().objective,
+                      now,
+                      drawn ? &*drawn : nullptr};
       out[id] = score_pair(*c, *domain_.find_agent(id), *domain_.find_runtime(id), in, q->policy);
+      if (q->policy != policy_kind::profile) {
+        score_inputs valued = in;
+        out[id].value = score_pair(*c, *domain_.find_agent(id), *domain_.find_runtime(id), valued,
+                                   policy_kind::profile)
+                          .value;
+      }
+    }
     return out;
   }
 

@@ -248,7 +248,13 @@ TEST_F(routing, completions_teach_the_value_term_of_the_same_segment) {
   ASSERT_FALSE(o.decision.candidates.empty());
   const double rate = domain_.learned().resolution_rate("a", "billing", "smb");
   EXPECT_GT(rate, domain_.learned().resolution_rate("a", "billing", "other"));
-  EXPECT_DOUBLE_EQ(o.decision.candidates[0].terms.value, customer_value(nullptr) * rate);
+  // The value term is the objective over the domain's draw for the pair.
+  auto drawn = domain_.drawn_for("next", "a", 20'000);
+  ASSERT_TRUE(drawn);
+  EXPECT_EQ(drawn->evidence, 10.0);
+  EXPECT_DOUBLE_EQ(o.decision.candidates[0].terms.value,
+                   pairing_value(*drawn, domain_.tenant().objective, customer_value(nullptr), 0.0,
+                                 domain_.learned().typical_handle_ms("billing", "smb")));
 }
 
 TEST_F(routing, transfer_puts_a_connected_contact_in_line_of_another_queue) {

@@ -30,10 +30,12 @@ struct scoring_case {
   std::optional<customer_profile> customer;
   learned_stats learned;
   score_weights weights;
+  objective_weights objective;
   time_ms now = 0;
 
   score_terms score(policy_kind policy = policy_kind::profile) const {
-    score_inputs in{queue, customer ? &*customer : nullptr, learned, weights, now};
+    score_inputs in{queue, customer ? &*customer : nullptr, learned, weights, objective, now,
+                    nullptr};
     return score_pair(c, a, rt, in, policy);
   }
 };
@@ -112,21 +114,28 @@ TEST(customer_value, weighs_tier_and_arpu_equally) {
   EXPECT_DOUBLE_EQ(customer_value(&out_of_range), 0.5) << "tier is clamped to 5";
 }
 
-TEST(value_term, is_customer_value_times_the_prior_without_history) {
+TEST(value_term, is_the_objective_over_the_neutral_rates_without_history) {
   scoring_case s;
   s.customer = customer_builder("cust-1").tier(5).arpu(100).build();
-  EXPECT_DOUBLE_EQ(s.score().value, 0.75 * learned_stats::prior);
+  // Nothing handled yet: neutral rates, no handle time to weigh.
+  const objective_weights w;
+  const double want = w.resolution * learned_stats::prior +
+                      w.sale * 0.75 * learned_stats::sale_prior +
+                      w.csat * learned_stats::csat_prior -
+                      w.complaint * learned_stats::complaint_prior;
+  EXPECT_DOUBLE_EQ(s.score().value, want);
 }
 
-TEST(value_term, is_customer_value_times_the_shrunk_resolution_rate) {
-  scoring_case s;
-  s.customer = customer_builder("cust-1").tier(5).arpu(100).segment("gold").build();
-  for (int i = 0; i < 4; ++i)
-    s.learned.record("a-1", "billing", "gold", resolved(true), 60'000);
-  // Intent: (4 + 5 * 0.5) / (4 + 5) = 6.5 / 9; cell: (4 + 5 * 6.5/9) / (4 + 5).
-  const double intent_rate = 6.5 / 9.0;
-  const double cell_rate = (4.0 + 5.0 * intent_rate) / 9.0;
-  EXPECT_DOUBLE_EQ(s.score().value, 0.75 * cell_rate);
+TEST(value_term, counts_resolution_for_a_customer_of_no_value) {
+  // Tier 0 and no ARPU: resolution still counts (it used to be weighted away).
+  scoring_case good;
+  good.customer = customer_builder("cust-0").build();
+  scoring_case poor = good;
+  for (int i = 0; i < 30; ++i) {
+    good.learned.record("a-1", "billing", "default", resolved(true), 60'000);
+    poor.learned.record("a-1", "billing", "default", resolved(false), 60'000);
+  }
+  EXPECT_GT(good.score().value, poor.score().value + 0.2);
 }
 
 TEST(value_term, a_better_resolver_scores_higher_for_the_same_customer) {
@@ -140,12 +149,34 @@ TEST(value_term, a_better_resolver_scores_higher_for_the_same_customer) {
   EXPECT_GT(good.score().value, poor.score().value);
 }
 
-TEST(value_term, a_more_valuable_customer_scores_higher_for_the_same_agent) {
+TEST(value_term, a_sale_counts_more_for_a_more_valuable_customer) {
+  outcome sold;
+  sold.sale = true;
+  sold.sale_amount = 50;
   scoring_case vip;
   vip.customer = customer_builder("cust-1").tier(5).arpu(500).build();
-  scoring_case basic;
+  for (int i = 0; i < 20; ++i)
+    vip.learned.record("a-1", "billing", "default", sold, 1);
+  scoring_case basic = vip;
   basic.customer = customer_builder("cust-2").tier(1).arpu(5).build();
   EXPECT_GT(vip.score().value, basic.score().value);
+}
+
+TEST(value_term, complaints_count_against_and_more_for_a_customer_at_risk) {
+  outcome bad;
+  bad.complaint = true;
+  scoring_case calm;
+  calm.customer = customer_builder("cust-1").build();
+  scoring_case angry = calm;
+  angry.customer->complaint_risk = 1.0;
+  scoring_case clean = calm;
+  for (int i = 0; i < 20; ++i) {
+    calm.learned.record("a-1", "billing", "default", bad, 1);
+    angry.learned.record("a-1", "billing", "default", bad, 1);
+    clean.learned.record("a-1", "billing", "default", outcome{}, 1);
+  }
+  EXPECT_LT(calm.score().value, clean.score().value);
+  EXPECT_LT(angry.score().value, calm.score().value);
 }
 
 TEST(value_term, uses_the_contact_segment_like_the_completion_that_recorded_it) {
@@ -153,9 +184,9 @@ TEST(value_term, uses_the_contact_segment_like_the_completion_that_recorded_it) 
   s.c.segment = "smb";
   for (int i = 0; i < 10; ++i)
     s.learned.record("a-1", "billing", "smb", resolved(true), 1);
-  const double intent_rate = (10 + 2.5) / 15.0;
-  const double cell_rate = (10 + 5 * intent_rate) / 15.0;
-  EXPECT_DOUBLE_EQ(s.score().value, 0.25 * cell_rate);
+  auto smb = s.score().value;
+  s.c.segment = "other";
+  EXPECT_GT(smb, s.score().value) << "the smb cell's own record counts for smb contacts";
 }
 
 // -- fairness ---------------------------------------------------------------------------
