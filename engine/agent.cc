@@ -1,6 +1,7 @@
 #include "engine/agent.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace switchboard::engine {
@@ -54,12 +55,35 @@ double occupancy(const agent_profile& p, const agent_runtime& rt) {
   return std::min(1.0, static_cast<double>(rt.total_load()) / cap);
 }
 
+namespace {
+
+double decayed_share(const agent_runtime& rt, time_ms now) {
+  if (now <= rt.busy_at)
+    return rt.busy_share;
+  double target = rt.total_load() > 0 ? 1.0 : 0.0;
+  double keep = std::exp(-static_cast<double>(now - rt.busy_at) / static_cast<double>(busy_window));
+  return target + (rt.busy_share - target) * keep;
+}
+
+}  // namespace
+
+double recent_occupancy(const agent_runtime& rt, time_ms now) {
+  return decayed_share(rt, now);
+}
+
+void note_busy(agent_runtime& rt, time_ms now) {
+  rt.busy_share = decayed_share(rt, now);
+  rt.busy_at = std::max(rt.busy_at, now);
+}
+
 void add_load(agent_runtime& rt, channel ch, time_ms now) {
+  note_busy(rt, now);
   ++rt.load[index(ch)];
   rt.last_assigned = now;
 }
 
 void remove_load(agent_runtime& rt, channel ch, time_ms now) {
+  note_busy(rt, now);
   auto& l = rt.load[index(ch)];
   if (l > 0)
     --l;

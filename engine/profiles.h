@@ -65,6 +65,11 @@ struct tenant_config {
   time_ms decline_cooldown = 30000;
   score_weights weights;
   objective_weights objective;
+  /// The fairness guard of the `profile` policy: an agent whose recent occupancy
+  /// (`recent_occupancy`) is more than this above the mean of the logged-in
+  /// agents' is offered a contact only when no agent within it can take it.
+  /// 0..1; 0: no guard. Default: 0.10 (10 points).
+  double fairness_bound = 0.10;
 };
 
 struct skill_requirement {

@@ -257,6 +257,8 @@ status routing_domain::login(std::string_view agent, time_ms now) {
     return a.err();
   auto& e = agents_[*a];
   if (!e.rt.logged_in) {
+    // Recent occupancy counts logged-in time: it starts again from here.
+    e.rt.busy_at = now;
     e.rt.logged_in = true;
     e.rt.away = false;
     e.rt.expired_in_row = 0;

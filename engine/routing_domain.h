@@ -174,6 +174,9 @@ class routing_domain {
   const agent_runtime* find_runtime(std::string_view id) const;
   const customer_profile* find_customer(std::string_view id) const;
   const learned_stats& learned() const { return learned_; }
+  /// Offers the fairness guard gave another agent than the best-scored one, since
+  /// the domain started.
+  std::uint64_t guarded_offers() const { return guarded_; }
   /// The outcome draw (Thompson sampling) the `profile` policy values the pair of
   /// waiting contact `contact` and agent `agent` by now: what an offer's recorded
   /// value term was computed from. nullopt: unknown contact or agent.
@@ -311,7 +314,11 @@ class routing_domain {
     slot agent;
     score_terms terms;
     time_ms idle;
+    bool over_bound = false;  ///< beyond the fairness guard: ranks after the others
   };
+  /// The mean recent occupancy of the logged-in agents, recomputed at most once a
+  /// second of the domain's time.
+  double mean_occupancy(time_ms now);
 
   result<slot> agent_slot(std::string_view id) const;
   slot queue_slot(std::string_view id) const;
@@ -374,6 +381,9 @@ class routing_domain {
   mutable internal::estimate_cache draws_;
   mutable std::mt19937_64 rng_{0x5b0a7d};  // the draws' generator: runs are repeatable
   std::uint64_t outcomes_since_redraw_ = 0;
+  double mean_occupancy_ = 0;
+  time_ms mean_occupancy_at_ = -1;
+  std::uint64_t guarded_ = 0;  ///< offers the fairness guard moved to another agent
   std::vector<slot> pending_agents_;
   std::vector<slot> pending_contacts_;
   // Reused by match() so that a call allocates only for what it returns.

@@ -60,6 +60,21 @@ score_terms routing_domain::explain(const pair_context& p, slot a) {
   return terms;
 }
 
+double routing_domain::mean_occupancy(time_ms now) {
+  if (mean_occupancy_at_ >= 0 && now - mean_occupancy_at_ < 1000 && now >= mean_occupancy_at_)
+    return mean_occupancy_;
+  double sum = 0;
+  std::size_t n = 0;
+  for (const auto& e : agents_)
+    if (e.rt.logged_in) {
+      sum += recent_occupancy(e.rt, now);
+      ++n;
+    }
+  mean_occupancy_ = n > 0 ? sum / static_cast<double>(n) : 0;
+  mean_occupancy_at_ = now;
+  return mean_occupancy_;
+}
+
 std::optional<outcome_estimate> routing_domain::drawn_for(std::string_view contact,
                                                           std::string_view agent, time_ms now) {
   auto c = by_contact_.find(contact);
@@ -109,6 +124,8 @@ std::optional<offer> routing_domain::match_contact(slot h, time_ms now) {
   // Candidates rank by `better`; exact ties (same total, same idle time) go to the
   // agent defined first, so the choice does not depend on the order of `ready`.
   auto ranks_before = [](const scored& x, const scored& y) {
+    if (x.over_bound != y.over_bound)
+      return !x.over_bound;
     if (better(x.terms, x.idle, y.terms, y.idle))
       return true;
     return !better(y.terms, y.idle, x.terms, x.idle) && x.agent < y.agent;
@@ -116,6 +133,11 @@ std::optional<offer> routing_domain::match_contact(slot h, time_ms now) {
   best_.clear();
   rejected_.clear();
   std::uint32_t considered = 0;
+  // The fairness guard: under `profile`, agents well above the mean occupancy
+  // rank after every agent within the bound.
+  bool guarded = q.config.policy == policy_kind::profile && tenant_.fairness_bound > 0;
+  double ceiling = guarded ? mean_occupancy(now) + tenant_.fairness_bound : 2.0;
+  bool any_over = false;
   for (auto a : q.ready) {
     auto& e = agents_[a];
     ++considered;
@@ -126,7 +148,8 @@ std::optional<offer> routing_domain::match_contact(slot h, time_ms now) {
       continue;
     }
     auto idle = e.rt.idle_ms(now);
-    scored c{a, rank_terms(p, a, idle), idle};
+    scored c{a, rank_terms(p, a, idle), idle, guarded && recent_occupancy(e.rt, now) > ceiling};
+    any_over = any_over || c.over_bound;
     // Keep the best `max_recorded_candidates`, best first; the first is the winner.
     if (best_.size() == max_recorded_candidates && !ranks_before(c, best_.back()))
       continue;
@@ -138,6 +161,14 @@ std::optional<offer> routing_domain::match_contact(slot h, time_ms now) {
   }
   if (best_.empty())
     return std::nullopt;
+  // Counted when an agent over the bound would have won on its score.
+  if (any_over && !best_.front().over_bound) {
+    for (const auto& b : best_)
+      if (b.over_bound && better(b.terms, b.idle, best_.front().terms, best_.front().idle)) {
+        ++guarded_;
+        break;
+      }
+  }
   routing_decision d;
   d.contact = t.c.id;
   d.queue = q.config.id;
@@ -165,6 +196,29 @@ std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
   bool winner_profile = false;
   std::uint32_t considered = 0;
   int winner_step = -1;
+  // The fairness guard: an agent far above the mean occupancy leaves a `profile`
+  // line's contact to another ready agent within the bound who can take it.
+  // Looked at once, and only for a `profile` line's contact.
+  double ceiling = 2.0;
+  std::optional<bool> over_cache;
+  auto over = [&] {
+    if (!over_cache) {
+      if (tenant_.fairness_bound > 0)
+        ceiling = mean_occupancy(now) + tenant_.fairness_bound;
+      over_cache = recent_occupancy(e.rt, now) > ceiling;
+    }
+    return *over_cache;
+  };
+  auto another_within = [&](const tracked_contact& t, const queue_entry& q,
+                            const step_view& step) {
+    for (auto b : q.ready) {
+      const auto& o = agents_[b];
+      if (b != a && recent_occupancy(o.rt, now) <= ceiling &&
+          check_eligibility(t.c, q.config, step, o.profile, o.rt) == reject_reason::none)
+        return true;
+    }
+    return false;
+  };
   for (const auto& link : e.queues) {
     auto& q = queues_[link.q];
     if (q.line.empty())
@@ -179,6 +233,8 @@ std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
       ++considered;
       if (check_eligibility(t.c, q.config, step, e.profile, e.rt) != reject_reason::none)
         return true;
+      if (profile && over() && another_within(t, q, step))
+        return true;  // its own match (it is new) or that agent's gives it to them
       score_terms terms;
       if (profile)
         terms = rank_terms(context(t, now), a, e.rt.idle_ms(now));

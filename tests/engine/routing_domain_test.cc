@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -549,6 +550,76 @@ TEST_F(decline_cooldown, a_newer_decline_by_another_agent_is_not_cleared_by_the_
   auto third = match(4'000 + cooldown);
   ASSERT_EQ(third.size(), 1u);
   EXPECT_EQ(third[0].agent, "b");
+}
+
+}  // namespace
+}  // namespace switchboard::engine
+
+namespace switchboard::engine {
+namespace {
+
+using testkit::agent_builder;
+using testkit::contact_builder;
+using testkit::is_ok;
+using testkit::queue_builder;
+using routing = testkit::routing_fixture;
+
+TEST(recent_occupancy, follows_the_share_of_logged_in_time_with_work) {
+  agent_runtime rt;
+  rt.logged_in = true;
+  EXPECT_DOUBLE_EQ(recent_occupancy(rt, 0), 0.0);
+  add_load(rt, channel::voice, 0);
+  // Busy for one window: 1 - 1/e of the way to 1.
+  EXPECT_NEAR(recent_occupancy(rt, busy_window), 1.0 - std::exp(-1.0), 1e-9);
+  remove_load(rt, channel::voice, busy_window);
+  // Then idle as long: it decays back toward 0.
+  EXPECT_NEAR(recent_occupancy(rt, 2 * busy_window), (1.0 - std::exp(-1.0)) * std::exp(-1.0), 1e-9);
+}
+
+/// "star" resolves everything it gets, "b" and "c" nothing: under `profile` star
+/// wins every contact, until its occupancy is far above the others'.
+class fairness_guard : public routing {
+ protected:
+  void SetUp() override {
+    routing::SetUp();
+    add_queue(queue_builder().policy(policy_kind::profile));
+    for (const char* id : {"star", "b", "c"}) {
+      add_agent(agent_builder(id));
+      login(id, 0);
+      learned_record r{id, "billing", "default", {}};
+      r.stats.handled = 200;
+      r.stats.resolved = std::string_view{id} == "star" ? 200 : 0;
+      domain_.restore_learned(r);
+    }
+  }
+
+  /// One contact at `at`, served by whoever gets it for `hold` ms; returns who.
+  std::string serve_one(const std::string& id, time_ms at, time_ms hold) {
+    enqueue(contact_builder(id).intent("billing").at(at));
+    auto o = only_offer(at);
+    accept(o, at);
+    EXPECT_TRUE(is_ok(domain_.complete(id, o.agent, {}, at + hold, at + hold)));
+    return o.agent;
+  }
+};
+
+TEST_F(fairness_guard, passes_over_an_agent_far_busier_than_the_rest) {
+  // star takes a 40-minute contact: its recent occupancy is ~74%, the mean ~25%.
+  EXPECT_EQ(serve_one("long", 0, 40 * 60'000), "star");
+  const time_ms now = 40 * 60'000 + 1;
+  EXPECT_GT(recent_occupancy(*domain_.find_runtime("star"), now), 0.7);
+  auto next = serve_one("next", now, 1'000);
+  EXPECT_NE(next, "star") << "over the 10-point bound: another agent takes it";
+  EXPECT_EQ(domain_.guarded_offers(), 1u);
+}
+
+TEST_F(fairness_guard, is_off_at_a_bound_of_zero) {
+  auto t = domain_.tenant();
+  t.fairness_bound = 0;
+  ASSERT_TRUE(is_ok(domain_.set_tenant(t)));
+  EXPECT_EQ(serve_one("long", 0, 40 * 60'000), "star");
+  EXPECT_EQ(serve_one("next", 40 * 60'000 + 1, 1'000), "star") << "the best-scored agent, busy or not";
+  EXPECT_EQ(domain_.guarded_offers(), 0u);
 }
 
 }  // namespace
