@@ -232,6 +232,7 @@ learned_stats::prior_means learned_stats::prior_of(std::string_view agent,
   m.handle_ms = t.handled == 0 ? 0
                                : mean(t.handle_ms_sum, d(t.handled), c.handle_ms_sum, d(c.handled),
                                       a.handle_ms_sum, d(a.handled), typical_ms, 0.0, 1e12);
+  m.typical_handle_ms = c.handled > 0 ? c.handle_ms_sum / d(c.handled) : typical_ms;
   double typical_sale = t.sales > 0 ? t.sale_amount_sum / d(t.sales) : 0;
   m.sale_amount = mean(t.sale_amount_sum, d(t.sales), c.sale_amount_sum, d(c.sales),
                        a.sale_amount_sum, d(a.sales), typical_sale, 0.0, 1e15);
@@ -243,6 +244,7 @@ outcome_estimate learned_stats::posterior(const prior_means& p, const outcome_st
     return p.mean;
   auto d = [](std::uint64_t x) { return static_cast<double>(x); };
   outcome_estimate e;
+  e.typical_handle_ms = p.mean.typical_handle_ms;
   double n = d(s->handled);
   double k = p.strength;
   e.evidence = n;

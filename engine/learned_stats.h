@@ -30,6 +30,9 @@ struct outcome_estimate {
   double handle_ms = 0;     ///< mean handle time; 0: none seen anywhere yet
   double complaint = 0.05;  ///< P(complaint)
   double evidence = 0;      ///< contacts of the cell itself
+  /// The cohort's mean handle time (`typical_handle_ms`), what `handle_ms` is
+  /// weighed against.
+  double typical_handle_ms = 0;
 };
 
 /// The learned outcome model: per (agent, intent, customer segment) counts of
