@@ -137,7 +137,7 @@ std::optional<offer> routing_domain::match_contact(slot h, time_ms now) {
   // rank after every agent within the bound.
   bool guarded = q.config.policy == policy_kind::profile && tenant_.fairness_bound > 0;
   double ceiling = guarded ? mean_occupancy(now) + tenant_.fairness_bound : 2.0;
-  bool any_over = false;
+  std::optional<scored> best_over;  // the best-scored agent over the bound
   for (auto a : q.ready) {
     auto& e = agents_[a];
     ++considered;
@@ -149,7 +149,8 @@ std::optional<offer> routing_domain::match_contact(slot h, time_ms now) {
     }
     auto idle = e.rt.idle_ms(now);
     scored c{a, rank_terms(p, a, idle), idle, guarded && recent_occupancy(e.rt, now) > ceiling};
-    any_over = any_over || c.over_bound;
+    if (c.over_bound && (!best_over || better(c.terms, c.idle, best_over->terms, best_over->idle)))
+      best_over = c;
     // Keep the best `max_recorded_candidates`, best first; the first is the winner.
     if (best_.size() == max_recorded_candidates && !ranks_before(c, best_.back()))
       continue;
@@ -162,13 +163,9 @@ std::optional<offer> routing_domain::match_contact(slot h, time_ms now) {
   if (best_.empty())
     return std::nullopt;
   // Counted when an agent over the bound would have won on its score.
-  if (any_over && !best_.front().over_bound) {
-    for (const auto& b : best_)
-      if (b.over_bound && better(b.terms, b.idle, best_.front().terms, best_.front().idle)) {
-        ++guarded_;
-        break;
-      }
-  }
+  if (best_over && !best_.front().over_bound &&
+      better(best_over->terms, best_over->idle, best_.front().terms, best_.front().idle))
+    ++guarded_;
   routing_decision d;
   d.contact = t.c.id;
   d.queue = q.config.id;

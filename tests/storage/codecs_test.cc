@@ -327,6 +327,8 @@ TEST(codecs, learned_record_takes_its_agent_from_the_caller) {
   EXPECT_EQ(out->stats.csat_sum, 41.0);
   EXPECT_EQ(out->stats.csat_count, 9u);
   EXPECT_EQ(out->stats.handle_ms_sum, 1234567.5);
+  EXPECT_EQ(out->stats.complaints, 3u);
+  EXPECT_EQ(out->stats.sale_amount_sum, 99.5);
 }
 
 // -- enums --------------------------------------------------------------------

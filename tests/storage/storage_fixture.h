@@ -168,7 +168,7 @@ inline engine::learned_record sample_learned(std::string agent = "a1",
   r.agent = std::move(agent);
   r.intent = std::move(intent);
   r.segment = std::move(segment);
-  r.stats = {10, 7, 2, 41.0, 9, 1234567.5};
+  r.stats = {10, 7, 2, 41.0, 9, 1234567.5, 3, 99.5};
   return r;
 }
 
