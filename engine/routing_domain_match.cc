@@ -148,7 +148,10 @@ std::optional<offer> routing_domain::match_contact(slot h, time_ms now) {
       continue;
     }
     auto idle = e.rt.idle_ms(now);
-    scored c{a, rank_terms(p, a, idle), idle, guarded && recent_occupancy(e.rt, now) > ceiling};
+    scored c{a, rank_terms(p, a, idle), idle, false};
+    // A customer's dedicated manager is never passed over for being busy.
+    c.over_bound = guarded && recent_occupancy(e.rt, now) > ceiling &&
+                   !(p.customer && p.customer->account_manager == e.profile.id);
     if (c.over_bound && (!best_over || better(c.terms, c.idle, best_over->terms, best_over->idle)))
       best_over = c;
     // Keep the best `max_recorded_candidates`, best first; the first is the winner.
@@ -206,6 +209,11 @@ std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
     }
     return *over_cache;
   };
+  // A customer's dedicated manager is never passed over for being busy.
+  auto manages = [&](const tracked_contact& t) {
+    const auto* cust = find_customer(t.c.customer);
+    return cust != nullptr && cust->account_manager == e.profile.id;
+  };
   auto another_within = [&](const tracked_contact& t, const queue_entry& q,
                             const step_view& step) {
     for (auto b : q.ready) {
@@ -230,7 +238,7 @@ std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
       ++considered;
       if (check_eligibility(t.c, q.config, step, e.profile, e.rt) != reject_reason::none)
         return true;
-      if (profile && over() && another_within(t, q, step))
+      if (profile && over() && another_within(t, q, step) && !manages(t))
         return true;  // its own match (it is new) or that agent's gives it to them
       score_terms terms;
       if (profile)

@@ -613,6 +613,19 @@ TEST_F(fairness_guard, passes_over_an_agent_far_busier_than_the_rest) {
   EXPECT_EQ(domain_.guarded_offers(), 1u);
 }
 
+TEST_F(fairness_guard, never_passes_over_a_customers_dedicated_manager) {
+  add_customer(testkit::customer_builder("vip").tier(5).build());
+  auto vip = *domain_.find_customer("vip");
+  vip.account_manager = "star";
+  ASSERT_TRUE(is_ok(domain_.upsert_customer(vip)));
+  EXPECT_EQ(serve_one("long", 0, 40 * 60'000), "star");
+  const time_ms now = 40 * 60'000 + 1;
+  enqueue(contact_builder("for-vip").intent("billing").customer("vip").at(now));
+  auto o = only_offer(now);
+  EXPECT_EQ(o.agent, "star") << "busy, but the VIP's own manager";
+  EXPECT_EQ(domain_.guarded_offers(), 0u);
+}
+
 TEST_F(fairness_guard, is_off_at_a_bound_of_zero) {
   auto t = domain_.tenant();
   t.fairness_bound = 0;
