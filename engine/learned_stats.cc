@@ -105,7 +105,7 @@ learned_record& learned_stats::cell(std::string_view agent, std::string_view int
       i = cells_.emplace(std::string{k}, learned_record{std::string{agent}, std::string{intent},
                                                           std::string{segment}, {}})
             .first;
-      cohort_of(intent, segment).cells.push_back(&i->second);
+      cohort_of(intent, segment).cells.push_back(i->first);
     }
     return &i->second;
   });
@@ -121,7 +121,7 @@ void learned_stats::add_everywhere(const learned_record& c, const outcome_stats&
     refit(co);
 }
 
-void learned_stats::refit(cohort& c) {
+void learned_stats::refit(cohort& c) const {
   c.handled_at_fit = c.stats.handled;
   // Agents with a few contacts each: their resolution rates' spread beyond what
   // binomial noise alone would give is the true spread between agents (tau^2);
@@ -129,13 +129,18 @@ void learned_stats::refit(cohort& c) {
   constexpr std::uint64_t min_contacts = 5;
   double hits = 0, n = 0;
   std::vector<std::pair<double, double>> rates;  // (rate, contacts)
-  for (const auto* cell : c.cells)
+  for (const auto& key : c.cells) {
+    auto found = cells_.find(key);
+    if (found == cells_.end())
+      continue;
+    const auto* cell = &found->second;
     if (cell->stats.handled >= min_contacts) {
       auto h = static_cast<double>(cell->stats.handled);
       rates.emplace_back(static_cast<double>(cell->stats.resolved) / h, h);
       hits += static_cast<double>(cell->stats.resolved);
       n += h;
     }
+  }
   if (rates.size() < 3) {
     c.strength = default_strength;
     return;

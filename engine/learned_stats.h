@@ -105,7 +105,7 @@ class learned_stats {
  private:
   struct cohort {
     outcome_stats stats;
-    std::vector<const learned_record*> cells;  ///< into cells_ (nodes do not move)
+    std::vector<std::string> cells;  ///< the keys of its cells in cells_ (copies stay right)
     double strength = default_strength;
     std::uint64_t handled_at_fit = 0;
   };
@@ -120,7 +120,7 @@ class learned_stats {
   learned_record& cell(std::string_view agent, std::string_view intent, std::string_view segment);
   cohort& cohort_of(std::string_view intent, std::string_view segment);
   void add_everywhere(const learned_record& c, const outcome_stats& delta, int sign);
-  static void refit(cohort& c);
+  void refit(cohort& c) const;
   prior_means prior_of(std::string_view agent, std::string_view intent,
                        std::string_view segment) const;
   outcome_estimate posterior(const prior_means& p, const outcome_stats* s) const;

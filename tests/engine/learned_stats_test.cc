@@ -222,3 +222,29 @@ TEST(learned_stats, all_lists_every_cell_once) {
 
 }  // namespace
 }  // namespace switchboard::engine
+
+namespace switchboard::engine {
+namespace {
+
+TEST(learned_stats, a_copy_fits_its_own_cells) {
+  learned_stats original;
+  for (int i = 0; i < 20; ++i)
+    observe(original, "a" + std::to_string(i), "billing", "gold", i % 2 ? 90 : 10, i % 2 ? 10 : 90);
+  learned_stats copy = original;
+  {
+    learned_stats gone = original;  // a copy destroyed before the refit below
+  }
+  // Every agent of the copy turns alike: its refits read its own cells.
+  for (int i = 0; i < 20; ++i) {
+    learned_record r{"a" + std::to_string(i), "billing", "gold", {}};
+    r.stats.handled = 100;
+    r.stats.resolved = 50;
+    copy.restore(r);
+  }
+  observe(copy, "late", "billing", "gold", 20, 20);
+  EXPECT_GT(copy.strength("billing", "gold"), 50.0);
+  EXPECT_LT(original.strength("billing", "gold"), 5.0);
+}
+
+}  // namespace
+}  // namespace switchboard::engine
