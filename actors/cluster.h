@@ -215,6 +215,8 @@ class cluster_router final : public node_api {
                                         const std::string& contact,
                                         const std::string& to_queue) override;
   [[nodiscard]] engine::result<contact_ack> submit(engine::contact c) override;
+  [[nodiscard]] engine::result<contact_ack> open_contact(
+    engine::contact c, const engine::customer_profile& hints) override;
   [[nodiscard]] engine::status end_contact(const std::string& tenant, const std::string& contact,
                                            const std::string& reason) override;
   [[nodiscard]] engine::status customer_disconnected(const std::string& tenant,

@@ -199,6 +199,16 @@ engine::result<contact_ack> cluster_router::submit(engine::contact c) {
   return r;
 }
 
+engine::result<contact_ack> cluster_router::open_contact(engine::contact c,
+                                                         const engine::customer_profile& hints) {
+  // A split tenant keeps a copy of each profile in every domain: the calls one by one.
+  if (c.customer.empty() || impl_->domains->split(c.tenant) != nullptr)
+    return node_api::open_contact(std::move(c), hints);
+  auto d = c.tenant;
+  return impl_->routed<submit_ack>(d, open_req{c, hints},
+                                   [&] { return impl_->local.open_contact(c, hints); });
+}
+
 engine::status cluster_router::end_contact(const std::string& t, const std::string& c,
                                            const std::string& reason) {
   auto d = impl_->contact_domain(t, c);

@@ -73,6 +73,13 @@ struct submit_req {
   static constexpr char type_name[] = "submit_req";
   engine::contact contact;
 };
+/// `node_api::open_contact`: `hints` merged into the customer's profile (written
+/// if that changed it), then `contact` submitted; answered with the submit's ack.
+struct open_req {
+  static constexpr char type_name[] = "open_req";
+  engine::contact contact;
+  engine::customer_profile hints;
+};
 struct submit_ack {
   static constexpr char type_name[] = "submit_ack";
   std::string contact;

@@ -391,6 +391,13 @@ result<contact_ack> node::submit(engine::contact c) {
   return contact_ack{r->contact, r->seq, r->enqueued_at};
 }
 
+result<contact_ack> node::open_contact(engine::contact c, const engine::customer_profile& hints) {
+  auto r = impl_->call<actors::submit_ack>(actors::open_req{std::move(c), hints});
+  if (!r)
+    return r.err();
+  return contact_ack{r->contact, r->seq, r->enqueued_at};
+}
+
 status node::end_contact(const std::string& tenant, const std::string& contact,
                          const std::string& reason) {
   return impl_->call_ok(actors::end_contact_req{tenant, contact, reason});

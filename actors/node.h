@@ -162,6 +162,10 @@ class node final : public node_api {
   /// Submits a new contact (state new; tenant, id, queue, channel set). Returns
   /// once it is in line and its creation is durably journaled.
   [[nodiscard]] result<contact_ack> submit(engine::contact c) override;
+  /// `node_api::open_contact` as one request: the registry merges the hints, writes
+  /// the profile if they changed it, then submits.
+  [[nodiscard]] result<contact_ack> open_contact(engine::contact c,
+                                                 const engine::customer_profile& hints) override;
   /// The customer left: a waiting contact is abandoned, one with an agent goes to
   /// wrap-up.
   [[nodiscard]] status end_contact(const std::string& tenant, const std::string& contact,

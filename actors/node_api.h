@@ -113,6 +113,15 @@ class node_api {
   /// unknown_queue, invalid_argument (channel not taken, bad fields),
   /// duplicate_id (live already), queue_full.
   [[nodiscard]] virtual engine::result<contact_ack> submit(engine::contact c) = 0;
+  /// What a gateway's OpenContact does: merges `hints` into the profile of
+  /// `c.customer` (`engine::apply_hints`; a customer not known yet is created),
+  /// writes it only if that changed it, takes `c.segment` from it, then submits
+  /// `c`. A contact without a customer is submitted as it is. One call, so that
+  /// over a cluster it crosses to the owner once; the profile is durable before
+  /// the contact is submitted. Errors: those of `find_customer`,
+  /// `upsert_customer` and `submit`.
+  [[nodiscard]] virtual engine::result<contact_ack> open_contact(
+    engine::contact c, const engine::customer_profile& hints);
   /// The customer left: waiting, the contact is abandoned; with an agent, it goes
   /// to wrap-up. Errors: unknown_tenant, unknown_contact, invalid_transition.
   [[nodiscard]] virtual engine::status end_contact(const std::string& tenant,

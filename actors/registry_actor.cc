@@ -15,6 +15,7 @@
 #include "actors/queue_actor.h"
 #include "actors/recommender_actor.h"
 #include "actors/session_actor.h"
+#include "engine/customer_hints.h"
 #include "engine/queue_stats.h"
 
 namespace switchboard::actors {
@@ -84,6 +85,38 @@ template <class Reply, class Handle, class Msg>
 caf::delegated<Reply> forward(reg_ptr self, const Handle& dest, Msg&& msg) {
   self->delegate(dest, std::forward<Msg>(msg));
   return {};
+}
+
+/// Why tenant `te` refuses new contact `c` (the submit's checks), or no error.
+caf::error refuse_new_contact(const tenant_entry& te, const engine::contact& c) {
+  if (auto s = engine::validate_new_contact(c); !s)
+    return to_caf(s.err());
+  if (te.queues.count(c.queue) == 0)
+    return to_caf(errc::unknown_queue,
+                  "queue '" + c.queue + "' is not defined in tenant " + c.tenant);
+  if (te.sessions.count(c.id) > 0)
+    return to_caf(errc::duplicate_id, "contact '" + c.id + "' is already live");
+  if (te.ended.count(c.id) > 0)
+    return to_caf(errc::duplicate_id,
+                  "contact '" + c.id + "' ended a short while ago: an id is opened once");
+  return {};
+}
+
+/// The rest of an `open_req` once the customer's profile is known (`known`:
+/// stored already): the hints merged, the profile written if that changed it (and
+/// committed before the contact is), then the contact submitted through this
+/// registry's own handler, which answers `rp`.
+void open_with_profile(reg_ptr self, caf::typed_response_promise<submit_ack> rp,
+                       std::shared_ptr<open_req> r, engine::customer_profile p, bool known) {
+  bool changed = engine::apply_hints(p, r->hints) || !known;
+  r->contact.segment = std::string{p.primary_segment()};
+  if (!changed) {
+    rp.delegate(caf::actor_cast<caf::actor>(self), submit_req{std::move(r->contact)});
+    return;
+  }
+  self->request(caf::actor_cast<caf::actor>(self), caf::infinite, upsert_customer_req{std::move(p)})
+    .then([=](ok_atom) mutable { rp.delegate(caf::actor_cast<caf::actor>(self), submit_req{std::move(r->contact)}); },
+          [=](caf::error& e) mutable { rp.deliver(std::move(e)); });
 }
 
 caf::error no_tenant(const std::string& id) {
@@ -536,16 +569,8 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       auto* te = find_tenant(self, c.tenant);
       if (te == nullptr)
         return no_tenant(c.tenant);
-      if (auto s = engine::validate_new_contact(c); !s)
-        return to_caf(s.err());
-      if (te->queues.count(c.queue) == 0)
-        return to_caf(errc::unknown_queue,
-                      "queue '" + c.queue + "' is not defined in tenant " + c.tenant);
-      if (te->sessions.count(c.id) > 0)
-        return to_caf(errc::duplicate_id, "contact '" + c.id + "' is already live");
-      if (te->ended.count(c.id) > 0)
-        return to_caf(errc::duplicate_id,
-                      "contact '" + c.id + "' ended a short while ago: an id is opened once");
+      if (auto e = refuse_new_contact(*te, c))
+        return e;
       auto& st = self->state;
       c.seq = st.next_seq++;
       c.created_at = now(self);
@@ -559,6 +584,38 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
                                               session_start::submitted});
       te->sessions.emplace(std::move(id), session);
       return forward<submit_ack>(self, session, std::move(r));
+    },
+    // OpenContact as one request (node_api::open_contact): the customer's profile
+    // from the recommender, then `open_with_profile`.
+    [=](open_req& r) -> caf::result<submit_ack> {
+      auto* te = find_tenant(self, r.contact.tenant);
+      if (te == nullptr)
+        return no_tenant(r.contact.tenant);
+      // A contact the submit would refuse does not write its customer's profile.
+      if (auto e = refuse_new_contact(*te, r.contact))
+        return e;
+      if (r.contact.customer.empty())
+        return forward<submit_ack>(self, caf::actor_cast<caf::actor>(self),
+                                   submit_req{std::move(r.contact)});
+      auto req = std::make_shared<open_req>(std::move(r));
+      auto rp = self->make_response_promise<submit_ack>();
+      self->request(te->recommender, caf::infinite,
+                    find_customer_req{req->contact.tenant, req->contact.customer})
+        .then(
+          [=](engine::customer_profile& p) mutable {
+            open_with_profile(self, rp, req, std::move(p), true);
+          },
+          [=](caf::error& e) mutable {
+            if (from_caf(e).code != errc::unknown_customer) {
+              rp.deliver(std::move(e));
+              return;
+            }
+            engine::customer_profile p;
+            p.tenant = req->contact.tenant;
+            p.id = req->contact.customer;
+            open_with_profile(self, rp, req, std::move(p), false);
+          });
+      return rp;
     },
     [=](accept_req& r) { return to_agent(self, r, true); },
     [=](decline_req& r) { return to_agent(self, r, true); },

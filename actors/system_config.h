@@ -20,7 +20,7 @@ using wire_types = type_list<
   engine::contact, engine::outcome, engine::routing_decision, engine::queue_snapshot,
   engine::agent_snapshot, engine::learned_record, define_tenant_req, define_queue_req,
   define_agent_req, upsert_customer_req, login_req, logout_req, presence_req, submit_req,
-  submit_ack, accept_req, decline_req, wrap_up_req, complete_req, end_contact_req, contact_req,
+  open_req, submit_ack, accept_req, decline_req, wrap_up_req, complete_req, end_contact_req, contact_req,
   tenant_stats_req, queue_stats, tenant_stats, agent_info, find_agent_req, find_customer_req,
   find_queue_req, position_req, transfer_req, transferred_msg, rec_queue_msg, rec_enqueue_req,
   rec_restore_connected, rec_login_req, rec_expire_msg, rec_snapshot_req, rec_snapshot,

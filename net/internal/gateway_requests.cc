@@ -32,51 +32,24 @@ void client_connection::open_contact(const request& r) {
   c.journey.assign(m.journey().begin(), m.journey().end());
   if (auto s = engine::validate_new_contact(c); !s)
     return fail(r, s.err());
-  if (!c.customer.empty()) {
-    // The profile the gateway knows: hints that are set override what the node
-    // has; the rest (history, last agent) is kept.
-    auto known = ctx_.n.find_customer(tenant_, c.customer);
-    if (!known && known.code() != engine::errc::unknown_customer)
-      return fail(r, known.err());
-    engine::customer_profile p;
-    if (known) {
-      p = *known;
-    } else {
-      p.tenant = tenant_;
-      p.id = c.customer;
-    }
-    bool changed = !known;
-    if (m.has_customer()) {
-      const auto& h = m.customer();
-      changed = true;
-      if (h.tier() != 0)
-        p.tier = h.tier();
-      if (h.arpu() != 0)
-        p.arpu = h.arpu();
-      if (h.segments_size() > 0)
-        p.segments.assign(h.segments().begin(), h.segments().end());
-      if (!h.region().empty())
-        p.region = h.region();
-      if (!h.account_manager().empty())
-        p.account_manager = h.account_manager();
-      if (h.complaint_risk() != 0)
-        p.complaint_risk = h.complaint_risk();
-      if (h.purchase_intents_size() > 0)
-        p.purchase_intents.assign(h.purchase_intents().begin(), h.purchase_intents().end());
-    }
-    if (!m.language().empty() && p.language != m.language()) {
-      p.language = m.language();
-      changed = true;
-    }
-    if (changed)
-      if (auto s = ctx_.n.upsert_customer(p); !s)
-        return fail(r, s.err());
-    c.segment = std::string{p.primary_segment()};
+  // The profile the gateway knows: the hints that are set override what the node
+  // has; the rest (history, last agent) is kept (engine::apply_hints, on the owner).
+  engine::customer_profile hints;
+  if (m.has_customer()) {
+    const auto& h = m.customer();
+    hints.tier = h.tier();
+    hints.arpu = h.arpu();
+    hints.segments.assign(h.segments().begin(), h.segments().end());
+    hints.region = h.region();
+    hints.account_manager = h.account_manager();
+    hints.complaint_risk = h.complaint_risk();
+    hints.purchase_intents.assign(h.purchase_intents().begin(), h.purchase_intents().end());
   }
+  hints.language = m.language();
   if (!ctx_.router->open_contact(tenant_, c.id, shared_from_this()))
     return fail(r, pb::DUPLICATE_ID, "contact '" + c.id + "' is already live");
   auto id = c.id;
-  auto ack = ctx_.n.submit(std::move(c));
+  auto ack = ctx_.n.open_contact(std::move(c), hints);
   if (!ack) {
     ctx_.router->forget_contact(tenant_, id);
     return fail(r, ack.err());

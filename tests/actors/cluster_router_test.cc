@@ -212,6 +212,33 @@ TEST_F(cluster_router_test, calls_go_to_the_owner_and_its_events_come_back_in_or
   EXPECT_EQ(a.router->login("t2", "ghost").code(), engine::errc::unknown_agent);
 }
 
+TEST_F(cluster_router_test, an_open_contact_crosses_to_the_owner_once_with_its_customers_hints) {
+  auto& a = at("a");
+  auto& b = at("b");
+  engine::customer_profile hints;
+  hints.tier = 5;
+  hints.segments = {"vip"};
+  auto c = make_contact("t2", "o1", "q1");
+  c.customer = "cu-o";
+  auto before = a.router->stats_snapshot().remote_calls;
+  auto ack = a.router->open_contact(c, hints);
+  ASSERT_TRUE(ack) << ack.err().message;
+  // The profile's lookup, its write and the submit: one call to b.
+  EXPECT_EQ(a.router->stats_snapshot().remote_calls, before + 1);
+  auto p = b.n->find_customer("t2", "cu-o");
+  ASSERT_TRUE(p) << p.err().message;
+  EXPECT_EQ(p->tier, 5);
+  auto live = b.n->find_contact("t2", "o1");
+  ASSERT_TRUE(live) << live.err().message;
+  EXPECT_EQ(live->segment, "vip");
+  EXPECT_EQ(a.n->find_customer("t2", "cu-o").err().code, engine::errc::unknown_customer);
+  // Refusals cross typed, and a refused contact wrote no profile.
+  auto bad = make_contact("t2", "o2", "no-such-queue");
+  bad.customer = "cu-bad";
+  EXPECT_EQ(a.router->open_contact(bad, hints).code(), engine::errc::unknown_queue);
+  EXPECT_EQ(b.n->find_customer("t2", "cu-bad").err().code, engine::errc::unknown_customer);
+}
+
 TEST_F(cluster_router_test, a_stale_epoch_or_a_non_owner_is_refused_and_not_acted_on) {
   auto& a = at("a");
   auto& b = at("b");
@@ -299,6 +326,16 @@ TEST_F(split_tenant_test, each_call_goes_to_its_domains_owner_and_the_events_are
   ca.customer = "cu1";
   ASSERT_TRUE(b.router->submit(ca).ok());
   ASSERT_TRUE(b.router->submit(make_contact("s", "cb1", "qb")).ok());
+  // An open with a new customer's hints: the profile is in every domain, the
+  // contact in its queue's.
+  auto cb2 = make_contact("s", "cb2", "qb");
+  cb2.customer = "cu2";
+  engine::customer_profile hints;
+  hints.tier = 2;
+  ASSERT_TRUE(a.router->open_contact(cb2, hints).ok());
+  EXPECT_EQ(a.n->find_customer("s-a", "cu2")->tier, 2);
+  EXPECT_EQ(b.n->find_customer("s-b", "cu2")->tier, 2);
+  EXPECT_TRUE(b.n->find_contact("s-b", "cb2").ok());
   EXPECT_TRUE(a.n->find_contact("s-a", "ca1").ok()) << "qa's contact is s-a's, on a";
   EXPECT_TRUE(b.n->find_contact("s-b", "cb1").ok()) << "qb's contact is s-b's, on b";
   // The offers reach b's subscribers as tenant s's, each to its domain's agent.

@@ -17,7 +17,8 @@
 //     n % 5 == 2: the customer rates, the agent wraps up, then completes;
 //     n % 5 == 3: the agent transfers it to q2, where it is accepted and completed;
 //     n % 5 == 4: the agent completes, the customer rates after completion.
-// Beside it, pool agents p1..p5 cycle login, away, available, logout, and queues
+// Every third contact is opened (open_contact, with a new customer's hints)
+// rather than submitted. Beside it, pool agents p1..p5 cycle login, away, available, logout, and queues
 // dq-N and agents da-N are defined.
 #include <atomic>
 #include <condition_variable>
@@ -232,11 +233,20 @@ int main(int argc, char** argv) {
       std::lock_guard<std::mutex> g{scripts_mutex};
       scripts[c.id].number = i;
     }
-    say("SEND", "submit", c.id);
-    auto ack = nd.submit(c);
+    // Every third one is opened as a gateway opens it: with its customer's hints,
+    // whose profile is written before the contact is submitted.
+    const bool open = i % 3 == 1;
+    const char* type = open ? "open" : "submit";
+    say("SEND", type, c.id);
+    engine::customer_profile hints;
+    if (open) {
+      c.customer = "cu-" + c.id;
+      hints.tier = 1 + i % 5;
+    }
+    auto ack = open ? nd.open_contact(c, hints) : nd.submit(c);
     if (!ack)
-      die("submit " + c.id, ack.err());
-    say("ACK", "submit", c.id);
+      die(std::string{type} + " " + c.id, ack.err());
+    say("ACK", type, c.id);
     if (i % 5 == 0) {
       request("end", c.id, [&] { return nd.end_contact("t1", c.id, "hangup"); });
       finished();

@@ -49,6 +49,73 @@ TEST_F(lookup_transfer_test, lookups_of_unknown_ids_are_typed_errors) {
   EXPECT_EQ(*pos, -1);
 }
 
+TEST_F(lookup_transfer_test, open_contact_merges_the_hints_and_takes_the_segment_from_the_profile) {
+  engine::customer_profile stored;
+  stored.tenant = t1;
+  stored.id = "cust-2";
+  stored.tier = 1;
+  stored.segments = {"consumer"};
+  stored.language = "en";
+  stored.last_agent = "a3";
+  ASSERT_TRUE(n().upsert_customer(stored).ok());
+  engine::customer_profile hints;
+  hints.tier = 4;
+  hints.segments = {"business"};
+  auto c = make_contact(t1, "c-open", "q1");
+  c.customer = "cust-2";
+  auto ack = n().open_contact(c, hints);
+  ASSERT_TRUE(ack.ok()) << describe(ack);
+  EXPECT_EQ(ack->contact, "c-open");
+  auto got = n().find_customer(t1, "cust-2");
+  ASSERT_TRUE(got.ok()) << describe(got);
+  EXPECT_EQ(got->tier, 4);
+  EXPECT_EQ(got->segments, std::vector<std::string>{"business"});
+  EXPECT_EQ(got->language, "en");    // not hinted: kept
+  EXPECT_EQ(got->last_agent, "a3");  // the node's own
+  auto live = n().find_contact(t1, "c-open");
+  ASSERT_TRUE(live.ok()) << describe(live);
+  EXPECT_EQ(live->segment, "business");
+
+  // A customer not known yet is created, hints or not.
+  auto fresh = make_contact(t1, "c-fresh", "q1");
+  fresh.customer = "cust-new";
+  ASSERT_TRUE(n().open_contact(fresh, engine::customer_profile{}).ok());
+  auto created = n().find_customer(t1, "cust-new");
+  ASSERT_TRUE(created.ok()) << describe(created);
+  EXPECT_EQ(n().find_contact(t1, "c-fresh")->segment, "default");
+
+  // Without a customer it is a plain submit.
+  ASSERT_TRUE(n().open_contact(make_contact(t1, "c-anon", "q1"), hints).ok());
+  EXPECT_TRUE(n().find_contact(t1, "c-anon").ok());
+}
+
+TEST_F(lookup_transfer_test, an_open_contact_that_is_refused_writes_no_profile) {
+  engine::customer_profile hints;
+  hints.tier = 3;
+  auto c = make_contact(t1, "c-x", "nowhere");
+  c.customer = "cust-ghost";
+  EXPECT_EQ(n().open_contact(c, hints).code(), errc::unknown_queue);
+  EXPECT_EQ(n().find_customer(t1, "cust-ghost").code(), errc::unknown_customer);
+  c.queue = "q1";
+  c.priority = 5000;
+  EXPECT_EQ(n().open_contact(c, hints).code(), errc::invalid_argument);
+  EXPECT_EQ(n().find_customer(t1, "cust-ghost").code(), errc::unknown_customer);
+  // Hints out of bounds fail the profile's validation: no contact either.
+  c.priority = 0;
+  hints.tier = 9;
+  EXPECT_EQ(n().open_contact(c, hints).code(), errc::invalid_argument);
+  EXPECT_EQ(n().find_contact(t1, "c-x").code(), errc::unknown_contact);
+  c.tenant = "no-tenant";
+  EXPECT_EQ(n().open_contact(c, engine::customer_profile{}).code(), errc::unknown_tenant);
+  // A live id is refused, and its customer's profile is left as it was.
+  submit("c-live");
+  auto dup = make_contact(t1, "c-live", "q1");
+  dup.customer = "cust-ghost";
+  hints.tier = 2;
+  EXPECT_EQ(n().open_contact(dup, hints).code(), errc::duplicate_id);
+  EXPECT_EQ(n().find_customer(t1, "cust-ghost").code(), errc::unknown_customer);
+}
+
 TEST_F(lookup_transfer_test, find_customer_and_find_queue_return_definitions) {
   engine::customer_profile c;
   c.tenant = t1;

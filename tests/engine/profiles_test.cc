@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "engine/customer_hints.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace switchboard::engine {
@@ -341,6 +342,46 @@ TEST(validate_outcome, csat_is_0_to_5_and_amounts_are_not_negative) {
   o = {};
   o.tip = std::numeric_limits<double>::infinity();
   EXPECT_EQ(validate(o).code(), errc::invalid_argument);
+}
+
+// -- a gateway's hints -------------------------------------------------------------------
+
+TEST(apply_hints, set_hints_replace_the_stored_values_and_the_rest_is_kept) {
+  auto p = customer_builder("c").tier(2).arpu(30).build();
+  p.segments = {"consumer"};
+  p.language = "en";
+  p.last_agent = "a7";
+  p.churn_risk = 0.4;
+  p.history.push_back({});
+  customer_profile h;
+  h.tier = 4;
+  h.segments = {"vip", "consumer"};
+  h.purchase_intents = {"upgrade"};
+  EXPECT_TRUE(apply_hints(p, h));
+  EXPECT_EQ(p.tier, 4);
+  EXPECT_EQ(p.arpu, 30);  // not hinted
+  EXPECT_EQ(p.segments, (std::vector<std::string>{"vip", "consumer"}));
+  EXPECT_EQ(p.purchase_intents, std::vector<std::string>{"upgrade"});
+  EXPECT_EQ(p.language, "en");
+  EXPECT_EQ(p.last_agent, "a7");
+  EXPECT_EQ(p.churn_risk, 0.4);
+  EXPECT_EQ(p.history.size(), 1u);
+}
+
+TEST(apply_hints, hints_equal_to_the_stored_values_change_nothing) {
+  auto p = customer_builder("c").tier(3).arpu(50).build();
+  p.language = "fr";
+  customer_profile h;
+  h.tier = 3;
+  h.language = "fr";
+  auto before = p;
+  EXPECT_FALSE(apply_hints(p, h));
+  EXPECT_FALSE(apply_hints(p, customer_profile{}));  // no hint at all
+  EXPECT_EQ(p.tier, before.tier);
+  EXPECT_EQ(p.language, before.language);
+  h.language = "de";
+  EXPECT_TRUE(apply_hints(p, h));
+  EXPECT_EQ(p.language, "de");
 }
 
 }  // namespace
