@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -33,6 +34,13 @@ inline run_report new_report(const scenario& s, std::string mode, std::string bu
   r.build_type = std::move(build_type);
   r.cores = std::thread::hardware_concurrency();
   r.parameters = s.parameters;
+  // Every report says how long and how often it ran, whatever the scenario's
+  // source (a file's parameters list only the keys it sets).
+  std::ostringstream warmup;
+  warmup << s.warmup_s;
+  r.parameters.try_emplace("days", std::to_string(s.days));
+  r.parameters.try_emplace("replications", std::to_string(s.replications));
+  r.parameters.try_emplace("warmup_s", warmup.str());
   r.sl_threshold_s = s.sl_threshold_s;
   return r;
 }

@@ -80,6 +80,12 @@ void summarize(run_report& r) {
     for (const auto& rep : r.replications) xs.push_back(metric_of(rep, key));
     r.summary[std::string(key)] = ci95(xs);
   }
+  std::vector<double> late;
+  for (const auto& rep : r.replications)
+    if (rep.abandoned_after_threshold)
+      late.push_back(static_cast<double>(*rep.abandoned_after_threshold));
+  if (late.size() == r.replications.size())
+    r.summary["abandoned_after_threshold"] = ci95(late);
 }
 
 std::string to_text(const run_report& r) {
@@ -104,7 +110,10 @@ std::string to_text(const run_report& r) {
   if (!r.summary.empty()) {
     int n = 0;
     for (const auto& [k, ci] : r.summary) n = std::max(n, ci.n);
-    o << "\nSummary (mean ± 95% CI half-width, n = " << n << ")\n";
+    // Named: with policies compared, the summary is the main policy's alone.
+    auto policy = r.parameters.find("policy");
+    o << "\nSummary" << (policy != r.parameters.end() ? ", policy " + policy->second : "")
+      << " (mean ± 95% CI half-width, n = " << n << ")\n";
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> seen;
     for (auto key : internal::summary_keys) {

@@ -34,6 +34,11 @@ struct replication_result {
   std::uint64_t arrivals = 0;
   std::uint64_t served = 0;         ///< answered (reached an agent)
   std::uint64_t abandoned = 0;      ///< left before answer (patience or max wait)
+  /// Of `abandoned`, those that left after waiting longer than the threshold: with
+  /// it, SL = within / (served + abandoned_after_threshold) is the other common
+  /// definition (abandons before the threshold not counted against it). Counted by
+  /// the sim mode; unset in load and net.
+  std::optional<std::uint64_t> abandoned_after_threshold;
   double service_level = 0;         ///< answered within threshold / (served + abandoned)
   double asa_s = 0;                 ///< mean wait of answered contacts, seconds
   double p_wait = 0;                ///< fraction of arrivals that waited (> 0 s)
@@ -91,7 +96,8 @@ struct run_report {
   double sample_every_s = 60;
   std::vector<replication_result> replications;
   /// Keys: service_level, asa_s, p_wait, abandon_rate, occupancy, fairness_spread,
-  /// served, abandoned, arrivals, resolution_rate, sale_rate, csat_mean.
+  /// served, abandoned, arrivals, resolution_rate, sale_rate, csat_mean; and
+  /// abandoned_after_threshold when every replication counted it (sim).
   std::map<std::string, metric_ci> summary;
   std::vector<theory_row> theory;
   std::vector<policy_row> policies;

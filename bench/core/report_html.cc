@@ -424,7 +424,10 @@ std::string to_html(const run_report& r) {
 
   // Summary.
   if (!r.summary.empty()) {
-    o << "<h2>Summary</h2><table>";
+    auto policy = r.parameters.find("policy");
+    o << "<h2>Summary"
+      << (policy != r.parameters.end() ? ", policy " + esc(policy->second) : std::string{})
+      << "</h2><table>";
     table_row(o, {"metric", "mean ± 95% CI", "n"}, true);
     std::vector<std::string> shown;
     auto row = [&](const std::string& k, const metric_ci& ci) {

@@ -35,6 +35,8 @@ void write_replication(json_writer& w, const replication_result& r) {
     w.field("arrivals", r.arrivals);
     w.field("served", r.served);
     w.field("abandoned", r.abandoned);
+    if (r.abandoned_after_threshold)
+      w.field("abandoned_after_threshold", *r.abandoned_after_threshold);
     w.field("service_level", r.service_level);
     w.field("asa_s", r.asa_s);
     w.field("p_wait", r.p_wait);

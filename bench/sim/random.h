@@ -18,6 +18,17 @@ inline std::uint64_t splitmix64(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+/// The seed of replication `index` of a run seeded `seed`, hashed: the replications
+/// of seed N and of seed N+1 share no stream (with `seed + index`, N's second
+/// replication would be N+1's first). Distinct for distinct (seed, index) pairs
+/// unless two hashed seeds land within a run's replication count of each other
+/// (probability ~ replications / 2^64).
+inline std::uint64_t replication_seed(std::uint64_t seed, int index) {
+  std::uint64_t st = seed;
+  std::uint64_t base = splitmix64(st) + static_cast<std::uint64_t>(index);
+  return splitmix64(base);
+}
+
 /// xoshiro256** (Blackman and Vigna): 256 bits of state, period 2^256 - 1, passes
 /// BigCrush; a few nanoseconds per draw. One per stream, confined to its owner.
 class rng {

@@ -10,6 +10,14 @@
 
 namespace switchboard::bench::sim {
 
+void replication::count_abandoned(const sim_contact& c) {
+  if (!c.counted)
+    return;
+  ++abandoned_;
+  if (static_cast<double>(now_ - c.arrived) > s_.sl_threshold_s * 1000.0)
+    ++abandoned_late_;
+}
+
 engine::status replication::setup() {
   for (const auto& q : p_.queues) {
     auto cfg = q.config;
@@ -61,13 +69,28 @@ engine::status replication::setup() {
         return fail(st.err(), "segments[" + seg.name + "]");
     }
   }
-  busyness_.assign(static_cast<std::size_t>(s_.days), std::vector<double>(s_.types.size(), 1.0));
-  for (std::size_t d = 0; d < busyness_.size(); ++d)
-    for (std::size_t j = 0; j < s_.types.size(); ++j)
-      if (s_.types[j].busyness_shape > 0)
-        busyness_[d][j] = arrivals_rng_.gamma(s_.types[j].busyness_shape) /
-                          s_.types[j].busyness_shape;
+  busyness_ = busyness_factors(s_, arrivals_rng_);
   return {};
+}
+
+std::vector<std::vector<double>> busyness_factors(const scenario& s, rng& r) {
+  std::vector<std::vector<double>> out(static_cast<std::size_t>(s.days),
+                                       std::vector<double>(s.types.size(), 1.0));
+  for (auto& day : out) {
+    // A busy day is busy for every contact type: one draw per day, shared by the
+    // types with the same shape (by every type when they have one shape).
+    std::vector<std::pair<double, double>> drawn;  // shape -> the day's factor
+    for (std::size_t j = 0; j < s.types.size(); ++j) {
+      auto shape = s.types[j].busyness_shape;
+      if (shape <= 0)
+        continue;
+      auto i = std::find_if(drawn.begin(), drawn.end(), [&](const auto& d) { return d.first == shape; });
+      if (i == drawn.end())
+        i = drawn.insert(drawn.end(), {shape, r.gamma(shape) / shape});
+      day[j] = i->second;
+    }
+  }
+  return out;
 }
 
 void replication::schedule_next_arrival(std::uint32_t type, double from_s) {
@@ -214,8 +237,7 @@ engine::status replication::on_arrival(std::uint32_t type) {
     if (st.code() != engine::errc::queue_full)
       return fail(st.err(), "enqueue");
     ++extra_.blocked;
-    if (c.counted)
-      ++abandoned_;
+    count_abandoned(c);  // refused on arrival: at 0 s
     free_contact(slot);
     return {};
   }
@@ -344,8 +366,7 @@ engine::status replication::on_patience(const event& e) {
   auto r = domain_.remove(contact_ids_[e.idx], now_);
   if (!r)
     return fail(r.err(), "remove");
-  if (c.counted)
-    ++abandoned_;
+  count_abandoned(c);
   auto a = c.agent;
   free_contact(e.idx);
   if (was_offered) {
@@ -432,10 +453,9 @@ engine::status replication::on_tick() {
     }
     for (const auto& id : r.timed_out) {
       auto slot = slot_of(id);
-      if (contacts_[slot].counted) {
-        ++abandoned_;
+      if (contacts_[slot].counted)
         ++extra_.timed_out;
-      }
+      count_abandoned(contacts_[slot]);
       free_contact(slot);
     }
     if (!r.moves.empty() || !r.timed_out.empty())

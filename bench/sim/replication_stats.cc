@@ -62,6 +62,7 @@ void replication::finish(extra_counts& extra) {
   out_.arrivals = arrivals_;
   out_.served = served_;
   out_.abandoned = abandoned_;
+  out_.abandoned_after_threshold = abandoned_late_;
   auto closed = served_ + abandoned_;
   out_.service_level =
     engine::service_level(static_cast<double>(within_), static_cast<double>(closed));

@@ -13,6 +13,7 @@
 #include "bench/sim/internal/plan.h"
 #include "bench/sim/internal/replication.h"
 #include "bench/sim/internal/theory.h"
+#include "bench/sim/random.h"
 
 #ifndef SB_BENCH_BUILD_TYPE
 #define SB_BENCH_BUILD_TYPE "unknown"
@@ -37,7 +38,7 @@ engine::result<replication_set> run_policy(const plan& p, engine::policy_kind po
   replication_set set;
   const auto& s = *p.s;
   for (int i = 0; i < s.replications; ++i) {
-    auto seed = s.seed + static_cast<std::uint64_t>(i);
+    auto seed = sim::replication_seed(s.seed, i);
     replication rep(p, policy, i, seed, progress);
     auto r = rep.run(set.extra);
     if (!r)
@@ -49,10 +50,23 @@ engine::result<replication_set> run_policy(const plan& p, engine::policy_kind po
   return set;
 }
 
+/// A policy's row: the summary, and each agent group's occupancy and its spread
+/// (`occupancy[GROUP]`, `fairness_spread[GROUP]`), so a comparison shows where
+/// each policy puts the work.
 std::map<std::string, metric_ci> summary_of(const std::vector<replication_result>& reps) {
   run_report tmp;
   tmp.replications = reps;
   summarize(tmp);
+  std::map<std::string, std::vector<double>> occ, spread;
+  for (const auto& rep : reps)
+    for (const auto& g : rep.groups) {
+      occ[g.group].push_back(g.occupancy);
+      spread[g.group].push_back(g.occupancy_spread);
+    }
+  for (const auto& [g, xs] : occ) {
+    tmp.summary["occupancy[" + g + "]"] = ci95(xs);
+    tmp.summary["fairness_spread[" + g + "]"] = ci95(spread[g]);
+  }
   return tmp.summary;
 }
 
@@ -91,7 +105,8 @@ engine::result<run_report> run_sim(const scenario& s, const progress_fn& progres
       extra = set->extra;
       summarize(r);
       if (!s.compare_policies.empty())
-        r.policies.push_back(policy_row{std::string{engine::to_string(policy)}, r.summary});
+        r.policies.push_back(
+          policy_row{std::string{engine::to_string(policy)}, summary_of(r.replications)});
     } else {
       r.policies.push_back(
         policy_row{std::string{engine::to_string(policy)}, summary_of(set->results)});

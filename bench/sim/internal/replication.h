@@ -14,6 +14,12 @@
 
 namespace switchboard::bench::sim {
 
+/// Each day's busyness factor (rates are multiplied by it) per contact type
+/// (`[day][type]`): one Gamma(shape, 1/shape) draw per day, shared by the types
+/// with the same `busyness_shape` (all of them when they have one shape); 1 for a
+/// type whose shape is 0.
+std::vector<std::vector<double>> busyness_factors(const scenario& s, rng& r);
+
 /// One replication: a fresh routing domain, world and random streams. Used by one
 /// thread, once (`run`); refers to the plan, which must outlive it.
 class replication {
@@ -77,6 +83,9 @@ class replication {
   }
 
   engine::status setup();
+  /// Counts the abandonment of `c` (if it counts), and whether it came after the
+  /// service-level threshold.
+  void count_abandoned(const sim_contact& c);
   engine::status fail(const engine::error& e, std::string_view what) {
     return engine::make_error(e.code, std::string{what} + ": " + e.message);
   }
@@ -150,6 +159,7 @@ class replication {
 
   // Statistics (contacts that arrived after the warmup).
   std::uint64_t arrivals_ = 0, served_ = 0, abandoned_ = 0, immediate_ = 0, within_ = 0;
+  std::uint64_t abandoned_late_ = 0;  ///< abandoned after waiting longer than the threshold
   double wait_sum_s_ = 0;
   std::uint64_t resolved_ = 0, sales_ = 0, rated_ = 0;
   double csat_sum_ = 0;

@@ -9,6 +9,7 @@
 #include "bench/core/erlang.h"
 #include "bench/modes.h"
 #include "bench/scenario/scenario.h"
+#include "bench/sim/internal/replication.h"
 
 namespace switchboard::bench {
 namespace {
@@ -83,6 +84,16 @@ TEST(sim, mmn_with_patience_agrees_with_erlang_a) {
   expect_agrees(r, "p_wait", 0.02);
   expect_agrees(r, "asa_s", 1.0);
   expect_agrees(r, "service_level", 0.02);
+  // Abandonments after the 20 s threshold: some, and not all (patience is
+  // exponential, mean 120 s: P(patience <= 20 s) ~ 15%, and a contact that
+  // waits that long has often been answered first).
+  ASSERT_EQ(r.summary.count("abandoned_after_threshold"), 1u);
+  for (const auto& rep : r.replications) {
+    ASSERT_TRUE(rep.abandoned_after_threshold.has_value());
+    EXPECT_LE(*rep.abandoned_after_threshold, rep.abandoned);
+    EXPECT_GT(*rep.abandoned_after_threshold, 0u);
+  }
+  EXPECT_LT(r.summary.at("abandoned_after_threshold").mean, r.summary.at("abandoned").mean);
 }
 
 TEST(sim, same_seed_gives_the_same_report) {
@@ -113,6 +124,71 @@ TEST(sim, same_seed_gives_the_same_report) {
   s.seed += 100;
   auto c = simulate(s);
   EXPECT_NE(c.replications[0].arrivals, a.replications[0].arrivals);
+}
+
+TEST(sim, the_replications_of_seed_n_and_seed_n_plus_1_do_not_overlap) {
+  auto set = small_mmn;
+  set["hours"] = "2";
+  set["replications"] = "3";
+  auto s = builtin("mmn", set);
+  auto a = simulate(s);
+  s.seed += 1;
+  auto b = simulate(s);
+  ASSERT_EQ(a.replications.size(), 3u);
+  ASSERT_EQ(b.replications.size(), 3u);
+  for (const auto& x : a.replications)
+    for (const auto& y : b.replications) {
+      EXPECT_NE(x.seed, y.seed) << "replication " << x.index << " of seed N is replication "
+                                << y.index << " of seed N+1";
+      EXPECT_FALSE(x.arrivals == y.arrivals && x.served == y.served && x.asa_s == y.asa_s)
+        << "replication " << x.index << " of seed N repeats " << y.index << " of seed N+1";
+    }
+}
+
+TEST(sim, one_busyness_factor_per_day_is_shared_by_the_types_with_its_shape) {
+  scenario s;
+  s.days = 30;
+  s.types.resize(4);
+  s.types[0].busyness_shape = 4;
+  s.types[1].busyness_shape = 4;
+  s.types[2].busyness_shape = 9;  // a shape of its own: a draw of its own
+  s.types[3].busyness_shape = 0;  // none
+  sim::rng r{7};
+  auto f = sim::busyness_factors(s, r);
+  ASSERT_EQ(f.size(), 30u);
+  int differ = 0;
+  double sum = 0;
+  for (const auto& day : f) {
+    ASSERT_EQ(day.size(), 4u);
+    EXPECT_EQ(day[0], day[1]);
+    EXPECT_EQ(day[3], 1.0);
+    EXPECT_GT(day[0], 0);
+    differ += day[2] != day[0];
+    sum += day[0];
+  }
+  EXPECT_EQ(differ, 30);
+  // The days differ from each other (a factor per day, mean 1).
+  EXPECT_NE(f[0][0], f[1][0]);
+  EXPECT_NEAR(sum / 30, 1.0, 0.4);
+}
+
+TEST(sim, a_file_runs_report_records_its_days_warmup_and_replications) {
+  auto s = parse_scenario(R"({
+    "name": "file", "days": 2, "replications": 3, "warmup_s": 600,
+    "periods": [{"name": "a", "duration_s": 3600}],
+    "types": [{"name": "call", "queue": "q", "arrivals_per_hour": [60],
+               "handle": {"dist": "exponential", "mean_s": 200}}],
+    "groups": [{"name": "g", "skills": {"x": 70}, "staffing": [4]}],
+    "queues": [{"id": "q", "skills": {"x": 50}}]
+  })");
+  ASSERT_TRUE(s.ok()) << s.err().message;
+  auto r = simulate(*s);
+  EXPECT_EQ(r.parameters["days"], "2");
+  EXPECT_EQ(r.parameters["replications"], "3");
+  EXPECT_EQ(r.parameters["warmup_s"], "600");
+  EXPECT_EQ(r.replications.size(), 3u);
+  auto json = to_json(r);
+  EXPECT_NE(json.find("\"warmup_s\""), std::string::npos) << json.substr(0, 400);
 }
 
 // Tiny versions of every built-in: --set keys that shrink them.
@@ -215,6 +291,28 @@ TEST(sim, compare_policies_fills_one_row_per_policy) {
   ASSERT_EQ(r.policies.size(), s.compare_policies.size());
   for (const auto& p : r.policies)
     EXPECT_GT(p.summary.at("served").mean, 0) << p.policy;
+  // Every policy's row has each group's occupancy and spread, the same as the
+  // main policy's group table.
+  ASSERT_FALSE(r.replications.empty());
+  for (const auto& p : r.policies)
+    for (const auto& g : r.replications.front().groups) {
+      ASSERT_EQ(p.summary.count("occupancy[" + g.group + "]"), 1u) << p.policy << " " << g.group;
+      EXPECT_EQ(p.summary.count("fairness_spread[" + g.group + "]"), 1u) << p.policy;
+      EXPECT_GE(p.summary.at("occupancy[" + g.group + "]").mean, 0) << p.policy;
+      EXPECT_LE(p.summary.at("occupancy[" + g.group + "]").mean, 1) << p.policy;
+    }
+  const policy_row* main_row = nullptr;
+  for (const auto& p : r.policies)
+    if (p.policy == r.parameters.at("policy"))
+      main_row = &p;
+  ASSERT_NE(main_row, nullptr) << "vip compares its own policy";
+  const auto& g0 = r.replications.front().groups.front().group;
+  double main_occ = 0;
+  for (const auto& rep : r.replications)
+    main_occ += rep.groups.front().occupancy / static_cast<double>(r.replications.size());
+  EXPECT_NEAR(main_row->summary.at("occupancy[" + g0 + "]").mean, main_occ, 1e-12);
+  // The summary names the policy it is of.
+  EXPECT_NE(to_text(r).find("Summary, policy " + r.parameters.at("policy")), std::string::npos);
 }
 
 TEST(sim, bad_scenario_is_a_typed_error) {
