@@ -28,6 +28,11 @@ struct event {
   std::string detail;
   /// offers: why this agent (candidates and their score terms); empty otherwise.
   engine::routing_decision decision;
+  /// offers: the contact as offered and its customer's profile (empty ids when
+  /// there is none), so that the edge of any node shows an offer without asking
+  /// the owner for them (two round trips on another node).
+  engine::contact offered_contact;
+  engine::customer_profile offered_customer;
 };
 
 /// A subscriber callback; called on the event hub's thread, one event at a time,

@@ -338,6 +338,7 @@ struct offered_msg {
   std::uint64_t offer_id = 0;
   engine::time_ms deadline = 0;
   engine::routing_decision decision;
+  engine::customer_profile customer;  ///< the contact's customer (empty id: none)
 };
 /// The contact is back in line at its original place.
 struct requeued_msg {

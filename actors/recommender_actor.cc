@@ -149,8 +149,14 @@ void run_match(rec_ptr self) {
       st.ctx.log->error("[{}] offer of {} to agent {} without an agent actor",
                         st.domain->tenant().id, o.contact, o.agent);
     }
+    // The customer's profile goes with the offer (the edge shows it).
+    engine::customer_profile customer;
+    if (const auto* c = st.domain->find_contact(o.contact); c != nullptr && !c->customer.empty())
+      if (const auto* p = st.domain->find_customer(c->customer))
+        customer = *p;
     tell_session(self, o.contact,
-                 caf::make_message(offered_msg{o.agent, o.offer_id, o.deadline, std::move(o.decision)}));
+                 caf::make_message(offered_msg{o.agent, o.offer_id, o.deadline,
+                                               std::move(o.decision), std::move(customer)}));
   }
   arm_wake(self);
 }

@@ -71,8 +71,14 @@ storage::write_batch journal_batch(session_ptr self, event_type type, contact_st
   return b;
 }
 
-void publish(session_ptr self, const engine::journal_event& e, std::uint64_t offer_id = 0,
-             engine::time_ms deadline = 0) {
+/// What an offered event carries besides the journal record (see `event`).
+struct offer_data {
+  std::uint64_t offer_id = 0;
+  engine::time_ms deadline = 0;
+  engine::customer_profile customer;
+};
+
+void publish(session_ptr self, const engine::journal_event& e, offer_data* offer = nullptr) {
   event ev;
   ev.type = e.type;
   ev.tenant = e.tenant;
@@ -81,11 +87,15 @@ void publish(session_ptr self, const engine::journal_event& e, std::uint64_t off
   ev.queue = e.queue;
   ev.state = e.to;
   ev.at = e.at;
-  ev.offer_id = offer_id;
-  ev.deadline = deadline;
   ev.detail = e.detail;
   if (e.decision)
     ev.decision = *e.decision;
+  if (offer != nullptr) {
+    ev.offer_id = offer->offer_id;
+    ev.deadline = offer->deadline;
+    ev.offered_contact = contact_of(self);
+    ev.offered_customer = std::move(offer->customer);
+  }
   self->send(self->state.args.ctx.hub, std::move(ev));
 }
 
@@ -93,8 +103,7 @@ void publish(session_ptr self, const engine::journal_event& e, std::uint64_t off
 struct change_args {
   std::optional<engine::outcome> result;
   std::optional<engine::routing_decision> decision;
-  std::uint64_t offer_id = 0;
-  engine::time_ms deadline = 0;
+  std::optional<offer_data> offer;
   std::string detail;
   std::string agent;  ///< the event's agent when not the contact's own
   /// The request being handled is answered by the storage actor once this record
@@ -126,7 +135,7 @@ bool change(session_ptr self, contact_state to, event_type type, change_args a =
     self->delegate(self->state.args.ctx.storage, persist_req{std::move(b)});
   else
     self->send(self->state.args.ctx.storage, persist_msg{std::move(b)});
-  publish(self, published, a.offer_id, a.deadline);
+  publish(self, published, a.offer ? &*a.offer : nullptr);
   return true;
 }
 
@@ -269,7 +278,8 @@ caf::behavior session(session_ptr self, session_args args) {
       c.agent = m.agent;
       ++c.offers;
       change(self, contact_state::offered, event_type::offered,
-             {.decision = std::move(m.decision), .offer_id = m.offer_id, .deadline = m.deadline});
+             {.decision = std::move(m.decision),
+              .offer = offer_data{m.offer_id, m.deadline, std::move(m.customer)}});
     },
     [=](requeued_msg& m) -> caf::result<ok_atom> {
       auto& c = contact_of(self);

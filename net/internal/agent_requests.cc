@@ -157,20 +157,22 @@ void client_connection::deliver_offer(const offer_info& o) {
   m->set_queue(o.queue);
   if (!o.decision.agent.empty())
     *m->mutable_decision() = storage::to_proto(o.decision);
-  if (auto c = ctx_.n.find_contact(tenant_, o.contact)) {
-    m->set_channel(storage::to_proto(c->ch));
-    m->set_intent(c->intent);
-    m->set_language(c->language);
-    for (const auto& j : c->journey)
+  // The event brought the contact and its customer: no call to the node (on a
+  // node that does not own the tenant, each would be a round trip to the owner).
+  const auto& c = o.offered;
+  if (c.id == o.contact) {
+    m->set_channel(storage::to_proto(c.ch));
+    m->set_intent(c.intent);
+    m->set_language(c.language);
+    for (const auto& j : c.journey)
       m->add_journey(j);
-    for (const auto& [k, v] : c->attached) {
+    for (const auto& [k, v] : c.attached) {
       auto* a = m->add_attached();
       a->set_key(k);
       a->set_value(v);
     }
-    if (!c->customer.empty())
-      if (auto p = ctx_.n.find_customer(tenant_, c->customer))
-        *m->mutable_customer() = storage::to_proto(*p);
+    if (!c.customer.empty() && o.customer.id == c.customer)
+      *m->mutable_customer() = storage::to_proto(o.customer);
   }
   push(out);
 }

@@ -136,7 +136,9 @@ void event_router::on_event(const event& e) {
   switch (e.type) {
     case event_type::offered:
       if (slot) {
-        offer_info o{e.contact, e.offer_id, e.deadline, e.queue, e.decision};
+        offer_info o{e.contact,  e.offer_id,         e.deadline,
+                     e.queue,    e.decision,         e.offered_contact,
+                     e.offered_customer};
         slot->offers[e.contact] = o;
         if (agent_s)
           agent_s->post([s = agent_s, o] { s->deliver_offer(o); });

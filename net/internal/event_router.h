@@ -29,6 +29,8 @@ struct offer_info {
   engine::time_ms deadline = 0;
   std::string queue;
   engine::routing_decision decision;
+  engine::contact offered;             ///< as offered (empty id: not known)
+  engine::customer_profile customer;   ///< its customer's profile (empty id: none)
 };
 
 /// A contact the agent holds again on a new connection (Hello).

@@ -61,6 +61,8 @@ TEST_F(lookup_transfer_test, open_contact_merges_the_hints_and_takes_the_segment
   engine::customer_profile hints;
   hints.tier = 4;
   hints.segments = {"business"};
+  ASSERT_TRUE(n().login(t1, "a1").ok());
+  ASSERT_TRUE(n().set_away(t1, "a1", false).ok());
   auto c = make_contact(t1, "c-open", "q1");
   c.customer = "cust-2";
   auto ack = n().open_contact(c, hints);
@@ -75,6 +77,13 @@ TEST_F(lookup_transfer_test, open_contact_merges_the_hints_and_takes_the_segment
   auto live = n().find_contact(t1, "c-open");
   ASSERT_TRUE(live.ok()) << describe(live);
   EXPECT_EQ(live->segment, "business");
+  // Its offer carries the contact and the merged profile (what the desktop shows).
+  auto offer = offer_of("c-open", "a1");
+  EXPECT_EQ(offer.offered_contact.id, "c-open");
+  EXPECT_EQ(offer.offered_contact.intent, "billing");
+  EXPECT_EQ(offer.offered_customer.id, "cust-2");
+  EXPECT_EQ(offer.offered_customer.tier, 4);
+  EXPECT_EQ(offer.offered_customer.last_agent, "a3");
 
   // A customer not known yet is created, hints or not.
   auto fresh = make_contact(t1, "c-fresh", "q1");

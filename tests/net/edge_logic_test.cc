@@ -203,7 +203,7 @@ TEST_F(edge_over_fake_node, node_errors_of_agent_requests_map_to_their_protocol_
   EXPECT_TRUE(has(edge_calls(), "transfer t1 a1 c1 q1"));
 }
 
-TEST_F(edge_over_fake_node, an_offered_event_reaches_the_offered_agent_with_the_nodes_contact) {
+TEST_F(edge_over_fake_node, an_offered_event_reaches_the_offered_agent_with_its_contact_and_customer) {
   fake_.add_contact(contact_in("t1", "c1"));
   auto mine = agent("t1", "a1");
   auto namesake = agent("t2", "a1");
@@ -216,14 +216,30 @@ TEST_F(edge_over_fake_node, an_offered_event_reaches_the_offered_agent_with_the_
   e.state = engine::contact_state::offered;
   e.offer_id = 7;
   e.deadline = 123456;
+  // The event brings the contact as offered and its customer's profile.
+  e.offered_contact = contact_in("t1", "c1");
+  e.offered_contact.intent = "roaming";
+  e.offered_contact.customer = "cu1";
+  e.offered_customer.tenant = "t1";
+  e.offered_customer.id = "cu1";
+  e.offered_customer.tier = 4;
+  auto calls_before = fake_.calls().size();
   fake_.publish(e);
   auto o = mine->wait_for(offer_of("c1"));
   ASSERT_TRUE(o) << "no offer";
   EXPECT_EQ(o->offer().offer_id(), 7u);
   EXPECT_EQ(o->offer().deadline_ms(), 123456);
   EXPECT_EQ(o->offer().queue(), "q1");
-  EXPECT_EQ(o->offer().intent(), "billing");  // from find_contact
+  EXPECT_EQ(o->offer().intent(), "roaming");  // the event's, not the node's "billing"
   EXPECT_EQ(o->offer().language(), "en");
+  EXPECT_EQ(o->offer().customer().id(), "cu1");
+  EXPECT_EQ(o->offer().customer().tier(), 4);
+  // Shown without asking the node (over a cluster, a round trip each).
+  auto calls = fake_.calls();
+  for (auto i = calls_before; i < calls.size(); ++i) {
+    EXPECT_NE(calls[i].rfind("find_contact", 0), 0u) << calls[i];
+    EXPECT_NE(calls[i].rfind("find_customer", 0), 0u) << calls[i];
+  }
   EXPECT_FALSE(namesake->wait_for(offer_of("c1"), quiet_wait)) << "another tenant's agent";
   auto r = mine->call(accept_offer("c1", 7));
   ASSERT_TRUE(r && r->has_ack()) << show(r);
