@@ -175,7 +175,14 @@ std::string to_text(const run_report& r) {
 
   if (!r.policies.empty()) {
     o << "\nPolicy comparison (mean ± 95% CI half-width)\n";
-    const auto metrics = internal::policy_metrics(r);
+    // Per-group figures (`occupancy[GROUP]`, `fairness_spread[GROUP]`) get a table
+    // of their own below: one column each would make this one unreadable.
+    auto metrics = internal::policy_metrics(r);
+    std::vector<std::string> groups;
+    for (const auto& m : metrics)
+      if (m.rfind("occupancy[", 0) == 0 && m.back() == ']')
+        groups.push_back(m.substr(10, m.size() - 11));
+    std::erase_if(metrics, [](const std::string& m) { return m.find('[') != std::string::npos; });
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> header = {"policy"};
     header.insert(header.end(), metrics.begin(), metrics.end());
@@ -189,6 +196,28 @@ std::string to_text(const run_report& r) {
       rows.push_back(row);
     }
     o << table(rows);
+    if (!groups.empty()) {
+      o << "\nOccupancy by agent group and policy (mean over replications; fairness spread)\n";
+      std::vector<std::vector<std::string>> grows;
+      std::vector<std::string> gheader = {"policy"};
+      gheader.insert(gheader.end(), groups.begin(), groups.end());
+      grows.push_back(gheader);
+      for (const auto& p : r.policies) {
+        std::vector<std::string> row = {p.policy};
+        for (const auto& g : groups) {
+          auto occ = p.summary.find("occupancy[" + g + "]");
+          auto spread = p.summary.find("fairness_spread[" + g + "]");
+          row.push_back(occ == p.summary.end()
+                          ? "-"
+                          : fmt_metric("occupancy", occ->second.mean) +
+                              (spread == p.summary.end()
+                                 ? ""
+                                 : " (" + fmt_metric("fairness_spread", spread->second.mean) + ")"));
+        }
+        grows.push_back(row);
+      }
+      o << table(grows);
+    }
   }
 
   if (!r.figures.empty()) {

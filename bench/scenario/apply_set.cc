@@ -16,6 +16,8 @@ const std::vector<std::pair<std::string, std::string>>& generic_keys() {
     {"seed", "base random seed"},
     {"policy", "routing policy of every queue: longest_idle, skills, profile, or a comma "
                "list to compare them"},
+    {"oracle", "sim: also run the fairness-bounded oracle (profile knowing the true rates) "
+               "as policy row \"oracle\" (true/false)"},
     {"sl_threshold_s", "service-level threshold of the scenario and every queue, seconds"},
     {"warmup_s", "start of each replication excluded from statistics, seconds"},
     {"sample_every_s", "time-series resolution, seconds"},
@@ -117,6 +119,12 @@ engine::status apply_set(scenario& s, const std::map<std::string, std::string>& 
     } else if (key == "connections") {
       if (auto x = count(0, 1'000'000))
         s.realtime.connections = static_cast<std::uint32_t>(*x);
+    } else if (key == "oracle") {
+      auto x = parse_bool(key, value);
+      if (x)
+        s.oracle = *x;
+      else
+        st = x.err();
     } else if (key == "journal") {
       auto x = parse_bool(key, value);
       if (x)

@@ -540,7 +540,7 @@ engine::result<scenario> parse_scenario(std::string_view json) {
   walk_state w;
   object top(w, &doc, {},
              {"name", "description", "seed", "replications", "days", "warmup_s",
-              "sample_every_s", "sl_threshold_s", "policy", "compare_policies", "periods",
+              "sample_every_s", "sl_threshold_s", "policy", "compare_policies", "oracle", "periods",
               "segments", "types", "groups", "queues", "realtime", "parameters"});
   scenario s;
   s.name = top.str("name", {}, true);
@@ -553,6 +553,7 @@ engine::result<scenario> parse_scenario(std::string_view json) {
   s.sl_threshold_s = top.num("sl_threshold_s", 20);
   if (auto p = top.get("policy"))
     s.policy = as_policy(w, *p, "policy").value_or(s.policy);
+  s.oracle = top.boolean("oracle", false);
   auto compare = top.list("compare_policies");
   for (std::size_t i = 0; i < compare.size(); ++i)
     if (auto p = as_policy(w, *compare[i], item("compare_policies", i)))

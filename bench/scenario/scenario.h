@@ -123,6 +123,10 @@ struct scenario {
   std::vector<engine::queue_config> queues;  ///< tenant filled in by the runner
   engine::policy_kind policy = engine::policy_kind::profile;
   std::vector<engine::policy_kind> compare_policies;  ///< empty: only `policy`
+  /// sim: also runs the fairness-bounded oracle, reported as policy "oracle":
+  /// `profile` (with its fairness guard) whose learned model knows every agent's
+  /// true rates from the start, the yardstick of what learning can reach.
+  bool oracle = false;
   double sl_threshold_s = 20;
   int replications = 5;
   int days = 1;

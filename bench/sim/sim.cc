@@ -34,12 +34,12 @@ struct replication_set {
 };
 
 engine::result<replication_set> run_policy(const plan& p, engine::policy_kind policy,
-                                           progress_tracker& progress) {
+                                           progress_tracker& progress, bool oracle = false) {
   replication_set set;
   const auto& s = *p.s;
   for (int i = 0; i < s.replications; ++i) {
     auto seed = sim::replication_seed(s.seed, i);
-    replication rep(p, policy, i, seed, progress);
+    replication rep(p, policy, i, seed, progress, oracle);
     auto r = rep.run(set.extra);
     if (!r)
       return r.err();
@@ -85,7 +85,8 @@ engine::result<run_report> run_sim(const scenario& s, const progress_fn& progres
 
   progress_tracker tracker;
   tracker.fn = &progress;
-  tracker.total = p->horizon_s * s.replications * static_cast<double>(policies.size());
+  tracker.total =
+    p->horizon_s * s.replications * static_cast<double>(policies.size() + (s.oracle ? 1 : 0));
 
   auto r = new_report(s, "sim", SB_BENCH_BUILD_TYPE);
   r.parameters["policy"] = std::string{engine::to_string(s.policy)};
@@ -104,7 +105,7 @@ engine::result<run_report> run_sim(const scenario& s, const progress_fn& progres
       r.replications = std::move(set->results);
       extra = set->extra;
       summarize(r);
-      if (!s.compare_policies.empty())
+      if (!s.compare_policies.empty() || s.oracle)
         r.policies.push_back(
           policy_row{std::string{engine::to_string(policy)}, summary_of(r.replications)});
     } else {
@@ -120,6 +121,16 @@ engine::result<run_report> run_sim(const scenario& s, const progress_fn& progres
         if (row.policy == engine::to_string(policy))
           ordered.push_back(row);
     r.policies = std::move(ordered);
+  }
+  // The yardstick: what `profile` reaches knowing the true rates, under the same
+  // fairness guard (the same seeds, so the same arrivals as every other row).
+  if (s.oracle) {
+    auto set = run_policy(*p, engine::policy_kind::profile, tracker, true);
+    if (!set)
+      return set.err();
+    r.policies.push_back(policy_row{"oracle", summary_of(set->results)});
+    r.notes.push_back("oracle: policy profile whose learned model holds each agent's true "
+                      "rates from the start (100,000 outcomes per cell), same fairness guard");
   }
   sim::add_theory(r, s);
 

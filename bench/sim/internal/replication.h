@@ -24,9 +24,12 @@ std::vector<std::vector<double>> busyness_factors(const scenario& s, rng& r);
 /// thread, once (`run`); refers to the plan, which must outlive it.
 class replication {
  public:
+  /// `oracle`: the learned model starts with the agents' true rates (see
+  /// `scenario::oracle`).
   replication(const plan& p, engine::policy_kind policy, int index, std::uint64_t seed,
-              const progress_tracker& progress)
-      : p_(p), s_(*p.s), domain_(make_tenant(policy)), policy_(policy), progress_(progress) {
+              const progress_tracker& progress, bool oracle = false)
+      : p_(p), s_(*p.s), domain_(make_tenant(policy)), policy_(policy), oracle_(oracle),
+        progress_(progress) {
     out_.index = index;
     out_.seed = seed;
     std::uint64_t st = seed;
@@ -83,6 +86,9 @@ class replication {
   }
 
   engine::status setup();
+  /// The oracle's knowledge: each agent's cell of each (intent, segment) holds
+  /// `oracle_contacts` outcomes at its group's true rates.
+  void teach_true_rates();
   /// Counts the abandonment of `c` (if it counts), and whether it came after the
   /// service-level threshold.
   void count_abandoned(const sim_contact& c);
@@ -133,6 +139,7 @@ class replication {
   const scenario& s_;
   engine::routing_domain domain_;
   engine::policy_kind policy_;
+  bool oracle_ = false;
   const progress_tracker& progress_;
   replication_result out_;
   extra_counts extra_;

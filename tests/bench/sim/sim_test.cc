@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <cmath>
 #include <map>
 #include <string>
@@ -311,8 +313,44 @@ TEST(sim, compare_policies_fills_one_row_per_policy) {
   for (const auto& rep : r.replications)
     main_occ += rep.groups.front().occupancy / static_cast<double>(r.replications.size());
   EXPECT_NEAR(main_row->summary.at("occupancy[" + g0 + "]").mean, main_occ, 1e-12);
-  // The summary names the policy it is of.
-  EXPECT_NE(to_text(r).find("Summary, policy " + r.parameters.at("policy")), std::string::npos);
+  // The summary names the policy it is of; the per-group figures have a table of
+  // their own.
+  auto text = to_text(r);
+  EXPECT_NE(text.find("Summary, policy " + r.parameters.at("policy")), std::string::npos);
+  EXPECT_NE(text.find("Occupancy by agent group and policy"), std::string::npos);
+}
+
+TEST(sim, the_oracle_knows_the_true_rates_and_keeps_the_fairness_bound) {
+  // hidden_abilities, shortened: agents of equal skills with hidden true rates.
+  auto text = [] {
+    std::ifstream in{SB_SCENARIO_DIR "/hidden_abilities.json"};
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }();
+  auto s = parse_scenario(text);
+  ASSERT_TRUE(s.ok()) << s.err().message;
+  s->days = 1;
+  s->replications = 2;
+  s->oracle = true;
+  auto r = simulate(*s);
+  const policy_row* idle = nullptr;
+  const policy_row* oracle = nullptr;
+  for (const auto& p : r.policies) {
+    if (p.policy == "longest_idle")
+      idle = &p;
+    if (p.policy == "oracle")
+      oracle = &p;
+  }
+  ASSERT_NE(idle, nullptr);
+  ASSERT_NE(oracle, nullptr) << "no oracle row";
+  EXPECT_EQ(r.policies.back().policy, "oracle");
+  // It routes by ability from the first contact: a clear gain over longest idle ...
+  EXPECT_GT(oracle->summary.at("resolution_rate").mean,
+            idle->summary.at("resolution_rate").mean + 0.03);
+  // ... held to the same fairness guard (10 points) and the same arrivals.
+  EXPECT_LT(oracle->summary.at("fairness_spread").mean, 0.10);
+  EXPECT_EQ(oracle->summary.at("arrivals").mean, idle->summary.at("arrivals").mean);
 }
 
 TEST(sim, bad_scenario_is_a_typed_error) {
