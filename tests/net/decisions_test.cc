@@ -32,6 +32,15 @@ class decisions_test : public edge_fixture {
     gw_ = gateway("t1");
   }
 
+  // The clients close before the edge stops, as a test's local clients do: an edge
+  // stopping under open connections waits for them.
+  void TearDown() override {
+    a1_.reset();
+    a2_.reset();
+    gw_.reset();
+    edge_fixture::TearDown();
+  }
+
   std::unique_ptr<ws_client> a1_;
   std::unique_ptr<ws_client> a2_;
   std::unique_ptr<ws_client> gw_;
