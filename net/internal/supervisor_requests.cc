@@ -134,7 +134,7 @@ void client_connection::get_decision(const request& r) {
                   "' is not an id (1..128 printable ASCII characters, no '/')");
   auto limit = m.limit() == 0 ? default_decisions : std::min(m.limit(), max_decisions);
   // An agent sees only the decisions that offered the contact to it; the node is
-  // asked for all it keeps, so that others' later offers do not crowd them out.
+  // asked for the most it gives, so that others' later offers do not crowd them out.
   const bool agent = role_ == client_role::agent;
   auto d = ctx_.n.decisions(tenant_, id, agent ? max_decisions : limit);
   if (!d)
