@@ -229,6 +229,11 @@ class cluster_router final : public node_api {
                                             const std::string& client_id) override;
   [[nodiscard]] engine::result<std::vector<chat_line>> transcript(
     const std::string& tenant, const std::string& contact) override;
+  /// Sent to the owner of the contact's domain; `epoch` is that domain's at the
+  /// owner that answered.
+  [[nodiscard]] engine::result<contact_decisions> decisions(const std::string& tenant,
+                                                            const std::string& contact,
+                                                            std::uint32_t limit) override;
   [[nodiscard]] engine::status rate(const std::string& tenant, const std::string& contact,
                                     int csat, double tip) override;
   [[nodiscard]] engine::result<engine::contact> find_contact(const std::string& tenant,

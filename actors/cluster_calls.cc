@@ -254,6 +254,19 @@ engine::result<std::vector<chat_line>> cluster_router::transcript(const std::str
                                                [&] { return impl_->local.transcript(*d, c); });
 }
 
+engine::result<contact_decisions> cluster_router::decisions(const std::string& t,
+                                                            const std::string& c,
+                                                            std::uint32_t limit) {
+  auto d = impl_->contact_domain(t, c);
+  if (!d)
+    return d.err();
+  auto [r, epoch] = impl_->routed_at<contact_decisions>(
+    *d, decisions_req{*d, c, limit}, [&] { return impl_->local.decisions(*d, c, limit); });
+  if (r)
+    r->epoch = epoch;
+  return r;
+}
+
 engine::status cluster_router::rate(const std::string& t, const std::string& c, int csat,
                                     double tip) {
   auto d = impl_->contact_domain(t, c);

@@ -199,6 +199,15 @@ struct transcript_req {
   std::string tenant;
   std::string contact;
 };
+/// The routing decisions of a contact, live or ended, from the journal: sent to
+/// the registry (which checks the tenant) and forwarded as it is to the storage
+/// actor. Answered with `contact_decisions` (epoch 0: the cluster router sets it).
+struct decisions_req {
+  static constexpr char type_name[] = "decisions_req";
+  std::string tenant;
+  std::string contact;
+  std::uint32_t limit = 0;  ///< at most this many, the most recent; 0: none
+};
 /// The customer's rating: accepted while the contact is live and for the node's
 /// rating window after it completed; once per contact.
 struct rate_req {

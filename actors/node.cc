@@ -355,6 +355,11 @@ result<std::vector<chat_line>> node::transcript(const std::string& tenant,
   return impl_->call<std::vector<chat_line>>(actors::transcript_req{tenant, contact});
 }
 
+result<contact_decisions> node::decisions(const std::string& tenant, const std::string& contact,
+                                          std::uint32_t limit) {
+  return impl_->call<contact_decisions>(actors::decisions_req{tenant, contact, limit});
+}
+
 status node::rate(const std::string& tenant, const std::string& contact, int csat, double tip) {
   return impl_->call_ok(actors::rate_req{tenant, contact, csat, tip});
 }

@@ -191,6 +191,12 @@ class node final : public node_api {
   /// unknown_contact (nothing journaled for it).
   [[nodiscard]] result<std::vector<chat_line>> transcript(const std::string& tenant,
                                                           const std::string& contact) override;
+  /// The routing decisions journaled with the contact's offers, the last `limit`,
+  /// oldest first; `epoch` is 0 (a node alone). Errors: unknown_tenant,
+  /// unknown_contact (nothing journaled for it).
+  [[nodiscard]] result<contact_decisions> decisions(const std::string& tenant,
+                                                    const std::string& contact,
+                                                    std::uint32_t limit) override;
   /// The customer's rating (CSAT 1..5, tip >= 0), journaled when given, taken
   /// while the contact is live and for `rating_window` after it completed, once.
   /// It alone sets the outcome's CSAT and tip: `complete` ignores the agent's.

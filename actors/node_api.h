@@ -151,6 +151,14 @@ class node_api {
   /// unknown_contact (nothing journaled for it).
   [[nodiscard]] virtual engine::result<std::vector<chat_line>> transcript(
     const std::string& tenant, const std::string& contact) = 0;
+  /// Why the contact went where it went: the routing decisions journaled with its
+  /// offers, live or ended, the last `limit` of them, oldest first (each with its
+  /// time, agent, policy, candidates with their score terms, and rejections). Over
+  /// a cluster, `epoch` is that of the contact's domain at its owner. Errors:
+  /// unknown_tenant, unknown_contact (nothing journaled for it in this tenant).
+  [[nodiscard]] virtual engine::result<contact_decisions> decisions(const std::string& tenant,
+                                                                    const std::string& contact,
+                                                                    std::uint32_t limit) = 0;
   /// The customer's rating (CSAT 1..5, tip >= 0), taken once, while the contact is
   /// live or within the rating window after it completed. Errors:
   /// invalid_argument, unknown_contact, duplicate_id (rated already).

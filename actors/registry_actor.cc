@@ -712,6 +712,11 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
       return forward<std::vector<chat_line>>(self, self->state.ctx.storage,
                                              journal_query_req{r.tenant, r.contact});
     },
+    [=](decisions_req& r) -> caf::result<contact_decisions> {
+      if (find_tenant(self, r.tenant) == nullptr)
+        return no_tenant(r.tenant);
+      return forward<contact_decisions>(self, self->state.ctx.storage, std::move(r));
+    },
     [=](session_ended_msg& m) {
       if (auto* te = find_tenant(self, m.tenant)) {
         auto i = te->sessions.find(m.contact);

@@ -62,6 +62,27 @@ struct chat_line {
   std::string text;
 };
 
+/// Why a contact went where it went: its routing decisions as the journal keeps
+/// them (the `offered` events), so they can be read back by contact id after the
+/// offer is gone.
+struct contact_decisions {
+  static constexpr char type_name[] = "contact_decisions";
+  std::string contact;
+  /// Oldest first, so the current (or last) offer's decision is the last one; at
+  /// most the limit asked for (the most recent ones). Empty: journaled, never
+  /// offered yet.
+  std::vector<engine::routing_decision> decisions;
+  /// The fencing epoch of the contact's routing domain at the owner that answered
+  /// (docs/cluster.md); 0 on a node without a cluster.
+  std::int64_t epoch = 0;
+
+  /// Drops all but the `n` most recent decisions.
+  void keep_last(std::size_t n) {
+    if (decisions.size() > n)
+      decisions.erase(decisions.begin(), decisions.end() - static_cast<std::ptrdiff_t>(n));
+  }
+};
+
 /// Live statistics of one tenant: its queues and agents.
 struct tenant_stats {
   static constexpr char type_name[] = "tenant_stats";

@@ -77,6 +77,29 @@ void schedule(storage_ptr self) {
     self->send(self, flush_atom::value);
 }
 
+/// The journal of one contact; unknown_contact when nothing was ever journaled
+/// for it in `tenant` (another tenant's contact included: it is never visible).
+engine::result<std::vector<engine::journal_event>> contact_journal(const storage::store& store,
+                                                                   const std::string& tenant,
+                                                                   const std::string& contact) {
+  auto events = store.journal_for_contact(tenant, contact);
+  if (events && events->empty())
+    return engine::make_error(engine::errc::unknown_contact,
+                              "contact '" + contact + "' has no journal in tenant " + tenant);
+  return events;
+}
+
+/// The decisions the `offered` events of `events` carry, the last `q.limit`.
+contact_decisions decisions_of(const decisions_req& q, std::vector<engine::journal_event> events) {
+  contact_decisions out;
+  out.contact = q.contact;
+  for (auto& e : events)
+    if (e.type == engine::event_type::offered && e.decision)
+      out.decisions.push_back(std::move(*e.decision));
+  out.keep_last(q.limit);
+  return out;
+}
+
 void storage_actor(storage_ptr self, std::shared_ptr<storage::store> store,
                             storage_actor_options opts, std::shared_ptr<spdlog::logger> log) {
   self->state.store = std::move(store);
@@ -95,17 +118,23 @@ void storage_actor(storage_ptr self, std::shared_ptr<storage::store> store,
       schedule(self);
     },
     [=](const journal_query_req& q) -> caf::result<std::vector<chat_line>> {
-      auto events = self->state.store->journal_for_contact(q.tenant, q.contact);
+      auto events = contact_journal(*self->state.store, q.tenant, q.contact);
       if (!events)
         return to_caf(events.err());
-      if (events->empty())
-        return to_caf(engine::errc::unknown_contact,
-                      "contact '" + q.contact + "' has no journal in tenant " + q.tenant);
       std::vector<chat_line> out;
       for (auto& e : *events)
         if (e.type == engine::event_type::message)
           out.push_back(chat_line{e.at, std::move(e.agent), std::move(e.detail)});
       return out;
+    },
+    [=](const decisions_req& q) -> caf::result<contact_decisions> {
+      // What reached this actor before the query is read too: an offer's decision
+      // is journaled without waiting for its commit.
+      commit(self);
+      auto events = contact_journal(*self->state.store, q.tenant, q.contact);
+      if (!events)
+        return to_caf(events.err());
+      return decisions_of(q, std::move(*events));
     },
     [=](const load_tenant_req& r) -> caf::result<storage::snapshot> {
       commit(self);

@@ -28,8 +28,8 @@ using wire_types = type_list<
   abandoned_msg, moved_msg, offer_msg, offer_cancelled_msg, offer_timeout_msg, agent_away_msg,
   queue_event_msg, queue_stats_req, session_ended_msg, restored_contact, restore_report,
   held_contact, chat_line, agent_connection_req, customer_connection_req, message_req,
-  transcript_req, rate_req, rec_connected_req, rec_agent_lost_req, rec_held_req, agent_lost_msg,
-  rated_msg, customer_grace_msg, agent_grace_msg, journal_query_req, storage::tenant_learned,
+  transcript_req, decisions_req, contact_decisions, rate_req, rec_connected_req,
+  rec_agent_lost_req, rec_held_req, agent_lost_msg, rated_msg, customer_grace_msg, agent_grace_msg, journal_query_req, storage::tenant_learned,
   storage::snapshot, export_tenant_req, import_tenant_req, drop_tenant_req, load_tenant_req,
   replace_tenant_req, storage::write_batch>;
 

@@ -59,8 +59,9 @@ struct answer_types {
   }
 };
 using peer_answers =
-  answer_types<ok_atom, submit_ack, std::vector<chat_line>, engine::contact, agent_info,
-               engine::customer_profile, engine::queue_config, std::int64_t, tenant_stats>;
+  answer_types<ok_atom, submit_ack, std::vector<chat_line>, contact_decisions, engine::contact,
+               agent_info, engine::customer_profile, engine::queue_config, std::int64_t,
+               tenant_stats>;
 
 /// The calls to one peer's gateway, made for blocked callers: one actor per link,
 /// living as long as the link. It passes each call's answer back to its caller, or
@@ -261,24 +262,33 @@ struct cluster_router::impl {
   template <class Reply, class Req, class Local>
   auto routed(const std::string& tenant, const Req& req, Local here)
     -> decltype(here()) {
+    return routed_at<Reply>(tenant, req, here).first;
+  }
+
+  /// `routed`, with the epoch of the route the answer came from: the owner's
+  /// fencing token that the call passed (0: the tenant is not the cluster's, or no
+  /// owner answered).
+  template <class Reply, class Req, class Local>
+  auto routed_at(const std::string& tenant, const Req& req, Local here)
+    -> std::pair<decltype(here()), std::int64_t> {
     using out_t = decltype(here());
     auto deadline = std::chrono::steady_clock::now() + opts.settle;
     engine::error last{engine::errc::unavailable, "tenant " + tenant + " has no reachable owner"};
     for (int attempt = 0;; ++attempt) {
       if (attempt > 0) {
         if (leaving || std::chrono::steady_clock::now() >= deadline)
-          return out_t{last};
+          return {out_t{last}, 0};
         std::this_thread::sleep_for(std::chrono::milliseconds(std::min(10 * attempt, 100)));
       }
       auto v = shared->current_view();
       auto r = v ? v->route_for(tenant) : std::nullopt;
       if (!r) {
         ++shared->local_calls;
-        return here();
+        return {here(), 0};
       }
       if (r->local) {
         ++shared->local_calls;
-        return here();
+        return {here(), r->epoch};
       }
       if (r->owner.empty() || r->epoch == 0) {
         last = engine::error{engine::errc::unavailable,
@@ -323,7 +333,7 @@ struct cluster_router::impl {
         last = out->err();
         continue;
       }
-      return std::move(*out);
+      return {std::move(*out), r->epoch};
     }
   }
 

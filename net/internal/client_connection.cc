@@ -166,11 +166,11 @@ bool client_connection::allowed(Body b) const {
     case client_role::agent:
       return b == Body::kSetAvailability || b == Body::kAcceptOffer || b == Body::kDeclineOffer ||
              b == Body::kAgentMessage || b == Body::kTransferContact || b == Body::kWrapUp ||
-             b == Body::kAgentStatsRequest;
+             b == Body::kAgentStatsRequest || b == Body::kGetDecision;
     case client_role::supervisor:
       return b == Body::kDefineQueue || b == Body::kDefineAgent || b == Body::kSetPolicy ||
              b == Body::kMintAgentToken || b == Body::kSubscribeStats ||
-             b == Body::kGetTranscript;
+             b == Body::kGetTranscript || b == Body::kGetDecision;
     default: return false;
   }
 }
@@ -208,6 +208,7 @@ void client_connection::dispatch(request r) {
     case Body::kMintAgentToken: return mint_token(r);
     case Body::kSubscribeStats: return subscribe_stats(r);
     case Body::kGetTranscript: return get_transcript(r);
+    case Body::kGetDecision: return get_decision(r);
     default: return fail(r, pb::UNKNOWN_MESSAGE, "unexpected " + body_name(body));
   }
 }

@@ -124,6 +124,8 @@ class client_connection : public std::enable_shared_from_this<client_connection>
   void mint_token(const request& r);
   void subscribe_stats(const request& r);
   void get_transcript(const request& r);
+  /// A supervisor's, or an agent's about a contact offered to it.
+  void get_decision(const request& r);
 
   /// The conversation of `contact` as the protocol shows it; remembers the last
   /// lines, so a `message` event that raced with the resume is not shown twice.

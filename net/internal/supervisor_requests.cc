@@ -1,5 +1,6 @@
 // The requests of a supervisor's connection: queue and agent definitions, routing
-// policy, agent tokens, the stats feed and transcripts.
+// policy, agent tokens, the stats feed, transcripts and routing decisions (which
+// an agent may read too, of its own offers).
 #include <algorithm>
 
 #include "net/internal/builders.h"
@@ -113,6 +114,44 @@ void client_connection::get_transcript(const request& r) {
     x->set_text(l.text);
     x->set_at_ms(l.at);
   }
+  reply(r, std::move(out));
+}
+
+namespace {
+
+/// GetDecision's limit when the client gives none, and the most it may ask for.
+constexpr std::uint32_t default_decisions = 20;
+constexpr std::uint32_t max_decisions = 100;
+
+}  // namespace
+
+void client_connection::get_decision(const request& r) {
+  const auto& m = r.env.get_decision();
+  const auto& id = m.contact_id();
+  if (!engine::valid_id(id))
+    return fail(r, pb::INVALID_ARGUMENT,
+                "GetDecision: contact_id '" + id.substr(0, 40) +
+                  "' is not an id (1..128 printable ASCII characters, no '/')");
+  auto limit = m.limit() == 0 ? default_decisions : std::min(m.limit(), max_decisions);
+  // An agent sees only the decisions that offered the contact to it; the node is
+  // asked for the most it gives, so that others' later offers do not crowd them out.
+  const bool agent = role_ == client_role::agent;
+  auto d = ctx_.n.decisions(tenant_, id, agent ? max_decisions : limit);
+  if (!d)
+    return fail(r, d.err());
+  if (agent) {
+    std::erase_if(d->decisions, [&](const auto& x) { return x.agent != agent_; });
+    if (d->decisions.empty())
+      return fail(r, pb::UNKNOWN_CONTACT,
+                  "contact '" + id + "' was never offered to agent " + agent_);
+    d->keep_last(limit);
+  }
+  pb::Envelope out;
+  auto* x = out.mutable_decisions();
+  x->set_contact_id(id);
+  x->set_epoch(d->epoch);
+  for (const auto& one : d->decisions)
+    *x->add_decisions() = storage::to_proto(one);
   reply(r, std::move(out));
 }
 

@@ -212,6 +212,35 @@ TEST_F(cluster_router_test, calls_go_to_the_owner_and_its_events_come_back_in_or
   EXPECT_EQ(a.router->login("t2", "ghost").code(), engine::errc::unknown_agent);
 }
 
+TEST_F(cluster_router_test, a_contacts_decisions_come_from_its_owner_with_the_domains_epoch) {
+  auto& a = at("a");
+  auto& b = at("b");
+  // t2 is b's at epoch 3: through a's router the call crosses to b.
+  ASSERT_TRUE(a.router->login("t2", "ag").ok());
+  ASSERT_TRUE(a.router->set_away("t2", "ag", false).ok());
+  ASSERT_TRUE(a.router->submit(make_contact("t2", "w1", "q1")).ok());
+  auto offer = a.seen.wait_event(offer_to("ag", "w1"));
+  ASSERT_TRUE(offer);
+  ASSERT_TRUE(a.router->accept("t2", "ag", "w1", offer->offer_id).ok());
+  auto before = a.router->stats_snapshot().remote_calls;
+  auto d = a.router->decisions("t2", "w1", 10);
+  ASSERT_TRUE(d) << d.err().message;
+  EXPECT_EQ(a.router->stats_snapshot().remote_calls, before + 1);
+  EXPECT_EQ(d->epoch, 3);
+  ASSERT_EQ(d->decisions.size(), 1u);
+  EXPECT_EQ(d->decisions[0].agent, "ag");
+  EXPECT_EQ(d->decisions[0].at, offer->decision.at);
+  // t1 is a's own, at epoch 7; b's router asks a.
+  ASSERT_TRUE(b.router->submit(make_contact("t1", "w2", "q1")).ok());
+  auto own = b.router->decisions("t1", "w2", 10);
+  ASSERT_TRUE(own) << own.err().message;
+  EXPECT_EQ(own->epoch, 7);
+  EXPECT_TRUE(own->decisions.empty()) << "nobody of t1 is logged in: never offered";
+  // Unknown and other tenants' contacts cross typed.
+  EXPECT_EQ(a.router->decisions("t2", "nope", 10).code(), engine::errc::unknown_contact);
+  EXPECT_EQ(a.router->decisions("t1", "w1", 10).code(), engine::errc::unknown_contact);
+}
+
 TEST_F(cluster_router_test, an_open_contact_crosses_to_the_owner_once_with_its_customers_hints) {
   auto& a = at("a");
   auto& b = at("b");
@@ -353,6 +382,11 @@ TEST_F(split_tenant_test, each_call_goes_to_its_domains_owner_and_the_events_are
   ASSERT_TRUE(lines) << lines.err().message;
   ASSERT_EQ(lines->size(), 1u);
   EXPECT_EQ(lines->front().text, "hello");
+  auto why = a.router->decisions("s", "cb1", 10);
+  ASSERT_TRUE(why) << why.err().message;
+  EXPECT_EQ(why->epoch, 6) << "s-b's epoch on b";
+  ASSERT_EQ(why->decisions.size(), 1u);
+  EXPECT_EQ(why->decisions[0].agent, "xb");
   auto found = a.router->find_contact("s", "cb1");
   ASSERT_TRUE(found) << found.err().message;
   EXPECT_EQ(found->tenant, "s");

@@ -267,6 +267,13 @@ pb::Envelope get_transcript(const std::string& contact) {
   return e;
 }
 
+pb::Envelope get_decision(const std::string& contact, std::uint32_t limit) {
+  pb::Envelope e;
+  e.mutable_get_decision()->set_contact_id(contact);
+  e.mutable_get_decision()->set_limit(limit);
+  return e;
+}
+
 pb::Envelope customer_message(const std::string& contact, const std::string& text,
                               const std::string& client_msg_id) {
   auto e = customer_message(contact, text);

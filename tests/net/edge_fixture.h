@@ -117,6 +117,8 @@ pb::Envelope agent_stats_request();
 pb::Envelope resume_contact(const std::string& contact, const std::string& token);
 pb::Envelope rate_contact(const std::string& contact, int csat, double tip = 0);
 pb::Envelope get_transcript(const std::string& contact);
+/// GetDecision of `contact`; `limit` 0: the server's default.
+pb::Envelope get_decision(const std::string& contact, std::uint32_t limit = 0);
 /// A chat line with the client's id of it (`client_msg_id`).
 pb::Envelope customer_message(const std::string& contact, const std::string& text,
                               const std::string& client_msg_id);

@@ -168,6 +168,34 @@ TEST_F(edge_over_fake_node, ids_are_looked_up_in_the_connections_tenant_only) {
                                       "end_contact t1 c1 customer_left"}));
 }
 
+TEST_F(edge_over_fake_node, get_decision_bounds_the_limit_and_asks_for_an_agents_own_offers) {
+  for (const char* agent : {"a1", "a2", "a1"}) {
+    engine::routing_decision d;
+    d.contact = "c1";
+    d.agent = agent;
+    fake_.add_decision("t1", d);
+  }
+  auto s = supervisor("t1");
+  auto r = s->call(get_decision("c1"));
+  ASSERT_TRUE(r && r->has_decisions()) << show(r);
+  EXPECT_EQ(r->decisions().decisions_size(), 3);
+  r = s->call(get_decision("c1", 1000));
+  ASSERT_TRUE(r && r->has_decisions()) << show(r);
+  // The default, then the most a client may ask for.
+  EXPECT_EQ(fake_.calls_starting("decisions"),
+            (std::vector<std::string>{"decisions t1 c1 20", "decisions t1 c1 100"}));
+  // An agent: all the node keeps, then only its own, the most recent `limit`.
+  auto a = agent("t1", "a1");
+  r = a->call(get_decision("c1", 1));
+  ASSERT_TRUE(r && r->has_decisions()) << show(r);
+  ASSERT_EQ(r->decisions().decisions_size(), 1);
+  EXPECT_EQ(r->decisions().decisions(0).agent(), "a1");
+  EXPECT_EQ(fake_.calls_starting("decisions").back(), "decisions t1 c1 100");
+  // A malformed id never reaches the node.
+  EXPECT_TRUE(is_error(s->call(get_decision("x/y")), pb::INVALID_ARGUMENT));
+  EXPECT_EQ(fake_.calls_starting("decisions").size(), 3u);
+}
+
 TEST_F(edge_over_fake_node, a_definition_naming_another_tenant_never_reaches_the_node) {
   auto s = supervisor("t1");
   pb::Envelope e;

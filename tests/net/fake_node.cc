@@ -43,6 +43,12 @@ void fake_node::add_contact(engine::contact c) {
   tenants_[c.tenant].contacts[id] = std::move(c);
 }
 
+void fake_node::add_decision(const std::string& tenant, engine::routing_decision d) {
+  std::lock_guard<std::mutex> g{mutex_};
+  auto id = d.contact;
+  tenants_[tenant].decisions[id].push_back(std::move(d));
+}
+
 void fake_node::fail(const std::string& call, engine::error e) {
   std::lock_guard<std::mutex> g{mutex_};
   scripted_[call] = std::move(e);
@@ -334,6 +340,24 @@ engine::result<std::vector<chat_line>> fake_node::transcript(const std::string& 
   if (l == (*t)->lines.end())
     return make_error(errc::unknown_contact, "nothing journaled for contact '" + contact + "'");
   return l->second;
+}
+
+engine::result<contact_decisions> fake_node::decisions(const std::string& tenant,
+                                                       const std::string& contact,
+                                                       std::uint32_t limit) {
+  std::lock_guard<std::mutex> g{mutex_};
+  auto t = enter(join({"decisions", tenant, contact, std::to_string(limit)}), tenant);
+  if (!t)
+    return t.err();
+  auto d = (*t)->decisions.find(contact);
+  if (d == (*t)->decisions.end()) {
+    if (auto c = contact_of(**t, contact); !c)
+      return c.err();
+    return contact_decisions{contact, {}, 0};
+  }
+  contact_decisions out{contact, d->second, 0};
+  out.keep_last(limit);
+  return out;
 }
 
 engine::status fake_node::rate(const std::string& tenant, const std::string& contact, int csat,

@@ -29,6 +29,8 @@ class fake_node final : public node_api {
   void add_tenant(const std::string& tenant);
   /// A contact as the node would hold it (queued unless `c.state` says otherwise).
   void add_contact(engine::contact c);
+  /// A routing decision of `d.contact` journaled in `tenant`, as an offer would.
+  void add_decision(const std::string& tenant, engine::routing_decision d);
   /// Every later call named `call` (e.g. "login") fails with `e`.
   void fail(const std::string& call, engine::error e);
   /// What `position` answers for a queued contact. Default: 0.
@@ -79,6 +81,9 @@ class fake_node final : public node_api {
                               const std::string& client_id) override;
   engine::result<std::vector<chat_line>> transcript(const std::string& tenant,
                                                     const std::string& contact) override;
+  engine::result<contact_decisions> decisions(const std::string& tenant,
+                                              const std::string& contact,
+                                              std::uint32_t limit) override;
   engine::status rate(const std::string& tenant, const std::string& contact, int csat,
                       double tip) override;
   engine::result<engine::contact> find_contact(const std::string& tenant,
@@ -101,6 +106,7 @@ class fake_node final : public node_api {
     std::map<std::string, engine::customer_profile> customers;
     std::map<std::string, engine::contact> contacts;
     std::map<std::string, std::vector<chat_line>> lines;
+    std::map<std::string, std::vector<engine::routing_decision>> decisions;
   };
 
   /// Records `line`; then the scripted error of its call (the line's first word)

@@ -8,6 +8,7 @@ import {
 } from './ui.js';
 import { agentEventWords, errorWords } from './words.js';
 import { FEATURES } from './protocol.js';
+import { whyMe, whyMissing } from './why.js';
 
 const q = queryParams();
 const status = new StatusBar(byTestId('status-bar'), { audience: 'agent' });
@@ -249,6 +250,8 @@ function addOffer(offer) {
     el('div', {}, `${c.id || 'customer'} · ${stars(c.tier)} · ARPU ${formatMoney(c.arpu ?? 0)}`,
       (c.segments ?? []).length ? ` · ${c.segments.join(', ')}` : ''),
     el('div', {}, 'Answer within ', countdown),
+    offer.decision ? el('details', { class: 'why-details', testid: 'offer-why' },
+      el('summary', {}, 'Why me?'), whyMe(offer.decision, desk$.agent, { compact: true })) : null,
     el('div', { class: 'row' },
       el('button', { type: 'button', testid: 'offer-accept', onclick: () => accept(offer) }, 'Accept'),
       el('button', { type: 'button', class: 'secondary', testid: 'offer-decline', onclick: () => decline(offer) }, 'Decline')));
@@ -345,6 +348,9 @@ function profilePanel(offer) {
         enumLabel(d.policy || '', 'ROUTING_POLICY_'),
         chosen?.terms?.total !== undefined ? ` · score ${Number(chosen.terms.total).toFixed(2)}` : '',
         d.overflowStep ? ` · overflow step ${d.overflowStep}` : '')] : null),
+    el('h3', {}, 'Why you'),
+    el('div', { testid: 'why-me-box' },
+      d ? whyMe(d, desk$.agent) : whyMissing('Asking the node why this contact came to you…')),
     el('h3', {}, 'Journey'),
     journey.length
       ? el('ol', { testid: 'customer-journey' }, journey.map((j) => el('li', {}, j)))
@@ -550,9 +556,32 @@ function syncContacts(contacts) {
     if (!chat) {
       openChat(offer, { redraw: false });
       chat = desk$.chats.get(rc.contactId);
+      loadDecision(chat);
     }
     redraw(chat, rc);
     if (rc.state === 'CONTACT_STATE_WRAP_UP' && !chat.ended) markEnded(chat, 'wrap-up');
+  }
+}
+
+/// A conversation taken up again has no Offer: its "why me" is asked for by
+/// contact id (GetDecision answers an agent only about its own offers).
+async function loadDecision(chat) {
+  const box = byTestId('why-me-box', chat.panel);
+  if (!FEATURES.getDecision) {
+    box.replaceChildren(whyMissing('This node cannot say why the contact came to you.'));
+    return;
+  }
+  try {
+    const r = await desk$.client.request('getDecision', { contactId: chat.contactId });
+    const last = (r.decisions ?? []).at(-1);
+    if (!last) {
+      box.replaceChildren(whyMissing('The node kept no routing decision for this contact.'));
+      return;
+    }
+    chat.offer.decision = last;
+    box.replaceChildren(whyMe(last, desk$.agent, { source: 'fetched' }));
+  } catch (err) {
+    box.replaceChildren(whyMissing(`Why this contact came to you is not available: ${errorWords(err.code, 'agent')}`));
   }
 }
 

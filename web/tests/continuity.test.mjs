@@ -14,7 +14,7 @@ import { launchBrowser, startSwitchboard, tid, waitForText, waitInPage } from '.
 const TENANT = 'continuity';
 const API_KEY = `key-${randomBytes(12).toString('hex')}`;
 const CUSTOMER_GRACE_MS = 1500;
-const CASES = ['agentreload', 'custreload', 'closewait', 'closechat', 'reconnect', 'rating'];
+const CASES = ['agentreload', 'custreload', 'closewait', 'closechat', 'reconnect', 'rating', 'whyme'];
 
 // The pages resume with ResumeContact (proto/edge.proto); a checkout whose node
 // predates it cannot run these.
@@ -167,6 +167,55 @@ describe('continuity of the pages', { skip }, () => {
     assert.equal(await delivered(chat, 'line-agent', 'Unblocked it'), 1);
     await say(chat, chat, 'customer', 'Works, thanks');
     assert.equal(await delivered(panel, 'line-customer', 'Works, thanks'), 1);
+    for (const page of [desk, chat]) assert.deepEqual(page.errors, [], `console errors on ${page.url()}`);
+    await desk.close();
+    await chat.close();
+  });
+
+  it('the desk says why the agent got the contact, on the offer, in the chat and after a reload', async () => {
+    const desk = await agentDesk('whyme');
+    const { chat, contactId } = await customer('whyme', 'Why me?');
+    const offer = desk.locator(`[data-testid="offer"][data-contact-id="${contactId}"]`);
+    // On the offer: folded under "Why me?", this agent's row marked as its own.
+    await offer.getByText('Why me?').click();
+    const onOffer = tid(tid(offer, 'offer-why'), 'why-me');
+    await onOffer.waitFor({ state: 'visible' });
+    const selfRow = (scope) => scope.locator('[data-testid="why-candidate"][data-self="true"]');
+    assert.equal(await selfRow(onOffer).getAttribute('data-agent'), 'a-whyme');
+    assert.equal(await selfRow(onOffer).getAttribute('aria-current'), 'true');
+    await waitForText(tid(onOffer, 'why-summary'), /^Offered to you by the .+ policy/);
+
+    let panel = await connect(desk, chat, contactId);
+    let why = tid(tid(panel, 'why-me-box'), 'why-me');
+    assert.equal(await why.getAttribute('data-source'), 'offer');
+    await waitForText(selfRow(why), 'You (a-whyme)');
+    const score = await tid(selfRow(why), 'why-total').textContent();
+    assert.match(score, /^\d+\.\d\d$/);
+    // The full table has the score terms; the table is labelled by its caption.
+    assert.deepEqual(await why.locator('thead th').allTextContents(),
+      ['Agent', 'Score', 'Skill', 'Affinity', 'Value', 'Fairness', 'Waiting']);
+    await waitForText(why.locator('caption'), 'Candidates compared');
+
+    // After a reload there is no Offer: the desk asks the node by contact id.
+    await desk.reload();
+    panel = desk.locator(`[data-testid="chat-panel"][data-contact-id="${contactId}"]`);
+    await panel.waitFor();
+    why = tid(tid(panel, 'why-me-box'), 'why-me');
+    await why.and(desk.locator('[data-source="fetched"]')).waitFor();
+    await waitForText(selfRow(why), 'You (a-whyme)');
+    assert.equal(await tid(selfRow(why), 'why-total').textContent(), score);
+    await waitForText(tid(why, 'why-summary'), /^Offered to you/);
+
+    // A supervisor reads the same decision by contact id.
+    const decisions = await desk.evaluate(async ({ tenant, apiKey, id }) => {
+      const { SwitchboardClient } = await import('/client.js');
+      const sup = new SwitchboardClient({ hello: () => ({ role: 'ROLE_SUPERVISOR', tenant, apiKey }) });
+      await sup.connect();
+      const r = await sup.request('getDecision', { contactId: id });
+      sup.close();
+      return r.decisions.map((d) => d.agent);
+    }, { tenant: TENANT, apiKey: API_KEY, id: contactId });
+    assert.deepEqual(decisions, ['a-whyme']);
     for (const page of [desk, chat]) assert.deepEqual(page.errors, [], `console errors on ${page.url()}`);
     await desk.close();
     await chat.close();
