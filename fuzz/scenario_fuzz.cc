@@ -3,7 +3,8 @@
 // Properties: a refused file is errc::invalid_argument with a message; an accepted
 // scenario passes validate again, has a finite positive day, finite non-negative
 // rates and durations, types whose queues exist, the real-time helpers' documented
-// ranges; parsing is deterministic.
+// ranges. (No second parse for determinism, unlike config_fuzz: the JSON parse is
+// most of an execution's time here, and executions are what this target lacks.)
 #include <cmath>
 #include <set>
 
@@ -45,17 +46,7 @@ void check_accepted(const bench::scenario& s) {
   auto drain = bench::drain_seconds(s, 1.0, 600);
   require(drain >= 5 && drain <= 600, "drain_seconds within [5, max_s]");
   auto copy = s;
-  require(bench::apply_set(copy, {}).ok(), "no --set keys change nothing");
-}
-
-bool same(const bench::scenario& a, const bench::scenario& b) {
-  return a.name == b.name && a.description == b.description &&
-         a.periods.size() == b.periods.size() && a.segments.size() == b.segments.size() &&
-         a.types.size() == b.types.size() && a.groups.size() == b.groups.size() &&
-         a.queues.size() == b.queues.size() && a.policy == b.policy &&
-         a.compare_policies == b.compare_policies && a.replications == b.replications &&
-         a.days == b.days && a.seed == b.seed && a.parameters == b.parameters &&
-         a.day_s() == b.day_s();
+  require(bench::apply_set(copy, {}).ok(), "apply_set without keys succeeds");
 }
 
 }  // namespace
@@ -63,13 +54,7 @@ bool same(const bench::scenario& a, const bench::scenario& b) {
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
   auto json = switchboard::fuzz::input(data, size);
   auto r = bench::parse_scenario(json);
-  if (!r) {
-    require(r.code() == engine::errc::invalid_argument, "a refused scenario is invalid_argument");
-    require(!r.err().message.empty(), "a refusal says why");
-    return 0;
-  }
-  check_accepted(*r);
-  auto again = bench::parse_scenario(json);
-  require(again.ok() && same(*r, *again), "parsing is deterministic");
+  if (switchboard::fuzz::accepted(r, engine::errc::invalid_argument))
+    check_accepted(*r);
   return 0;
 }
