@@ -61,7 +61,11 @@ using builtin::set_policies;
 using engine::errc;
 
 engine::status apply_set(scenario& s, const std::map<std::string, std::string>& set) {
-  for (const auto& [key, value] : set) {
+  // Not a structured binding: the lambdas below capture key and value, which
+  // clang before 16 refuses for a binding (the fuzz build uses Debian's clang 14).
+  for (const auto& entry : set) {
+    const std::string& key = entry.first;
+    const std::string& value = entry.second;
     engine::status st;
     // The value in range, or nullopt with `st` set.
     auto in_range = [&](const builtin::key_def& d) -> std::optional<double> {

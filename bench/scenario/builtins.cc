@@ -47,7 +47,10 @@ engine::result<scenario> make_builtin(std::string_view name,
                                                         "'; built-ins: " + join(names));
   }
   std::map<std::string, std::string> generic;
-  for (const auto& [key, value] : set) {
+  // Not a structured binding: the lambdas capture `key`, which clang before 16
+  // refuses for a binding (the fuzz build uses Debian's clang 14).
+  for (const auto& entry : set) {
+    const std::string& key = entry.first;
     bool own = std::any_of(b->keys.begin(), b->keys.end(),
                            [&](const builtin::key_def& d) { return d.key == key; });
     if (own)
@@ -65,7 +68,7 @@ engine::result<scenario> make_builtin(std::string_view name,
                                 "unknown --set key '" + key + "' for built-in '" + b->name +
                                   "'; valid keys: " + join(valid));
     }
-    generic.emplace(key, value);
+    generic.emplace(key, entry.second);
   }
   builtin::knobs k(b->keys, set);
   auto s = b->build(builtin::start(*b, k), k);

@@ -464,6 +464,27 @@ TEST(files, invalid_json_is_a_typed_error) {
   expect_error(parse_scenario(minimal(R"(, "queue": "q")")), "duplicate key 'queue'");
 }
 
+TEST(files, nesting_deeper_than_any_scenario_is_refused_before_parsing) {
+  // 20 000 nested arrays kept protobuf's JSON parser busy for minutes (scenario_fuzz).
+  expect_error(parse_scenario(std::string(20000, '[') + std::string(20000, ']')),
+               "nested deeper than 32 levels");
+  expect_error(parse_scenario(std::string(1 << 20, '[')), "nested deeper than 32 levels");
+  expect_error(parse_scenario(minimal("", "", "", R"("parameters": {"a": )" +
+                                                   std::string(40, '[') + std::string(40, ']') +
+                                                   "},")),
+               "nested deeper than 32 levels");
+  // Brackets inside strings (escaped quotes too) are not nesting.
+  auto name = "\"" + std::string(40, '[') + "\\\"" + std::string(40, '{') + "\"";
+  auto s = parse_scenario(edit(minimal(), "\"tiny\"", name));
+  ASSERT_TRUE(s.ok()) << s.err().message;
+  EXPECT_EQ(s->name, std::string(40, '[') + "\"" + std::string(40, '{'));
+  // As deep as allowed: parsed, then refused by the schema, not by the nesting check.
+  expect_error(parse_scenario(minimal("", "", "", R"("parameters": {"a": )" +
+                                                   std::string(30, '[') + std::string(30, ']') +
+                                                   "},")),
+               "parameters.a: must be a string, number or boolean");
+}
+
 TEST(files, unknown_keys_are_named_with_their_path) {
   expect_error(parse_scenario(minimal(R"(, "arival_rate": 3)")),
                "unknown key 'arival_rate' at types[0]");
