@@ -114,8 +114,9 @@ void open_with_profile(reg_ptr self, caf::typed_response_promise<submit_ack> rp,
     rp.delegate(caf::actor_cast<caf::actor>(self), submit_req{std::move(r->contact)});
     return;
   }
-  self->request(caf::actor_cast<caf::actor>(self), caf::infinite, upsert_customer_req{std::move(p)})
-    .then([=](ok_atom) mutable { rp.delegate(caf::actor_cast<caf::actor>(self), submit_req{std::move(r->contact)}); },
+  auto me = caf::actor_cast<caf::actor>(self);
+  self->request(me, caf::infinite, upsert_customer_req{std::move(p)})
+    .then([=](ok_atom) mutable { rp.delegate(me, submit_req{std::move(r->contact)}); },
           [=](caf::error& e) mutable { rp.deliver(std::move(e)); });
 }
 
