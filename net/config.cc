@@ -28,27 +28,11 @@ std::string range(const char* field, std::int64_t lo, std::int64_t hi, std::int6
 /// something (port 0: any free port), look at the JSON object itself.
 class presence {
  public:
-  /// `json` already parsed as a ServeConfig, which accepts a key twice (the last
-  /// wins) where the object does not: `error()` then says which key.
   explicit presence(std::string_view json) {
     google::protobuf::util::JsonParseOptions o;
-    auto st = google::protobuf::util::JsonStringToMessage(
+    (void) google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece{json.data(), json.size()}, &root_, o);
-    if (st.ok())
-      return;
-    // "(fields[1]) port: Repeated map key: 'port' is already set."
-    std::string why{st.message()};
-    const std::string_view marker = "Repeated map key: '";
-    auto at = why.find(marker);
-    if (at == std::string::npos) {
-      error_ = "not a JSON object: " + why;
-      return;
-    }
-    at += marker.size();
-    error_ = "duplicate key '" + why.substr(at, why.find('\'', at) - at) + "'";
   }
-  /// Why the text is no JSON object (`duplicate key 'port'`); empty when it is one.
-  const std::string& error() const { return error_; }
   /// `proto_name` (snake_case) or its lowerCamelCase JSON name is in the object.
   bool has(const std::string& proto_name) const {
     std::string camel;
@@ -66,7 +50,6 @@ class presence {
 
  private:
   google::protobuf::Struct root_;
-  std::string error_;
 };
 
 }  // namespace
@@ -85,11 +68,7 @@ engine::result<serve_config> parse_serve_config(std::string_view json) {
     google::protobuf::StringPiece{json.data(), json.size()}, &m, popts);
   if (!st.ok())
     return bad("not a valid ServeConfig: " + std::string{st.message()});
-  // Without this, a key given twice hid every key from `set` and so skipped the
-  // range checks below that depend on presence (leaseTtlS 9091 was accepted).
   presence set{json};
-  if (!set.error().empty())
-    return bad(set.error());
   serve_config c;
   auto& e = c.edge;
   if (!m.listen_address().empty())
