@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <utility>
 
 #include "actors/internal/cluster_router_impl.h"
@@ -31,7 +32,17 @@ tenant_stats merge_stats(const std::string& tenant, std::vector<tenant_stats> pa
     }
     for (auto& a : p.agents)
       out.agents.push_back(std::move(a));
+    for (auto& a : p.alerts)
+      out.alerts.push_back(std::move(a));
+    for (auto& e : p.experiments)
+      out.experiments.push_back(std::move(e));
+    out.alerts_raised += p.alerts_raised;
+    out.batch_offers += p.batch_offers;
+    out.guarded_offers += p.guarded_offers;
   }
+  // The most recent alerts of all domains, oldest first.
+  std::stable_sort(out.alerts.begin(), out.alerts.end(),
+                   [](const engine::risk_alert& a, const engine::risk_alert& b) { return a.at < b.at; });
   out.service_level = engine::service_level(within, closed);
   return out;
 }

@@ -317,6 +317,11 @@ struct rec_snapshot {
   std::vector<engine::agent_snapshot> agents;
   std::uint64_t routed = 0;
   std::uint64_t connected = 0;
+  std::vector<engine::risk_alert> alerts;  ///< the most recent, oldest first
+  std::uint64_t alerts_raised = 0;
+  std::vector<engine::experiment_report> experiments;
+  std::uint64_t batch_offers = 0;
+  std::uint64_t guarded_offers = 0;
 };
 struct rec_position_req {
   static constexpr char type_name[] = "rec_position_req";

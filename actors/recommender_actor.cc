@@ -46,8 +46,15 @@ struct recommender_state {
   /// When the armed wake-up (a delayed tick) fires, or -1: none armed.
   engine::time_ms wake_at = -1;
   std::uint64_t routed = 0;
+  /// Complaint-risk alerts (engine::routing_domain::take_alerts): the most recent,
+  /// oldest first, and how many were raised since start.
+  std::deque<engine::risk_alert> alerts;
+  std::uint64_t alerts_raised = 0;
   static inline const char* name = "recommender";
 };
+
+/// Alerts kept for the supervisors' wallboard.
+constexpr std::size_t recent_alerts = 20;
 
 using rec_ptr = caf::stateful_actor<recommender_state>*;
 
@@ -132,6 +139,12 @@ void arm_wake(rec_ptr self);
 void run_match(rec_ptr self) {
   auto& st = self->state;
   st.match_scheduled = false;
+  for (auto& a : st.domain->take_alerts()) {
+    ++st.alerts_raised;
+    st.alerts.push_back(std::move(a));
+    if (st.alerts.size() > recent_alerts)
+      st.alerts.pop_front();
+  }
   auto offers = st.domain->match(now(self));
   for (auto& o : offers) {
     st.contact_queue[o.contact] = o.queue;
@@ -416,6 +429,11 @@ caf::behavior recommender(rec_ptr self, actor_context ctx, engine::tenant_config
       s.agents = st.domain->agents();
       s.routed = st.routed;
       s.connected = st.connected_at.size();
+      s.alerts.assign(st.alerts.begin(), st.alerts.end());
+      s.alerts_raised = st.alerts_raised;
+      s.experiments = st.domain->live_experiment().report();
+      s.batch_offers = st.domain->batch_offers();
+      s.guarded_offers = st.domain->guarded_offers();
       return s;
     },
     [=](const find_agent_req& r) -> caf::result<agent_info> {

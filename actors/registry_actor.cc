@@ -760,6 +760,11 @@ caf::behavior registry(reg_ptr self, actor_context ctx) {
             acc->out.agents = std::move(s.agents);
             acc->out.routed = s.routed;
             acc->out.connected = s.connected;
+            acc->out.alerts = std::move(s.alerts);
+            acc->out.alerts_raised = s.alerts_raised;
+            acc->out.experiments = std::move(s.experiments);
+            acc->out.batch_offers = s.batch_offers;
+            acc->out.guarded_offers = s.guarded_offers;
             done();
           },
           [=](caf::error&) mutable { done(); });

@@ -97,6 +97,14 @@ struct tenant_stats {
   std::uint64_t abandoned = 0;
   std::uint64_t offers_expired = 0;
   double service_level = 1.0;   ///< over all queues, weighted by answered + abandoned
+  /// Contacts that entered a line at a high complaint risk: the most recent
+  /// (oldest first) and how many since start.
+  std::vector<engine::risk_alert> alerts;
+  std::uint64_t alerts_raised = 0;
+  /// The live on/off comparison per queue (empty when the tenant runs none).
+  std::vector<engine::experiment_report> experiments;
+  std::uint64_t batch_offers = 0;    ///< offers made by batch assignment
+  std::uint64_t guarded_offers = 0;  ///< offers the fairness guard gave another agent
 };
 
 }  // namespace switchboard

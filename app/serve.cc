@@ -96,13 +96,18 @@ std::vector<std::string> node_tenants(const net::serve_config& cfg, bool cluster
 
 engine::status ensure_tenants(node& n, const net::serve_config& cfg, bool cluster) {
   for (const auto& k : cfg.edge.tenants) {
+    auto routing = cfg.routing.find(k.tenant);
     for (const auto& id : node_tenants(cfg, cluster, k.tenant)) {
       auto s = n.stats(id);
-      if (s)
+      // Routing settings in the config are applied at every start; without them a
+      // known tenant keeps what it has.
+      if (s && routing == cfg.routing.end())
         continue;
-      if (s.code() != engine::errc::unknown_tenant)
+      if (!s && s.code() != engine::errc::unknown_tenant)
         return s.err();
       engine::tenant_config t;
+      if (routing != cfg.routing.end())
+        t = routing->second;
       t.id = id;
       t.name = id == k.tenant ? k.tenant : k.tenant + " (" + id + ")";
       if (auto d = n.define_tenant(t); !d)

@@ -15,6 +15,8 @@ std::string_view to_string(reject_reason r) {
     case reject_reason::proficiency: return "proficiency";
     case reject_reason::crowd_not_admitted: return "crowd_not_admitted";
     case reject_reason::just_declined: return "just_declined";
+    case reject_reason::level: return "level";
+    case reject_reason::reserved: return "reserved";
   }
   return "invalid";
 }

@@ -20,6 +20,8 @@ enum class reject_reason : std::uint8_t {
   proficiency,        ///< below the minimum of the current overflow step
   crowd_not_admitted, ///< crowdsourced agent before the admit-crowd step
   just_declined,      ///< this agent declined or let the offer expire, within the tenant's decline_cooldown
+  level,              ///< below the least level of the queue or of the customer's tier
+  reserved,           ///< held for the customer's dedicated manager, then its team, for a bounded wait
 };
 
 std::string_view to_string(reject_reason r);

@@ -116,6 +116,23 @@ void learned_stats::add_everywhere(const learned_record& c, const outcome_stats&
   auto& co = cohort_of(c.intent, c.segment);
   merge(co.stats, delta, sign);
   merge(agents_[c.agent], delta, sign);
+  // The agent's sums per intent over all segments (key `agent \0 intent`) and the
+  // intent's over all agents and segments (key `\0 intent`) live in agents_ too:
+  // an agent id is never empty and has no NUL, so the keys cannot meet.
+  with_key(c.agent, c.intent, nullptr, [&](std::string_view k) {
+    auto i = agents_.find(k);
+    if (i == agents_.end())
+      i = agents_.emplace(std::string{k}, outcome_stats{}).first;
+    merge(i->second, delta, sign);
+    return 0;
+  });
+  with_key({}, c.intent, nullptr, [&](std::string_view k) {
+    auto i = agents_.find(k);
+    if (i == agents_.end())
+      i = agents_.emplace(std::string{k}, outcome_stats{}).first;
+    merge(i->second, delta, sign);
+    return 0;
+  });
   merge(total_, delta, sign);
   if (co.stats.handled >= co.handled_at_fit + refit_every || co.stats.handled < co.handled_at_fit)
     refit(co);
@@ -200,47 +217,68 @@ learned_stats::prior_means learned_stats::prior_of(std::string_view agent,
     auto i = cohorts_.find(k);
     return i == cohorts_.end() ? nullptr : &i->second;
   });
-  const outcome_stats* ag = nullptr;
-  if (auto i = agents_.find(agent); i != agents_.end())
-    ag = &i->second;
+  auto find_sums = [&](std::string_view k) -> const outcome_stats* {
+    auto i = agents_.find(k);
+    return i == agents_.end() ? nullptr : &i->second;
+  };
+  const outcome_stats* ag = find_sums(agent);
+  const outcome_stats* ai = with_key(agent, intent, nullptr, find_sums);
+  const outcome_stats* in = with_key({}, intent, nullptr, find_sums);
   static const outcome_stats none{};
   const auto& c = co ? co->stats : none;
-  const auto& a = ag ? *ag : none;
+  // The agent's own levels without this cell: the cell's own record is weighed
+  // once, by the posterior, not again through the prior.
+  const auto* own = find(agent, intent, segment);
+  outcome_stats a = ag ? *ag : none;
+  outcome_stats x = ai ? *ai : none;
+  if (own != nullptr) {
+    merge(a, *own, -1);
+    merge(x, *own, -1);
+  }
+  const auto& i = in ? *in : none;
   const auto& t = total_;
   out.strength = co ? co->strength : default_strength;
-  auto d = [](std::uint64_t x) { return static_cast<double>(x); };
-  // A rate: the cohort's, moved by the agent's difference from the tenant's.
+  auto d = [](std::uint64_t v) { return static_cast<double>(v); };
+  // A rate: the cohort's, moved by the agent's difference from the rest on this
+  // intent (over all segments: an ability with one intent shows in every segment,
+  // and pooling them learns it three times as fast). That difference is shrunk
+  // toward the agent's overall one, so a newcomer to an intent starts from how
+  // it does elsewhere.
   auto rate = [&](auto hits, double neutral) {
     double tenant = shrink(d(hits(t)), d(t.handled), neutral, 2.0);
     double cohort_rate = shrink(d(hits(c)), d(c.handled), tenant, level_strength);
     double agent_rate = shrink(d(hits(a)), d(a.handled), tenant, level_strength);
-    return clamp_rate(cohort_rate + agent_rate - tenant);
+    double intent_rate = shrink(d(hits(i)), d(i.handled), tenant, level_strength);
+    double agent_intent =
+      shrink(d(hits(x)), d(x.handled), clamp_rate(intent_rate + agent_rate - tenant), level_strength);
+    return clamp_rate(cohort_rate + agent_intent - intent_rate);
   };
   auto& m = out.mean;
   m.resolution = rate([](const outcome_stats& s) { return s.resolved; }, prior);
   m.sale = rate([](const outcome_stats& s) { return s.sales; }, sale_prior);
   m.complaint = rate([](const outcome_stats& s) { return s.complaints; }, complaint_prior);
-  // A mean: the cohort's, moved by the agent's difference from the tenant's.
-  auto mean = [&](double sum_t, double n_t, double sum_c, double n_c, double sum_a, double n_a,
-                  double neutral, double lo, double hi) {
-    double tenant = n_t > 0 ? (sum_t + 1.0 * neutral) / (n_t + 1.0) : neutral;
-    double cohort_mean = (sum_c + mean_strength * tenant) / (n_c + mean_strength);
-    double agent_mean = (sum_a + mean_strength * tenant) / (n_a + mean_strength);
-    return std::clamp(cohort_mean + agent_mean - tenant, lo, hi);
+  // A mean, in the same shape: `sum(s)` and `count(s)` of a level's sums.
+  auto mean = [&](auto sum, auto count, double neutral, double lo, double hi) {
+    auto at = [&](const outcome_stats& s, double parent) {
+      return (sum(s) + mean_strength * parent) / (count(s) + mean_strength);
+    };
+    double tenant = count(t) > 0 ? (sum(t) + 1.0 * neutral) / (count(t) + 1.0) : neutral;
+    double agent_mean = at(a, tenant);
+    double intent_mean = at(i, tenant);
+    double agent_intent = at(x, intent_mean + agent_mean - tenant);
+    return std::clamp(at(c, tenant) + agent_intent - intent_mean, lo, hi);
   };
-  auto csat01 = [](const outcome_stats& s) {
-    return s.csat_sum - static_cast<double>(s.csat_count);  // sum of (csat - 1)
-  };
-  m.csat = mean(csat01(t) / 4, d(t.csat_count), csat01(c) / 4, d(c.csat_count), csat01(a) / 4,
-                d(a.csat_count), csat_prior, 0.0, 1.0);
+  m.csat = mean([](const outcome_stats& s) { return (s.csat_sum - static_cast<double>(s.csat_count)) / 4; },
+                [&](const outcome_stats& s) { return d(s.csat_count); }, csat_prior, 0.0, 1.0);
   double typical_ms = t.handled > 0 ? t.handle_ms_sum / d(t.handled) : 0;
   m.handle_ms = t.handled == 0 ? 0
-                               : mean(t.handle_ms_sum, d(t.handled), c.handle_ms_sum, d(c.handled),
-                                      a.handle_ms_sum, d(a.handled), typical_ms, 0.0, 1e12);
+                               : mean([](const outcome_stats& s) { return s.handle_ms_sum; },
+                                      [&](const outcome_stats& s) { return d(s.handled); },
+                                      typical_ms, 0.0, 1e12);
   m.typical_handle_ms = c.handled > 0 ? c.handle_ms_sum / d(c.handled) : typical_ms;
   double typical_sale = t.sales > 0 ? t.sale_amount_sum / d(t.sales) : 0;
-  m.sale_amount = mean(t.sale_amount_sum, d(t.sales), c.sale_amount_sum, d(c.sales),
-                       a.sale_amount_sum, d(a.sales), typical_sale, 0.0, 1e15);
+  m.sale_amount = mean([](const outcome_stats& s) { return s.sale_amount_sum; },
+                       [&](const outcome_stats& s) { return d(s.sales); }, typical_sale, 0.0, 1e15);
   return out;
 }
 
@@ -326,10 +364,12 @@ std::vector<learned_record> learned_stats::all() const {
   return out;
 }
 
-double pairing_value(const outcome_estimate& e, const objective_weights& w, double value,
-                     double risk, double typical_handle_ms) {
-  double v = w.resolution * e.resolution + w.sale * value * e.sale + w.csat * e.csat -
-             w.complaint * (1.0 + std::clamp(risk, 0.0, 1.0)) * e.complaint;
+double pairing_value(const outcome_estimate& e, const objective_weights& w,
+                     const customer_signals& c, double typical_handle_ms) {
+  double calm = 1.0 + w.deescalation * std::clamp(c.risk, 0.0, 1.0);
+  double buyer = std::clamp(c.value, 0.0, 1.0) + (c.purchase ? w.purchase : 0.0);
+  double v = w.resolution * e.resolution + w.sale * buyer * e.sale + w.csat * calm * e.csat -
+             w.complaint * calm * e.complaint;
   if (typical_handle_ms > 0 && e.handle_ms > 0)
     v -= w.handle_time * (e.handle_ms / typical_handle_ms - 1.0);
   return v;

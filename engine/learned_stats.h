@@ -133,11 +133,19 @@ class learned_stats {
   outcome_stats total_;
 };
 
+/// What the objective weighs of the customer: its value (0..1,
+/// `customer_value`), its complaint risk (0..1, `complaint_risk` of its path) and
+/// whether it has a purchase intent.
+struct customer_signals {
+  double value = 0;
+  double risk = 0;
+  bool purchase = false;
+};
+
 /// The expected value of a pairing under the objective: what the `profile`
-/// policy's value term is. `value` is the customer's (0..1, `customer_value`),
-/// `risk` its complaint risk (0..1), `typical_handle_ms` the cohort's typical
-/// handle time (0: handle time is not weighed).
-double pairing_value(const outcome_estimate& e, const objective_weights& w, double value,
-                     double risk, double typical_handle_ms);
+/// policy's value term is. `typical_handle_ms` is the cohort's typical handle
+/// time (0: handle time is not weighed).
+double pairing_value(const outcome_estimate& e, const objective_weights& w,
+                     const customer_signals& c, double typical_handle_ms);
 
 }  // namespace switchboard::engine

@@ -79,12 +79,50 @@ status validate(const tenant_config& x) {
   for (double v : {w.skill, w.affinity, w.value, w.fairness, w.aging})
     if (auto s = in_range(what, "score weights", v, 0.0, limits::max_score_weight); !s)
       return s;
+  const auto& o = x.objective;
+  for (double v : {o.resolution, o.sale, o.csat, o.handle_time, o.complaint, o.deescalation,
+                   o.purchase})
+    if (auto s = in_range(what, "objective weights", v, 0.0, limits::max_score_weight); !s)
+      return s;
+  if (auto s = in_range(what, "fairness_bound", x.fairness_bound, 0.0, 1.0); !s)
+    return s;
+  if (auto s = in_range(what, "manager_wait_ms", x.manager_wait, time_ms{0}, limits::max_wait_ms); !s)
+    return s;
+  if (auto s = in_range(what, "team_wait_ms", x.team_wait, time_ms{0}, limits::max_wait_ms); !s)
+    return s;
+  for (auto l : x.min_level_by_tier)
+    if (static_cast<int>(l) > static_cast<int>(agent_level::expert))
+      return bad(errc::invalid_argument, what + ": min_level_by_tier holds an unknown level");
+  if (auto s = in_range(what, "complaint_alert", x.complaint_alert, 0.0, 1.0); !s)
+    return s;
+  if (auto s = in_range(what, "repeat_window_ms", x.repeat_window, time_ms{0},
+                        limits::max_repeat_window_ms);
+      !s)
+    return s;
+  if (x.experiment.slice != 0) {
+    if (auto s = in_range(what, "experiment slice_ms", x.experiment.slice,
+                          limits::min_experiment_slice_ms, limits::max_experiment_slice_ms);
+        !s)
+      return s;
+    if (x.experiment.baseline == policy_kind::profile)
+      return bad(errc::invalid_argument, what + ": the experiment's baseline must not be profile");
+  }
   return {};
 }
 
 status validate(const queue_config& x) {
   if (!valid_id(x.tenant) || !valid_id(x.id))
     return bad(errc::invalid_argument, "queue '" + x.id + "' of tenant '" + x.tenant + "': invalid id");
+  if (static_cast<int>(x.min_level) > static_cast<int>(agent_level::expert))
+    return bad(errc::invalid_argument, "queue " + x.id + ": unknown min_level");
+  if (x.own_objective) {
+    const auto& o = x.objective;
+    for (double v : {o.resolution, o.sale, o.csat, o.handle_time, o.complaint, o.deescalation,
+                     o.purchase})
+      if (!(v >= 0 && v <= limits::max_score_weight))
+        return bad(errc::invalid_argument, "queue " + x.id + ": objective weights must be 0.." +
+                                             std::to_string(static_cast<int>(limits::max_score_weight)));
+  }
   for (const auto& s : x.skills) {
     if (s.skill.empty())
       return bad(errc::invalid_argument, "queue " + x.id + ": empty skill name");
@@ -166,6 +204,8 @@ status validate(agent_profile& x) {
     return bad(errc::invalid_capacity, "agent " + x.id + ": no channel capacity at all");
   if (auto s = amount("agent " + x.id, "tips", x.tips); !s)
     return s;
+  if (!x.team.empty() && !valid_id(x.team))
+    return bad(errc::invalid_argument, "agent " + x.id + ": invalid team id");
   return {};
 }
 

@@ -31,7 +31,13 @@ inline constexpr time_ms max_decline_cooldown_ms = hour_ms;  ///< 1 h
 inline constexpr std::uint32_t max_ring_no_answer_limit = 100;
 inline constexpr double max_score_weight = 1000;
 inline constexpr double max_amount = 1e9;  ///< sale amount, tip, tips, ARPU
+inline constexpr time_ms max_repeat_window_ms = 30 * 24 * hour_ms;  ///< 30 days
+inline constexpr time_ms min_experiment_slice_ms = 60'000;          ///< 1 min
+inline constexpr time_ms max_experiment_slice_ms = 24 * hour_ms;    ///< 1 day
 }  // namespace limits
+
+/// Customer tiers are 0..5 (star level).
+inline constexpr int max_tier = 5;
 
 /// Weights of the score terms of the `profile` policy.
 struct score_weights {
@@ -51,7 +57,23 @@ struct objective_weights {
   double sale = 1.0;         ///< Default: 1 (times the customer's value, 0..1).
   double csat = 0.3;         ///< Default: 0.3 (CSAT on 0..1).
   double handle_time = 0.1;  ///< Default: 0.1 per typical handle time above it.
-  double complaint = 1.0;    ///< Default: 1 (times 1 + the customer's complaint risk).
+  double complaint = 1.0;    ///< Default: 1 (times 1 + deescalation x complaint risk).
+  /// How much more complaint and CSAT count for a customer at complaint risk 1
+  /// than at 0 (both count times 1 + deescalation x risk): at-risk contacts go to
+  /// the agents who learned to calm them. Default: 3.
+  double deescalation = 3.0;
+  /// Added to the customer's value (0..1) in the sale term of a customer with a
+  /// purchase intent: such contacts go to the agents who convert. Default: 1.
+  double purchase = 1.0;
+};
+
+/// The live on/off comparison of the `profile` policy against a baseline
+/// (engine/experiment.h): time is cut into slices; in each pair of slices one,
+/// drawn at random, routes a `profile` queue by `profile` and the other by
+/// `baseline`, and every outcome counts for the policy that routed it.
+struct experiment_config {
+  time_ms slice = 0;  ///< 0: off (default). 1 min .. 1 day.
+  policy_kind baseline = policy_kind::longest_idle;  ///< Default: longest_idle.
 };
 
 /// An enterprise hosted on the node; everything else is scoped by tenant id.
@@ -70,6 +92,22 @@ struct tenant_config {
   /// agents' is offered a contact only when no agent within it can take it.
   /// 0..1; 0: no guard. Default: 0.10 (10 points).
   double fairness_bound = 0.10;
+  /// A contact whose customer has a dedicated manager who is logged in is offered
+  /// to that manager only for this long; then (or at once when the manager is not
+  /// logged in) to the manager's team only for `team_wait`; then to the queue.
+  /// 0 skips the stage. Default: 30 s each.
+  time_ms manager_wait = 30'000;
+  time_ms team_wait = 30'000;
+  /// The least agent level that may take a contact of a customer of each tier
+  /// (index 0..5); queues add their own `min_level`. Default: no gate (crowd).
+  std::array<agent_level, max_tier + 1> min_level_by_tier{};
+  /// Complaint risk (`complaint_risk`, from the customer's path) at which a new
+  /// contact raises an alert to the tenant's supervisors. Default: 0.6; 0: off.
+  double complaint_alert = 0.6;
+  /// Earlier contacts of the same customer within this count as repeats in the
+  /// complaint risk (and flag the contact). Default: 24 h.
+  time_ms repeat_window = 24 * limits::hour_ms;
+  experiment_config experiment;
 };
 
 struct skill_requirement {
@@ -102,6 +140,12 @@ struct queue_config {
   std::vector<overflow_step> overflow; ///< sorted by `after`
   time_ms offer_timeout = 15000;       ///< Default: 15 s.
   policy_kind policy = policy_kind::profile;
+  /// The least agent level that may take this queue's contacts (besides the
+  /// tenant's per-tier levels). Default: crowd (no gate).
+  agent_level min_level = agent_level::crowd;
+  /// This queue's own objective (e.g. sales weighs sale more); false: the tenant's.
+  bool own_objective = false;
+  objective_weights objective;
 
   bool accepts(channel c) const { return (channel_mask >> index(c)) & 1u; }
 };
@@ -139,6 +183,7 @@ struct agent_profile {
   agent_level level = agent_level::junior;
   bool remote = false;  ///< crowdsourced remote agent; gated by `admit_crowd`
   double tips = 0;
+  std::string team;  ///< its team (a VIP's contact goes to its manager's team next); may be empty
 
   /// Proficiency in `skill`, or -1 when the agent lacks it.
   int proficiency(std::string_view skill) const;
@@ -152,6 +197,7 @@ struct history_item {
   std::string intent;
   std::string agent;
   bool resolved = false;
+  bool complaint = false;
 };
 
 /// What the engine knows of a customer.

@@ -15,13 +15,18 @@ error not_found(errc code, std::string_view what, std::string_view id) {
 
 }  // namespace
 
-routing_domain::routing_domain(tenant_config tenant) : tenant_(std::move(tenant)) {}
+routing_domain::routing_domain(tenant_config tenant)
+  : tenant_(std::move(tenant)), experiment_(tenant_.id, tenant_.experiment) {}
 
 status routing_domain::set_tenant(tenant_config t) {
   if (t.id != tenant_.id)
     return make_error(errc::cross_tenant, "tenant " + t.id + " cannot replace " + tenant_.id);
   if (auto st = validate(t); !st)
     return st;
+  // A new experiment starts over; the same one keeps what it measured.
+  if (t.experiment.slice != tenant_.experiment.slice ||
+      t.experiment.baseline != tenant_.experiment.baseline)
+    experiment_ = experiment{t.id, t.experiment};
   tenant_ = std::move(t);
   return {};
 }
@@ -58,6 +63,66 @@ const agent_runtime* routing_domain::find_runtime(std::string_view id) const {
 const contact* routing_domain::find_contact(std::string_view id) const {
   auto i = by_contact_.find(id);
   return i == by_contact_.end() ? nullptr : &contacts_[i->second].c;
+}
+
+std::optional<risk_factors> routing_domain::risk_of(std::string_view contact, time_ms now) const {
+  auto i = by_contact_.find(contact);
+  if (i == by_contact_.end())
+    return std::nullopt;
+  const auto& t = contacts_[i->second];
+  return complaint_risk(find_customer(t.c.customer), t.c, now,
+                        queues_[t.queue].config.sl_threshold, tenant_.repeat_window);
+}
+
+std::vector<risk_alert> routing_domain::take_alerts() {
+  std::vector<risk_alert> out;
+  out.swap(alerts_);
+  return out;
+}
+
+void routing_domain::raise_alert(slot h, time_ms now) {
+  if (tenant_.complaint_alert <= 0)
+    return;
+  const auto& t = contacts_[h];
+  auto r = complaint_risk(find_customer(t.c.customer), t.c, now,
+                          queues_[t.queue].config.sl_threshold, tenant_.repeat_window);
+  if (r.risk < tenant_.complaint_alert)
+    return;
+  if (alerts_.size() >= max_pending_alerts)
+    alerts_.erase(alerts_.begin());
+  alerts_.push_back(risk_alert{t.c.id, t.c.customer, t.c.queue, now, r.risk,
+                               describe(r, tenant_.repeat_window)});
+}
+
+std::optional<policy_kind> routing_domain::policy_at(std::string_view queue, time_ms now) const {
+  auto q = queue_slot(queue);
+  if (q == no_slot)
+    return std::nullopt;
+  return policy_of(queues_[q], now);
+}
+
+policy_kind routing_domain::policy_of(const queue_entry& q, time_ms now) const {
+  if (q.config.policy != policy_kind::profile || !experiment_.on())
+    return q.config.policy;
+  return experiment_.treated(q.config.id, experiment_.slice_of(now)) ? policy_kind::profile
+                                                                     : experiment_.config().baseline;
+}
+
+void routing_domain::count_team(const std::string& team, int delta) {
+  if (team.empty())
+    return;
+  auto i = team_online_.find(team);
+  if (delta > 0) {
+    if (i == team_online_.end())
+      team_online_.emplace(team, 1u);
+    else
+      ++i->second;
+  } else if (i != team_online_.end()) {
+    if (i->second <= 1)
+      team_online_.erase(i);
+    else
+      --i->second;
+  }
 }
 
 const customer_profile* routing_domain::find_customer(std::string_view id) const {
@@ -116,6 +181,10 @@ status routing_domain::upsert_agent(agent_profile p) {
     agent_by_id_.emplace(p.id, a);
   } else {
     a = found->second;
+  }
+  if (agents_[a].rt.logged_in && agents_[a].profile.team != p.team) {
+    count_team(agents_[a].profile.team, -1);
+    count_team(p.team, +1);
   }
   agents_[a].profile = std::move(p);
   agents_[a].live = true;
@@ -266,6 +335,7 @@ status routing_domain::login(std::string_view agent, time_ms now) {
       e.rt.idle_since = now;
     for (const auto& l : e.queues)
       ++queues_[l.q].staffed;
+    count_team(e.profile.team, +1);
   }
   e.rt.disconnected = false;
   refresh_ready(*a);
@@ -291,9 +361,11 @@ result<logout_result> routing_domain::logout(std::string_view agent, time_ms now
       out.connected.push_back(t.c.id);
     }
   }
-  if (e.rt.logged_in)
+  if (e.rt.logged_in) {
     for (const auto& l : e.queues)
       --queues_[l.q].staffed;
+    count_team(e.profile.team, -1);
+  }
   e.rt.logged_in = false;
   e.rt.away = false;
   refresh_ready(*a);
@@ -389,7 +461,6 @@ std::vector<const contact*> routing_domain::held_by(std::string_view agent) cons
 // -- contacts -------------------------------------------------------------------
 
 status routing_domain::enqueue(contact c, time_ms now) {
-  (void) now;
   if (c.tenant != tenant_.id)
     return make_error(errc::cross_tenant, "contact " + c.id + " belongs to another tenant");
   auto q = queue_slot(c.queue);
@@ -421,6 +492,11 @@ status routing_domain::enqueue(contact c, time_ms now) {
   t.queue = q;
   t.phase = contact_phase::waiting;
   intern(t);
+  // Woken when the hold for the customer's manager, then its team, ends.
+  if (const auto* cust = find_customer(t.c.customer);
+      cust != nullptr && !cust->account_manager.empty() &&
+      tenant_.manager_wait + tenant_.team_wait > 0)
+    t.hold_stage = tenant_.manager_wait > 0 ? 0 : 1;
   if (!qe.line.push(t.c.key(), h)) {
     auto id = t.c.id;
     release(h);
@@ -429,6 +505,7 @@ status routing_domain::enqueue(contact c, time_ms now) {
   by_contact_.emplace(t.c.id, h);
   schedule_due(h);
   mark_contact(h);
+  raise_alert(h, now);
   return {};
 }
 
@@ -657,7 +734,8 @@ result<completion> routing_domain::complete(std::string_view contact_id, std::st
     if (segment.empty())
       segment = cust->primary_segment();
     cust->last_agent = e.profile.id;
-    cust->history.push_back(history_item{now, t.c.ch, t.c.intent, e.profile.id, o.resolved});
+    cust->history.push_back(
+      history_item{now, t.c.ch, t.c.intent, e.profile.id, o.resolved, o.complaint});
     if (cust->history.size() > max_history)
       cust->history.erase(cust->history.begin());
     out.customer = customer_snapshot{shared};
@@ -665,6 +743,8 @@ result<completion> routing_domain::complete(std::string_view contact_id, std::st
   if (segment.empty())
     segment = "default";
   out.learned = learned_.record(e.profile.id, t.c.intent, segment, o, handle_ms);
+  if (t.exp_slice >= 0)
+    experiment_.record(queues_[t.queue].config.id, t.exp_slice, t.exp_treated, o.resolved);
   draws_.forget(a, t.intent_id);
   if (++outcomes_since_redraw_ >= redraw_every) {
     outcomes_since_redraw_ = 0;

@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "engine/agent.h"
+#include "engine/complaint_risk.h"
 #include "engine/constraints.h"
 #include "engine/contact.h"
 #include "engine/contact_queue.h"
+#include "engine/experiment.h"
 #include "engine/internal/learned_rates.h"
 #include "engine/internal/string_map.h"
 #include "engine/learned_stats.h"
@@ -39,6 +41,10 @@ struct routing_decision {
   time_ms at = 0;
   std::uint32_t considered = 0;  ///< pairs evaluated
   bool agent_triggered = false;  ///< an agent freed up and picked among contacts
+  /// Assigned in a batch: several contacts and agents at once, the pairs chosen
+  /// together for the largest total (`assign_max`); `considered` is the batch's
+  /// contacts x agents.
+  bool batch = false;
   /// Best eligible candidates first (at most `max_recorded_candidates`), then a
   /// sample of rejected ones with their reasons.
   std::vector<candidate> candidates;
@@ -150,6 +156,10 @@ class routing_domain {
   static constexpr std::size_t max_recorded_rejections = 8;
   /// Waiting contacts per queue a freed agent looks at (in line order). Default: 64.
   static constexpr std::size_t contact_window = 64;
+  /// The most contacts, and the most agents, one batch assignment takes. Default: 256.
+  static constexpr std::size_t batch_window = 256;
+  /// Alerts kept until `take_alerts` (the oldest are dropped beyond). Default: 1000.
+  static constexpr std::size_t max_pending_alerts = 1000;
 
   explicit routing_domain(tenant_config tenant);
 
@@ -182,6 +192,18 @@ class routing_domain {
   /// value term was computed from. nullopt: unknown contact or agent.
   std::optional<outcome_estimate> drawn_for(std::string_view contact, std::string_view agent,
                                             time_ms now);
+  /// The complaint risk of a tracked contact's path now; nullopt: unknown contact.
+  std::optional<risk_factors> risk_of(std::string_view contact, time_ms now) const;
+  /// Alerts raised since the last call (contacts enqueued at a complaint risk of
+  /// the tenant's `complaint_alert` or more), oldest first.
+  std::vector<risk_alert> take_alerts();
+  /// The live on/off comparison (tenant `experiment`); empty when it is off.
+  const experiment& live_experiment() const { return experiment_; }
+  /// The policy that routes `queue`'s contacts at `now`: its own, or under the
+  /// experiment the arm of the current slice. nullopt: unknown queue.
+  std::optional<policy_kind> policy_at(std::string_view queue, time_ms now) const;
+  /// Offers made by batch assignment since the domain started.
+  std::uint64_t batch_offers() const { return batch_offers_; }
 
   // -- agents ---------------------------------------------------------------
 
@@ -306,6 +328,12 @@ class routing_domain {
     // segment of its own), keys of the memoized learned rates.
     std::uint32_t intent_id = internal::interner::none;
     std::uint32_t segment_id = internal::interner::none;
+    // The experiment's slice and arm of its current offer (slice -1: none).
+    std::int64_t exp_slice = -1;
+    bool exp_treated = false;
+    // The hold for the customer's dedicated manager: 0 manager (until
+    // manager_wait), 1 its team (until manager_wait + team_wait), 2 over.
+    std::uint8_t hold_stage = 2;
   };
 
   /// One scored or rejected candidate of a contact-triggered decision, before its
@@ -342,7 +370,10 @@ class routing_domain {
   void intern(tracked_contact& t);
 
   /// What the pairs of one decision share: the contact, its queue, its customer
-  /// and the segment its value term is rated under (as `score_pair` picks it).
+  /// and the segment its value term is rated under (as `score_pair` picks it), the
+  /// policy routing it now, its complaint risk (under `profile`; else negative),
+  /// the least agent level it needs and whom it is held for (its manager, or the
+  /// manager's team).
   struct pair_context {
     const tracked_contact& t;
     const queue_config& queue;
@@ -350,8 +381,28 @@ class routing_domain {
     std::string_view segment;
     std::uint32_t segment_id;
     time_ms now;
+    policy_kind policy;
+    double risk;
+    agent_level min_level;
+    slot only_agent;
+    std::string_view only_team;
   };
   pair_context context(const tracked_contact& t, time_ms now);
+  /// check_eligibility, then `gate`.
+  reject_reason eligible(const pair_context& p, const step_view& step, slot a) const;
+  /// The level gate and the manager's hold alone.
+  reject_reason gate(const pair_context& p, slot a) const;
+  /// When contact `h`'s hold for its manager (or team) next ends; -1: no hold.
+  time_ms hold_ends(const tracked_contact& t) const;
+  policy_kind policy_of(const queue_entry& q, time_ms now) const;
+  /// The queue's own objective, or the tenant's.
+  const objective_weights& objective_of(const queue_config& q) const;
+  /// Batch assignment of `contacts` (waiting, in lines routed by `profile`) to
+  /// `agents` (with free capacity): the pairs that are worth the most together.
+  void batch_match(std::vector<slot>& contacts, std::vector<slot>& agents, time_ms now,
+                   std::vector<offer>& out);
+  void count_team(const std::string& team, int delta);
+  void raise_alert(slot h, time_ms now);
   /// `idle`: the agent's idle time at `p.now`.
   score_terms rank_terms(const pair_context& p, slot a, time_ms idle) const;
   score_terms explain(const pair_context& p, slot a);
@@ -384,6 +435,13 @@ class routing_domain {
   double mean_occupancy_ = 0;
   time_ms mean_occupancy_at_ = -1;
   std::uint64_t guarded_ = 0;  ///< offers the fairness guard moved to another agent
+  std::uint64_t batch_offers_ = 0;
+  internal::string_map<std::uint32_t> team_online_;  ///< logged-in agents per team
+  std::vector<risk_alert> alerts_;
+  experiment experiment_;
+  std::vector<slot> batch_contacts_;
+  std::vector<slot> batch_agents_;
+  std::vector<double> batch_values_;
   std::vector<slot> pending_agents_;
   std::vector<slot> pending_contacts_;
   // Reused by match() so that a call allocates only for what it returns.

@@ -3,6 +3,7 @@
 // The state and bookkeeping are in routing_domain.cc.
 #include <algorithm>
 
+#include "engine/assignment.h"
 #include "engine/overflow.h"
 #include "engine/routing_domain.h"
 
@@ -17,7 +18,61 @@ routing_domain::pair_context routing_domain::context(const tracked_contact& t, t
                  : cust != nullptr    ? cust->primary_segment()
                                       : std::string_view{"default"};
   auto segment_id = !t.c.segment.empty() ? t.segment_id : segments_.id(segment);
-  return pair_context{t, queues_[t.queue].config, cust, segment, segment_id, now};
+  const auto& qe = queues_[t.queue];
+  auto policy = policy_of(qe, now);
+  // The risk weighs only in the value term, which only `profile` ranks by.
+  double risk = policy == policy_kind::profile
+                  ? complaint_risk(cust, t.c, now, qe.config.sl_threshold, tenant_.repeat_window).risk
+                  : -1.0;
+  auto min_level = qe.config.min_level;
+  slot only_agent = no_slot;
+  std::string_view only_team;
+  if (cust != nullptr) {
+    auto tier_level = tenant_.min_level_by_tier[static_cast<std::size_t>(std::clamp(cust->tier, 0, max_tier))];
+    min_level = std::max(min_level, tier_level);
+    // A dedicated manager who is logged in and works this queue holds the contact
+    // for `manager_wait`; then (or at once) the manager's team, while one of it is
+    // logged in, for `team_wait`; then anyone eligible.
+    auto waited = now - t.c.enqueued_at;
+    if (!cust->account_manager.empty() && waited < tenant_.manager_wait + tenant_.team_wait) {
+      auto m = agent_by_id_.find(cust->account_manager);
+      if (m != agent_by_id_.end()) {
+        const auto& me = agents_[m->second];
+        if (waited < tenant_.manager_wait && me.rt.logged_in && qualifies(me.profile, qe.config))
+          only_agent = m->second;
+        else if (!me.profile.team.empty() && team_online_.count(me.profile.team) > 0)
+          only_team = me.profile.team;
+      }
+    }
+  }
+  return pair_context{t,      queues_[t.queue].config, cust,      segment,    segment_id, now,
+                      policy, risk,                    min_level, only_agent, only_team};
+}
+
+const objective_weights& routing_domain::objective_of(const queue_config& q) const {
+  return q.own_objective ? q.objective : tenant_.objective;
+}
+
+reject_reason routing_domain::eligible(const pair_context& p, const step_view& step,
+                                       slot a) const {
+  const auto& e = agents_[a];
+  auto r = check_eligibility(p.t.c, p.queue, step, e.profile, e.rt);
+  if (r != reject_reason::none)
+    return r;
+  return gate(p, a);
+}
+
+reject_reason routing_domain::gate(const pair_context& p, slot a) const {
+  const auto& e = agents_[a];
+  // The customer's own dedicated manager is not held back by the level gate.
+  bool manager = p.customer != nullptr && p.customer->account_manager == e.profile.id;
+  if (e.profile.level < p.min_level && !manager)
+    return reject_reason::level;
+  if (p.only_agent != no_slot && a != p.only_agent)
+    return reject_reason::reserved;
+  if (!p.only_team.empty() && e.profile.team != p.only_team)
+    return reject_reason::reserved;
+  return reject_reason::none;
 }
 
 // What the queue's policy ranks by. Only `profile` ranks by the value term, the one
@@ -25,36 +80,39 @@ routing_domain::pair_context routing_domain::context(const tracked_contact& t, t
 // candidates a decision records. longest_idle ranks by idle time alone (the total
 // score_pair gives it); a test checks that the recorded terms are score_pair's.
 score_terms routing_domain::rank_terms(const pair_context& p, slot a, time_ms idle) const {
-  if (p.queue.policy == policy_kind::longest_idle) {
+  if (p.policy == policy_kind::longest_idle) {
     score_terms terms;
     terms.total = static_cast<double>(idle) / 1000.0;
     return terms;
   }
   const auto& e = agents_[a];
-  if (p.queue.policy != policy_kind::profile)
+  if (p.policy != policy_kind::profile)
     return score_pair(p.t.c, e.profile, e.rt,
                       score_inputs{p.queue, p.customer, no_learned_, tenant_.weights,
-                                   tenant_.objective, p.now, nullptr},
-                      p.queue.policy);
+                                   objective_of(p.queue), p.now, nullptr, p.risk},
+                      p.policy);
   return score_pair(p.t.c, e.profile, e.rt,
                     score_inputs{p.queue, p.customer, learned_, tenant_.weights,
-                                 tenant_.objective, p.now, &drawn(p, a)},
-                    p.queue.policy);
+                                 objective_of(p.queue), p.now, &drawn(p, a), p.risk},
+                    p.policy);
 }
 
 // Every term of a pair, as score_pair computes them with the learned statistics
 // (under longest_idle and skills too, for the candidates a decision records).
 score_terms routing_domain::explain(const pair_context& p, slot a) {
   const auto& e = agents_[a];
-  if (p.queue.policy == policy_kind::profile)
+  if (p.policy == policy_kind::profile)
     return rank_terms(p, a, e.rt.idle_ms(p.now));
+  double risk = complaint_risk(p.customer, p.t.c, p.now, p.queue.sl_threshold,
+                               tenant_.repeat_window)
+                  .risk;
   auto terms = score_pair(p.t.c, e.profile, e.rt,
                           score_inputs{p.queue, p.customer, no_learned_, tenant_.weights,
-                                       tenant_.objective, p.now, nullptr},
-                          p.queue.policy);
+                                       objective_of(p.queue), p.now, nullptr, risk},
+                          p.policy);
   auto valued = score_pair(p.t.c, e.profile, e.rt,
                            score_inputs{p.queue, p.customer, learned_, tenant_.weights,
-                                        tenant_.objective, p.now, &drawn(p, a)},
+                                        objective_of(p.queue), p.now, &drawn(p, a), risk},
                            policy_kind::profile);
   terms.value = valued.value;
   return terms;
@@ -112,6 +170,12 @@ offer routing_domain::make_offer(slot h, slot a, routing_decision d, time_ms now
   o.deadline = now + q.config.offer_timeout;
   d.agent = e.profile.id;
   d.at = now;
+  // Under the experiment, the outcome counts for the arm that made this offer.
+  t.exp_slice = -1;
+  if (experiment_.on() && q.config.policy == policy_kind::profile) {
+    t.exp_slice = experiment_.slice_of(now);
+    t.exp_treated = d.policy == policy_kind::profile;
+  }
   o.decision = std::move(d);
   return o;
 }
@@ -135,13 +199,13 @@ std::optional<offer> routing_domain::match_contact(slot h, time_ms now) {
   std::uint32_t considered = 0;
   // The fairness guard: under `profile`, agents well above the mean occupancy
   // rank after every agent within the bound.
-  bool guarded = q.config.policy == policy_kind::profile && tenant_.fairness_bound > 0;
+  bool guarded = p.policy == policy_kind::profile && tenant_.fairness_bound > 0;
   double ceiling = guarded ? mean_occupancy(now) + tenant_.fairness_bound : 2.0;
   std::optional<scored> best_over;  // the best-scored agent over the bound
   for (auto a : q.ready) {
     auto& e = agents_[a];
     ++considered;
-    auto r = check_eligibility(t.c, q.config, step, e.profile, e.rt);
+    auto r = eligible(p, step, a);
     if (r != reject_reason::none) {
       if (rejected_.size() < max_recorded_rejections)
         rejected_.emplace_back(a, r);
@@ -172,11 +236,11 @@ std::optional<offer> routing_domain::match_contact(slot h, time_ms now) {
   routing_decision d;
   d.contact = t.c.id;
   d.queue = q.config.id;
-  d.policy = q.config.policy;
+  d.policy = p.policy;
   d.step = step.index;
   d.considered = considered;
   d.candidates.reserve(best_.size() + rejected_.size());
-  bool ranked_by_value = q.config.policy == policy_kind::profile;
+  bool ranked_by_value = p.policy == policy_kind::profile;
   for (const auto& b : best_)
     d.candidates.push_back(candidate{agents_[b.agent].profile.id,
                                      ranked_by_value ? b.terms : explain(p, b.agent),
@@ -194,6 +258,7 @@ std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
   score_terms winner_terms;  // only `profile` lines compare them; see below for the others
   int winner_qprio = 0;
   bool winner_profile = false;
+  policy_kind winner_policy = policy_kind::profile;
   std::uint32_t considered = 0;
   int winner_step = -1;
   // The fairness guard: an agent far above the mean occupancy leaves a `profile`
@@ -214,12 +279,11 @@ std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
     const auto* cust = find_customer(t.c.customer);
     return cust != nullptr && cust->account_manager == e.profile.id;
   };
-  auto another_within = [&](const tracked_contact& t, const queue_entry& q,
-                            const step_view& step) {
+  auto another_within = [&](const pair_context& p, const queue_entry& q, const step_view& step) {
     for (auto b : q.ready) {
       const auto& o = agents_[b];
       if (b != a && recent_occupancy(o.rt, now) <= ceiling &&
-          check_eligibility(t.c, q.config, step, o.profile, o.rt) == reject_reason::none)
+          eligible(p, step, b) == reject_reason::none)
         return true;
     }
     return false;
@@ -228,7 +292,8 @@ std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
     auto& q = queues_[link.q];
     if (q.line.empty())
       continue;
-    bool profile = q.config.policy == policy_kind::profile;
+    auto policy = policy_of(q, now);
+    bool profile = policy == policy_kind::profile;
     std::size_t looked = 0;
     q.line.for_each([&](const queue_key& key, contact_queue::handle h) {
       if (++looked > contact_window)
@@ -236,13 +301,17 @@ std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
       auto& t = contacts_[h];
       auto step = current_step(q.config, now - t.c.enqueued_at);
       ++considered;
+      // The cheap checks first: most contacts of a line fail them or pass alike.
       if (check_eligibility(t.c, q.config, step, e.profile, e.rt) != reject_reason::none)
         return true;
-      if (profile && over() && another_within(t, q, step) && !manages(t))
+      auto p = context(t, now);
+      if (gate(p, a) != reject_reason::none)
+        return true;
+      if (profile && over() && another_within(p, q, step) && !manages(t))
         return true;  // its own match (it is new) or that agent's gives it to them
       score_terms terms;
       if (profile)
-        terms = rank_terms(context(t, now), a, e.rt.idle_ms(now));
+        terms = rank_terms(p, a, e.rt.idle_ms(now));
       bool take = false;
       if (winner == no_slot) {
         take = true;
@@ -263,6 +332,7 @@ std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
         winner_terms = terms;
         winner_qprio = q.config.priority;
         winner_profile = profile;
+        winner_policy = policy;
         winner_step = step.index;
       }
       // In FIFO policies the first eligible contact of a line is its best.
@@ -275,7 +345,7 @@ std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
   routing_decision d;
   d.contact = t.c.id;
   d.queue = queues_[t.queue].config.id;
-  d.policy = queues_[t.queue].config.policy;
+  d.policy = winner_policy;
   d.step = winner_step;
   d.considered = considered;
   d.agent_triggered = true;
@@ -284,6 +354,78 @@ std::optional<offer> routing_domain::match_agent(slot a, time_ms now) {
     winner_terms = explain(context(t, now), a);
   d.candidates.push_back(candidate{e.profile.id, winner_terms, reject_reason::none});
   return make_offer(winner, a, std::move(d), now);
+}
+
+void routing_domain::batch_match(std::vector<slot>& contacts, std::vector<slot>& agents,
+                                 time_ms now, std::vector<offer>& out) {
+  std::erase_if(contacts, [&](slot h) { return contacts_[h].phase != contact_phase::waiting; });
+  std::erase_if(agents, [&](slot a) {
+    return !has_any_free_capacity(agents_[a].profile, agents_[a].rt);
+  });
+  if (contacts.size() > batch_window)
+    contacts.resize(batch_window);
+  if (agents.size() > batch_window)
+    agents.resize(batch_window);
+  const auto rows = contacts.size();
+  const auto cols = agents.size();
+  if (rows < 2 || cols < 2)
+    return;
+  // Each pair is worth its `profile` total. Which contacts are served when agents
+  // are short follows the lines' order of service: queue priority first, then the
+  // contact's priority (offsets far above any total). An agent beyond the fairness
+  // guard is worth less than any within it (but more than no pair at all).
+  constexpr double queue_step = 1e6;
+  constexpr double priority_step = 1e2;
+  constexpr double over_bound = 50;
+  bool guarded = tenant_.fairness_bound > 0;
+  double ceiling = guarded ? mean_occupancy(now) + tenant_.fairness_bound : 2.0;
+  batch_values_.assign(rows * cols, forbidden_pair);
+  std::vector<pair_context> ctx;
+  std::vector<int> steps;
+  ctx.reserve(rows);
+  steps.reserve(rows);
+  for (std::size_t i = 0; i < rows; ++i) {
+    const auto& t = contacts_[contacts[i]];
+    const auto& q = queues_[t.queue].config;
+    auto step = current_step(q, now - t.c.enqueued_at);
+    ctx.push_back(context(t, now));
+    steps.push_back(step.index);
+    const auto& p = ctx.back();
+    double offset = queue_step * q.priority + priority_step * t.c.priority;
+    for (std::size_t j = 0; j < cols; ++j) {
+      auto a = agents[j];
+      if (eligible(p, step, a) != reject_reason::none)
+        continue;
+      const auto& e = agents_[a];
+      double v = offset + rank_terms(p, a, e.rt.idle_ms(now)).total;
+      if (guarded && recent_occupancy(e.rt, now) > ceiling &&
+          !(p.customer && p.customer->account_manager == e.profile.id))
+        v -= over_bound;
+      batch_values_[i * cols + j] = v;
+    }
+  }
+  auto chosen = assign_max(batch_values_, rows, cols);
+  if (!chosen || chosen->pairs < 2)
+    return;  // one pair or none: the one-at-a-time matching does the same
+  for (std::size_t i = 0; i < rows; ++i) {
+    auto j = chosen->col_of_row[i];
+    if (j < 0)
+      continue;
+    auto h = contacts[i];
+    auto a = agents[static_cast<std::size_t>(j)];
+    const auto& p = ctx[i];
+    routing_decision d;
+    d.contact = p.t.c.id;
+    d.queue = p.queue.id;
+    d.policy = p.policy;
+    d.step = steps[i];
+    d.considered = static_cast<std::uint32_t>(rows * cols);
+    d.batch = true;
+    d.candidates.push_back(
+      candidate{agents_[a].profile.id, explain(p, a), reject_reason::none});
+    out.push_back(make_offer(h, a, std::move(d), now));
+    ++batch_offers_;
+  }
 }
 
 std::vector<offer> routing_domain::match(time_ms now) {
@@ -297,6 +439,30 @@ std::vector<offer> routing_domain::match(time_ms now) {
   std::sort(agents.begin(), agents.end(), [&](slot x, slot y) {
     return agents_[x].rt.idle_ms(now) > agents_[y].rt.idle_ms(now);
   });
+  // Several agents free at once (a shift starts, a burst ends): the contacts
+  // waiting in their `profile` lines are assigned to them together first.
+  if (agents.size() >= 2) {
+    batch_agents_.assign(agents.begin(), agents.end());
+    batch_contacts_.clear();
+    for (auto a : batch_agents_)
+      for (const auto& link : agents_[a].queues) {
+        auto& q = queues_[link.q];
+        if (q.line.empty() || policy_of(q, now) != policy_kind::profile)
+          continue;
+        std::size_t looked = 0;
+        q.line.for_each([&](const queue_key&, contact_queue::handle h) {
+          batch_contacts_.push_back(static_cast<slot>(h));
+          return ++looked < contact_window;
+        });
+      }
+    std::sort(batch_contacts_.begin(), batch_contacts_.end());
+    batch_contacts_.erase(std::unique(batch_contacts_.begin(), batch_contacts_.end()),
+                          batch_contacts_.end());
+    // The longest waiting first when the window cuts.
+    std::sort(batch_contacts_.begin(), batch_contacts_.end(),
+              [&](slot x, slot y) { return contacts_[x].c.key() < contacts_[y].c.key(); });
+    batch_match(batch_contacts_, batch_agents_, now, out);
+  }
   for (auto a : agents)
     while (auto o = match_agent(a, now))
       out.push_back(std::move(*o));
@@ -317,11 +483,45 @@ std::vector<offer> routing_domain::match(time_ms now) {
       return qx.priority > qy.priority;
     return contacts_[x].c.key() < contacts_[y].c.key();
   });
+  // Several contacts new at once (a burst, recovery after an outage) while agents
+  // are free: the `profile` ones are assigned together first.
+  if (pending.size() >= 2) {
+    batch_contacts_.clear();
+    batch_agents_.clear();
+    for (auto h : pending) {
+      const auto& q = queues_[contacts_[h].queue];
+      if (q.ready.empty() || policy_of(q, now) != policy_kind::profile)
+        continue;
+      batch_contacts_.push_back(h);
+    }
+    if (batch_contacts_.size() >= 2) {
+      std::vector<slot> lines;
+      for (auto h : batch_contacts_)
+        if (lines.empty() || lines.back() != contacts_[h].queue)
+          lines.push_back(contacts_[h].queue);
+      std::sort(lines.begin(), lines.end());
+      lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
+      for (auto q : lines)
+        batch_agents_.insert(batch_agents_.end(), queues_[q].ready.begin(), queues_[q].ready.end());
+      std::sort(batch_agents_.begin(), batch_agents_.end());
+      batch_agents_.erase(std::unique(batch_agents_.begin(), batch_agents_.end()),
+                          batch_agents_.end());
+      batch_match(batch_contacts_, batch_agents_, now, out);
+    }
+  }
   for (auto h : pending)
     if (contacts_[h].phase == contact_phase::waiting)
       if (auto o = match_contact(h, now))
         out.push_back(std::move(*o));
   return out;
+}
+
+time_ms routing_domain::hold_ends(const tracked_contact& t) const {
+  if (t.hold_stage == 0)
+    return t.c.enqueued_at + tenant_.manager_wait;
+  if (t.hold_stage == 1)
+    return t.c.enqueued_at + tenant_.manager_wait + tenant_.team_wait;
+  return -1;
 }
 
 void routing_domain::schedule_due(slot h) {
@@ -332,6 +532,8 @@ void routing_domain::schedule_due(slot h) {
     next = t.c.enqueued_at + after;
   if (cfg.max_wait > 0 && (next < 0 || t.c.enqueued_at + cfg.max_wait < next))
     next = t.c.enqueued_at + cfg.max_wait;
+  if (auto end = hold_ends(t); end >= 0 && (next < 0 || end < next))
+    next = end;
   t.due_at = next;
   if (next >= 0)
     due_.push({next, h});
@@ -347,6 +549,11 @@ void routing_domain::apply_due(slot h, time_ms now, tick_result& out) {
     out.timed_out.push_back(t.c.id);
     release(h);
     return;
+  }
+  // The hold for the customer's manager (then its team) ends: others may take it.
+  while (t.hold_stage < 2 && hold_ends(t) <= now) {
+    ++t.hold_stage;
+    mark_contact(h);
   }
   auto step = current_step(q.config, waited);
   if (step.index != t.step) {

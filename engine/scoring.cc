@@ -52,9 +52,12 @@ score_terms score_pair(const contact& c, const agent_profile& a, const agent_run
                  : in.customer      ? in.customer->primary_segment()
                                     : std::string_view{"default"};
   auto est = in.estimate ? *in.estimate : in.learned.estimate(a.id, c.intent, segment);
-  t.value = pairing_value(est, in.objective, customer_value(in.customer),
-                          in.customer ? in.customer->complaint_risk : 0.0,
-                          est.typical_handle_ms);
+  customer_signals signals{customer_value(in.customer),
+                           in.risk >= 0       ? in.risk
+                           : in.customer      ? in.customer->complaint_risk
+                                              : 0.0,
+                           in.customer != nullptr && !in.customer->purchase_intents.empty()};
+  t.value = pairing_value(est, in.objective, signals, est.typical_handle_ms);
   auto idle = static_cast<double>(rt.idle_ms(in.now));
   t.fairness = 0.5 * (1.0 - occupancy(a, rt)) + 0.5 * idle / (idle + idle_scale_ms);
   auto waited = static_cast<double>(std::max<time_ms>(0, in.now - c.enqueued_at));

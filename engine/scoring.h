@@ -28,6 +28,9 @@ struct score_inputs {
   /// The pair's outcome estimate when the caller keeps one (the routing domain's
   /// Thompson draws); null: the learned posterior means.
   const outcome_estimate* estimate;
+  /// The contact's complaint risk (`complaint_risk` of its path); negative: the
+  /// customer profile's own.
+  double risk;
 };
 
 /// Customer value in 0..1 from tier (0..5) and ARPU.

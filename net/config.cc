@@ -9,6 +9,7 @@
 #include "engine/profiles.h"
 #include "net/auth.h"
 #include "proto/edge.pb.h"
+#include "storage/codecs.h"
 
 namespace switchboard::net {
 
@@ -104,6 +105,21 @@ engine::result<serve_config> parse_serve_config(std::string_view json) {
       return bad("tenants: the durability_policy of '" + t.tenant() + "' must be replicated or "
                  "local, not '" + t.durability_policy() + "'");
     e.tenants.push_back({t.tenant(), t.api_key(), local});
+    if (t.has_routing()) {
+      // Over the engine's defaults: a field left out (or 0, proto3's "unset")
+      // keeps its default.
+      auto routing = storage::to_proto(engine::tenant_config{});
+      routing.clear_min_level_by_tier();
+      routing.MergeFrom(t.routing());
+      routing.set_id(t.tenant());
+      routing.set_name(t.tenant());
+      auto r = storage::from_proto(routing);
+      if (!r)
+        return bad("tenants: the routing of '" + t.tenant() + "': " + r.err().message);
+      if (auto v = engine::validate(*r); !v)
+        return bad("tenants: the routing of '" + t.tenant() + "': " + v.err().message);
+      c.routing.emplace(t.tenant(), std::move(*r));
+    }
     if (t.domains_size() == 0)
       continue;
     auto& split = c.cluster.splits[t.tenant()];

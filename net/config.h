@@ -61,6 +61,9 @@ struct serve_config {
   /// Default: 10 min.
   std::chrono::milliseconds rating_window{600000};
   cluster_config cluster;
+  /// Routing settings of the tenants that have them in the config
+  /// (`TenantKey.routing`), validated, by tenant id; applied at every start.
+  std::map<std::string, engine::tenant_config> routing;
 };
 
 /// Parses a ServeConfig in JSON. Unknown fields, wrong types and bad values are

@@ -97,6 +97,14 @@ std::string edge_metrics::render(const std::vector<tenant_stats>& tenants) const
     {"switchboard_completed_total", "Contacts completed.", &tenant_stats::completed},
     {"switchboard_abandoned_total", "Contacts abandoned.", &tenant_stats::abandoned},
     {"switchboard_offers_expired_total", "Offers that rang out.", &tenant_stats::offers_expired},
+    {"switchboard_complaint_alerts_total",
+     "Contacts that entered a line at the tenant's complaint-alert risk or more.",
+     &tenant_stats::alerts_raised},
+    {"switchboard_batch_offers_total", "Offers made by batch assignment.",
+     &tenant_stats::batch_offers},
+    {"switchboard_guarded_offers_total",
+     "Offers the fairness guard gave another agent than the best-scored one.",
+     &tenant_stats::guarded_offers},
   };
   for (const auto& c : counters) {
     help(out, c.name, "counter", c.text);
@@ -108,6 +116,41 @@ std::string edge_metrics::render(const std::vector<tenant_stats>& tenants) const
   for (const auto& t : tenants)
     line(out, "switchboard_service_level{tenant=\"%s\"} %.6f\n", label(t.tenant).c_str(),
          t.service_level);
+  // The live on/off comparison: each arm's resolution rate and outcomes, and the
+  // uplift with its 95% interval once each arm has two slices.
+  help(out, "switchboard_policy_resolution_rate", "gauge",
+       "Resolution rate of the outcomes routed by each arm of the live on/off comparison.");
+  for (const auto& t : tenants)
+    for (const auto& e : t.experiments)
+      for (int arm = 0; arm < 2; ++arm)
+        line(out, "switchboard_policy_resolution_rate{tenant=\"%s\",queue=\"%s\",policy=\"%s\"} %.6f\n",
+             label(t.tenant).c_str(), label(e.queue).c_str(),
+             std::string{engine::to_string(arm == 1 ? engine::policy_kind::profile : e.baseline)}.c_str(),
+             e.resolution[static_cast<std::size_t>(arm)]);
+  help(out, "switchboard_policy_outcomes", "gauge",
+       "Outcomes counted for each arm of the live on/off comparison.");
+  for (const auto& t : tenants)
+    for (const auto& e : t.experiments)
+      for (int arm = 0; arm < 2; ++arm)
+        line(out, "switchboard_policy_outcomes{tenant=\"%s\",queue=\"%s\",policy=\"%s\"} %llu\n",
+             label(t.tenant).c_str(), label(e.queue).c_str(),
+             std::string{engine::to_string(arm == 1 ? engine::policy_kind::profile : e.baseline)}.c_str(),
+             static_cast<unsigned long long>(e.contacts[static_cast<std::size_t>(arm)]));
+  help(out, "switchboard_policy_uplift", "gauge",
+       "Resolution uplift of profile over the baseline (0..1) and its 95% interval (bound=low|high).");
+  for (const auto& t : tenants)
+    for (const auto& e : t.experiments) {
+      if (!e.enough)
+        continue;
+      auto tl = label(t.tenant);
+      auto ql = label(e.queue);
+      line(out, "switchboard_policy_uplift{tenant=\"%s\",queue=\"%s\",bound=\"estimate\"} %.6f\n",
+           tl.c_str(), ql.c_str(), e.uplift);
+      line(out, "switchboard_policy_uplift{tenant=\"%s\",queue=\"%s\",bound=\"low\"} %.6f\n",
+           tl.c_str(), ql.c_str(), e.low);
+      line(out, "switchboard_policy_uplift{tenant=\"%s\",queue=\"%s\",bound=\"high\"} %.6f\n",
+           tl.c_str(), ql.c_str(), e.high);
+    }
   {
     std::lock_guard<std::mutex> g{latency_mutex_};
     help(out, "switchboard_routing_latency_seconds", "histogram",

@@ -191,11 +191,48 @@ result<engine::contact_state> state_from_proto(int v, std::string_view what) {
 result<engine::agent_level> level_from_proto(int v, std::string_view what) {
   return enum_from_proto<engine::agent_level>(v, pb::AgentLevel_MAX, "AgentLevel", what);
 }
+/// An optional level: unspecified (0) is no gate (the lowest level, crowd).
+result<engine::agent_level> gate_from_proto(int v, std::string_view what) {
+  if (v == 0)
+    return engine::agent_level::crowd;
+  return level_from_proto(v, what);
+}
 result<engine::policy_kind> policy_from_proto(int v, std::string_view what) {
   return enum_from_proto<engine::policy_kind>(v, pb::RoutingPolicy_MAX, "RoutingPolicy", what);
 }
 
 // -- tenant -----------------------------------------------------------------
+
+pb::ObjectiveWeights to_proto(const engine::objective_weights& x) {
+  pb::ObjectiveWeights m;
+  m.set_resolution(x.resolution);
+  m.set_sale(x.sale);
+  m.set_csat(x.csat);
+  m.set_handle_time(x.handle_time);
+  m.set_complaint(x.complaint);
+  m.set_deescalation(x.deescalation);
+  m.set_purchase(x.purchase);
+  return m;
+}
+
+engine::objective_weights from_proto(const pb::ObjectiveWeights& m) {
+  engine::objective_weights x;  // a weight left out keeps its default
+  if (m.has_resolution())
+    x.resolution = m.resolution();
+  if (m.has_sale())
+    x.sale = m.sale();
+  if (m.has_csat())
+    x.csat = m.csat();
+  if (m.has_handle_time())
+    x.handle_time = m.handle_time();
+  if (m.has_complaint())
+    x.complaint = m.complaint();
+  if (m.has_deescalation())
+    x.deescalation = m.deescalation();
+  if (m.has_purchase())
+    x.purchase = m.purchase();
+  return x;
+}
 
 pb::Tenant to_proto(const engine::tenant_config& x) {
   pb::Tenant m;
@@ -210,6 +247,18 @@ pb::Tenant to_proto(const engine::tenant_config& x) {
   w->set_value(x.weights.value);
   w->set_fairness(x.weights.fairness);
   w->set_aging(x.weights.aging);
+  *m.mutable_objective() = to_proto(x.objective);
+  m.set_fairness_bound(x.fairness_bound);
+  m.set_manager_wait_ms(x.manager_wait);
+  m.set_team_wait_ms(x.team_wait);
+  for (auto l : x.min_level_by_tier)
+    m.add_min_level_by_tier(to_proto(l));
+  m.set_complaint_alert(x.complaint_alert);
+  m.set_repeat_window_ms(x.repeat_window);
+  if (x.experiment.slice > 0) {
+    m.mutable_experiment()->set_slice_ms(x.experiment.slice);
+    m.mutable_experiment()->set_baseline(to_proto(x.experiment.baseline));
+  }
   return m;
 }
 
@@ -227,6 +276,37 @@ result<engine::tenant_config> from_proto(const pb::Tenant& m) {
   if (m.has_weights()) {
     const auto& w = m.weights();
     x.weights = {w.skill(), w.affinity(), w.value(), w.fairness(), w.aging()};
+  }
+  if (m.has_objective())
+    x.objective = from_proto(m.objective());
+  if (m.has_fairness_bound())
+    x.fairness_bound = m.fairness_bound();
+  if (m.has_manager_wait_ms())
+    x.manager_wait = m.manager_wait_ms();
+  if (m.has_team_wait_ms())
+    x.team_wait = m.team_wait_ms();
+  const auto what = "tenant " + m.id();
+  if (m.min_level_by_tier_size() > static_cast<int>(x.min_level_by_tier.size()))
+    return corrupt(what + ": min_level_by_tier has more than " +
+                   std::to_string(x.min_level_by_tier.size()) + " tiers");
+  for (int i = 0; i < m.min_level_by_tier_size(); ++i) {
+    auto l = gate_from_proto(m.min_level_by_tier(i), what + ": min_level_by_tier");
+    if (!l)
+      return l.err();
+    x.min_level_by_tier[static_cast<std::size_t>(i)] = *l;
+  }
+  if (m.has_complaint_alert())
+    x.complaint_alert = m.complaint_alert();
+  if (m.has_repeat_window_ms())
+    x.repeat_window = m.repeat_window_ms();
+  if (m.has_experiment() && m.experiment().slice_ms() != 0) {
+    x.experiment.slice = m.experiment().slice_ms();
+    if (m.experiment().baseline() != 0) {
+      auto b = policy_from_proto(m.experiment().baseline(), what + ": experiment baseline");
+      if (!b)
+        return b.err();
+      x.experiment.baseline = *b;
+    }
   }
   return x;
 }
@@ -262,6 +342,10 @@ pb::Queue to_proto(const engine::queue_config& x) {
   }
   m.set_offer_timeout_ms(x.offer_timeout);
   m.set_policy(to_proto(x.policy));
+  if (x.min_level != engine::agent_level::crowd)
+    m.set_min_level(to_proto(x.min_level));
+  if (x.own_objective)
+    *m.mutable_objective() = to_proto(x.objective);
   return m;
 }
 
@@ -298,6 +382,14 @@ result<engine::queue_config> from_proto(const pb::Queue& m) {
   if (!policy)
     return policy.err();
   x.policy = *policy;
+  auto min_level = gate_from_proto(m.min_level(), name + ": min_level");
+  if (!min_level)
+    return min_level.err();
+  x.min_level = *min_level;
+  if (m.has_objective()) {
+    x.own_objective = true;
+    x.objective = from_proto(m.objective());
+  }
   return x;
 }
 
@@ -326,6 +418,7 @@ pb::AgentProfile to_proto(const engine::agent_profile& x) {
   m.set_level(to_proto(x.level));
   m.set_remote(x.remote);
   m.set_tips(x.tips);
+  m.set_team(x.team);
   return m;
 }
 
@@ -351,6 +444,7 @@ result<engine::agent_profile> from_proto(const pb::AgentProfile& m) {
     seen[i] = true;
     x.capacity[i] = {c.max(), c.exclusive()};
   }
+  x.team = m.team();
   auto level = level_from_proto(m.level(), name + ": level");
   if (!level)
     return level.err();
@@ -380,6 +474,7 @@ pb::CustomerProfile to_proto(const engine::customer_profile& x) {
     i->set_intent(h.intent);
     i->set_agent(h.agent);
     i->set_resolved(h.resolved);
+    i->set_complaint(h.complaint);
   }
   m.set_complaint_risk(x.complaint_risk);
   m.set_churn_risk(x.churn_risk);
@@ -406,7 +501,7 @@ result<engine::customer_profile> from_proto(const pb::CustomerProfile& m) {
     auto ch = channel_from_proto(h.channel(), name + ": history channel");
     if (!ch)
       return ch.err();
-    x.history.push_back({h.at_ms(), *ch, h.intent(), h.agent(), h.resolved()});
+    x.history.push_back({h.at_ms(), *ch, h.intent(), h.agent(), h.resolved(), h.complaint()});
   }
   x.complaint_risk = m.complaint_risk();
   x.churn_risk = m.churn_risk();
@@ -534,6 +629,7 @@ pb::RoutingDecision to_proto(const engine::routing_decision& x) {
   m.set_at_ms(x.at);
   m.set_considered(x.considered);
   m.set_agent_triggered(x.agent_triggered);
+  m.set_batch(x.batch);
   return m;
 }
 
@@ -551,6 +647,7 @@ result<engine::routing_decision> from_proto(const pb::RoutingDecision& m) {
   x.at = m.at_ms();
   x.considered = m.considered();
   x.agent_triggered = m.agent_triggered();
+  x.batch = m.batch();
   x.candidates.reserve(static_cast<std::size_t>(m.candidates_size()));
   for (const auto& c : m.candidates()) {
     engine::candidate k;

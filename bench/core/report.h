@@ -48,6 +48,15 @@ struct replication_result {
   double resolution_rate = 0;       ///< of served
   double sale_rate = 0;             ///< of served
   double csat_mean = 0;             ///< of rated, 1..5
+  /// sim, under the live on/off comparison: profile's resolution uplift over the
+  /// baseline as measured live (points 0..1) and its 95% interval; unset otherwise.
+  struct live_uplift {
+    double uplift = 0;
+    double low = 0;
+    double high = 0;
+    bool enough = false;  ///< each arm had at least 2 slices
+  };
+  std::optional<live_uplift> live;
   std::vector<group_result> groups;
   std::vector<series_point> series;
   double cpu_s = 0;                 ///< CPU time this replication took

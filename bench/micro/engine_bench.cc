@@ -64,7 +64,7 @@ void BM_score_pair(benchmark::State& state) {
   candidate_pool pool{n, policy};
   tenant_config t = make_tenant();
   score_inputs in{pool.queue, &pool.customer, pool.learned, t.weights, t.objective, 120'000,
-                  nullptr};
+                  nullptr, -1.0};
   for (auto _ : state) {
     double sum = 0;
     for (std::size_t i = 0; i < n; ++i)

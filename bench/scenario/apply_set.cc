@@ -18,6 +18,11 @@ const std::vector<std::pair<std::string, std::string>>& generic_keys() {
                "list to compare them"},
     {"oracle", "sim: also run the fairness-bounded oracle (profile knowing the true rates) "
                "as policy row \"oracle\" (true/false)"},
+    {"manager_wait_s", "sim: how long a VIP's contact waits for its dedicated manager, seconds (0: no hold)"},
+    {"team_wait_s", "sim: then how long for the manager's team, seconds (0: no hold)"},
+    {"fairness_bound", "sim: the fairness guard's bound on occupancy above the mean (0..1; 0: off)"},
+    {"on_off_slice_s", "sim: also run profile with the live on/off comparison against "
+                       "longest_idle in slices of this many seconds (60..86400), as row \"on_off\""},
     {"sl_threshold_s", "service-level threshold of the scenario and every queue, seconds"},
     {"warmup_s", "start of each replication excluded from statistics, seconds"},
     {"sample_every_s", "time-series resolution, seconds"},
@@ -123,6 +128,28 @@ engine::status apply_set(scenario& s, const std::map<std::string, std::string>& 
     } else if (key == "connections") {
       if (auto x = count(0, 1'000'000))
         s.realtime.connections = static_cast<std::uint32_t>(*x);
+    } else if (key == "manager_wait_s" || key == "team_wait_s") {
+      if (auto x = number(0, false)) {
+        if (*x > 7 * 86400)
+          st = engine::make_error(engine::errc::invalid_argument, key + ": must be 0..604800");
+        else
+          (key == "manager_wait_s" ? s.manager_wait_s : s.team_wait_s) = *x;
+      }
+    } else if (key == "fairness_bound") {
+      if (auto x = number(0, false)) {
+        if (*x > 1)
+          st = engine::make_error(engine::errc::invalid_argument, "fairness_bound: must be 0..1");
+        else
+          s.fairness_bound = *x;
+      }
+    } else if (key == "on_off_slice_s") {
+      if (auto x = number(0, false)) {
+        if (*x != 0 && !(*x >= 60 && *x <= 86400))
+          st = engine::make_error(engine::errc::invalid_argument,
+                                  "on_off_slice_s: must be 0 or 60..86400");
+        else
+          s.on_off_slice_s = *x;
+      }
     } else if (key == "oracle") {
       auto x = parse_bool(key, value);
       if (x)

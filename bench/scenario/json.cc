@@ -573,7 +573,7 @@ engine::result<scenario> parse_scenario(std::string_view json) {
   walk_state w;
   object top(w, &doc, {},
              {"name", "description", "seed", "replications", "days", "warmup_s",
-              "sample_every_s", "sl_threshold_s", "policy", "compare_policies", "oracle", "periods",
+              "sample_every_s", "sl_threshold_s", "policy", "compare_policies", "oracle", "on_off_slice_s", "fairness_bound", "manager_wait_s", "team_wait_s", "periods",
               "segments", "types", "groups", "queues", "realtime", "parameters"});
   scenario s;
   s.name = top.str("name", {}, true);
@@ -587,6 +587,17 @@ engine::result<scenario> parse_scenario(std::string_view json) {
   if (auto p = top.get("policy"))
     s.policy = as_policy(w, *p, "policy").value_or(s.policy);
   s.oracle = top.boolean("oracle", false);
+  s.on_off_slice_s = top.num("on_off_slice_s", 0);
+  s.fairness_bound = top.num("fairness_bound", 0.10);
+  s.manager_wait_s = top.num("manager_wait_s", 30);
+  s.team_wait_s = top.num("team_wait_s", 30);
+  for (auto [key, v] : {std::pair{"manager_wait_s", s.manager_wait_s}, std::pair{"team_wait_s", s.team_wait_s}})
+    if (!w.failed() && !(v >= 0 && v <= 7 * 86400))
+      w.fail(key, "must be 0..604800");
+  if (!w.failed() && !(s.fairness_bound >= 0 && s.fairness_bound <= 1))
+    w.fail("fairness_bound", "must be 0..1");
+  if (!w.failed() && s.on_off_slice_s != 0 && !(s.on_off_slice_s >= 60 && s.on_off_slice_s <= 86400))
+    w.fail("on_off_slice_s", "must be 0 or 60..86400");
   auto compare = top.list("compare_policies");
   for (std::size_t i = 0; i < compare.size(); ++i)
     if (auto p = as_policy(w, *compare[i], item("compare_policies", i)))

@@ -127,6 +127,18 @@ struct scenario {
   /// `profile` (with its fairness guard) whose learned model knows every agent's
   /// true rates from the start, the yardstick of what learning can reach.
   bool oracle = false;
+  /// sim: also runs `profile` with the live on/off comparison against longest_idle
+  /// in slices of this many seconds (60..86400; 0: not), reported as policy row
+  /// "on_off" and the comparison each replication measured live.
+  double on_off_slice_s = 0;
+  /// sim: the tenant's fairness bound (engine tenant_config::fairness_bound, 0..1;
+  /// 0: no guard). Default 0.10.
+  double fairness_bound = 0.10;
+  /// sim: how long a VIP's contact is held for its dedicated manager, then for
+  /// the manager's team (engine tenant_config::manager_wait, team_wait), seconds.
+  /// Default 30 each; 0: no hold.
+  double manager_wait_s = 30;
+  double team_wait_s = 30;
   double sl_threshold_s = 20;
   int replications = 5;
   int days = 1;

@@ -63,6 +63,10 @@ void replication::finish(extra_counts& extra) {
   out_.served = served_;
   out_.abandoned = abandoned_;
   out_.abandoned_after_threshold = abandoned_late_;
+  if (domain_.live_experiment().on()) {
+    auto live = domain_.live_experiment().overall();
+    out_.live = replication_result::live_uplift{live.uplift, live.low, live.high, live.enough};
+  }
   auto closed = served_ + abandoned_;
   out_.service_level =
     engine::service_level(static_cast<double>(within_), static_cast<double>(closed));

@@ -34,12 +34,13 @@ struct replication_set {
 };
 
 engine::result<replication_set> run_policy(const plan& p, engine::policy_kind policy,
-                                           progress_tracker& progress, bool oracle = false) {
+                                           progress_tracker& progress, bool oracle = false,
+                                           engine::time_ms on_off_slice = 0) {
   replication_set set;
   const auto& s = *p.s;
   for (int i = 0; i < s.replications; ++i) {
     auto seed = sim::replication_seed(s.seed, i);
-    replication rep(p, policy, i, seed, progress, oracle);
+    replication rep(p, policy, i, seed, progress, oracle, on_off_slice);
     auto r = rep.run(set.extra);
     if (!r)
       return r.err();
@@ -85,8 +86,9 @@ engine::result<run_report> run_sim(const scenario& s, const progress_fn& progres
 
   progress_tracker tracker;
   tracker.fn = &progress;
-  tracker.total =
-    p->horizon_s * s.replications * static_cast<double>(policies.size() + (s.oracle ? 1 : 0));
+  tracker.total = p->horizon_s * s.replications *
+                  static_cast<double>(policies.size() + (s.oracle ? 1 : 0) +
+                                      (s.on_off_slice_s > 0 ? 1 : 0));
 
   auto r = new_report(s, "sim", SB_BENCH_BUILD_TYPE);
   r.parameters["policy"] = std::string{engine::to_string(s.policy)};
@@ -131,6 +133,41 @@ engine::result<run_report> run_sim(const scenario& s, const progress_fn& progres
     r.policies.push_back(policy_row{"oracle", summary_of(set->results)});
     r.notes.push_back("oracle: policy profile whose learned model holds each agent's true "
                       "rates from the start (100,000 outcomes per cell), same fairness guard");
+  }
+  // The live on/off comparison as an operator would run it: profile alternating
+  // with longest_idle by slice, each replication's uplift and interval measured
+  // from its own outcomes only.
+  if (s.on_off_slice_s > 0) {
+    auto slice = static_cast<engine::time_ms>(s.on_off_slice_s * 1000.0);
+    auto set = run_policy(*p, engine::policy_kind::profile, tracker, false, slice);
+    if (!set)
+      return set.err();
+    r.policies.push_back(policy_row{"on_off", summary_of(set->results)});
+    int detected = 0, contains_zero = 0, measured = 0;
+    std::vector<double> uplifts;
+    for (const auto& rep : set->results) {
+      if (!rep.live || !rep.live->enough)
+        continue;
+      ++measured;
+      uplifts.push_back(rep.live->uplift);
+      detected += rep.live->low > 0 ? 1 : 0;
+      contains_zero += rep.live->low <= 0 && rep.live->high >= 0 ? 1 : 0;
+      r.notes.push_back("on_off replication " + std::to_string(rep.index) +
+                        ": live resolution uplift " + num(100 * rep.live->uplift) + " points, 95% [" +
+                        num(100 * rep.live->low) + ", " + num(100 * rep.live->high) + "]");
+    }
+    r.notes.push_back("on_off: profile alternating with longest_idle in " + num(s.on_off_slice_s) +
+                      " s slices; " + std::to_string(measured) + " replications measured, " +
+                      std::to_string(detected) + " found an uplift (interval above 0), " +
+                      std::to_string(contains_zero) + " an interval containing 0");
+    r.figures["on_off_replications"] = measured;
+    r.figures["on_off_detected"] = detected;
+    r.figures["on_off_contains_zero"] = contains_zero;
+    if (!uplifts.empty()) {
+      auto ci = ci95(uplifts);
+      r.figures["on_off_uplift_mean"] = ci.mean;
+      r.figures["on_off_uplift_half_width"] = ci.half_width;
+    }
   }
   sim::add_theory(r, s);
 

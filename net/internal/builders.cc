@@ -37,6 +37,33 @@ pb::StatsUpdate stats_update(const tenant_stats& s, engine::time_ms at) {
   u.set_abandoned(s.abandoned);
   u.set_waiting(s.waiting);
   u.set_service_level(s.service_level);
+  for (const auto& a : s.alerts) {
+    auto* m = u.add_alerts();
+    m->set_contact_id(a.contact);
+    m->set_customer_id(a.customer);
+    m->set_queue(a.queue);
+    m->set_at_ms(a.at);
+    m->set_risk(a.risk);
+    m->set_reasons(a.reasons);
+  }
+  u.set_alerts_raised(s.alerts_raised);
+  for (const auto& e : s.experiments) {
+    auto* m = u.add_comparisons();
+    m->set_queue(e.queue);
+    m->set_baseline(storage::to_proto(e.baseline));
+    m->set_baseline_slices(e.slices[0]);
+    m->set_profile_slices(e.slices[1]);
+    m->set_baseline_contacts(e.contacts[0]);
+    m->set_profile_contacts(e.contacts[1]);
+    m->set_baseline_resolution(e.resolution[0]);
+    m->set_profile_resolution(e.resolution[1]);
+    m->set_uplift(e.uplift);
+    m->set_uplift_low(e.low);
+    m->set_uplift_high(e.high);
+    m->set_enough(e.enough);
+  }
+  u.set_batch_offers(s.batch_offers);
+  u.set_guarded_offers(s.guarded_offers);
   return u;
 }
 

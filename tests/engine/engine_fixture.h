@@ -104,6 +104,7 @@ class queue_builder : public record_builder<queue_builder, queue_config> {
   queue_builder& max_wait(time_ms t) { v_.max_wait = t; return *this; }
   queue_builder& offer_timeout(time_ms t) { v_.offer_timeout = t; return *this; }
   queue_builder& sl_threshold(time_ms t) { v_.sl_threshold = t; return *this; }
+  queue_builder& min_level(agent_level l) { v_.min_level = l; return *this; }
   /// Overflow step lowering every required proficiency to `min` after `after` ms.
   queue_builder& lower_to(time_ms after, int min) {
     overflow_step s;
@@ -166,6 +167,7 @@ class agent_builder : public record_builder<agent_builder, agent_profile> {
   }
   agent_builder& level(agent_level l) { v_.level = l; return *this; }
   agent_builder& remote(bool r = true) { v_.remote = r; return *this; }
+  agent_builder& team(std::string t) { v_.team = std::move(t); return *this; }
 };
 
 /// Builds a contact ready for `routing_domain::enqueue`. Defaults: tenant acme,
@@ -193,6 +195,7 @@ class contact_builder : public record_builder<contact_builder, contact> {
   contact_builder& customer(std::string c) { v_.customer = std::move(c); return *this; }
   contact_builder& segment(std::string s) { v_.segment = std::move(s); return *this; }
   contact_builder& state(contact_state s) { v_.state = s; return *this; }
+  contact_builder& step(std::string s) { v_.journey.push_back(std::move(s)); return *this; }
   /// For `restore_connected`: connected with `agent`.
   contact_builder& agent_connected_to(std::string agent) {
     v_.agent = std::move(agent);
@@ -213,6 +216,16 @@ class customer_builder : public record_builder<customer_builder, customer_profil
   customer_builder& segment(std::string s) { v_.segments.push_back(std::move(s)); return *this; }
   customer_builder& account_manager(std::string a) { v_.account_manager = std::move(a); return *this; }
   customer_builder& last_agent(std::string a) { v_.last_agent = std::move(a); return *this; }
+  customer_builder& complaint_risk(double r) { v_.complaint_risk = r; return *this; }
+  customer_builder& purchase_intent(std::string p) {
+    v_.purchase_intents.push_back(std::move(p));
+    return *this;
+  }
+  /// An earlier contact at `at`, resolved or not, with a complaint or not.
+  customer_builder& contacted(time_ms at, bool resolved, bool complaint = false) {
+    v_.history.push_back(history_item{at, channel::chat, "billing", "someone", resolved, complaint});
+    return *this;
+  }
 };
 
 /// Success, or a failure naming the error code and message.

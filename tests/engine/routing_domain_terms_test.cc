@@ -64,7 +64,10 @@ class recorded_terms : public routing, public ::testing::WithParamInterface<poli
                       domain_.tenant().weights,
                       domain_.tenant().objective,
                       now,
-                      drawn ? &*drawn : nullptr};
+                      drawn ? &*drawn : nullptr,
+                      complaint_risk(domain_.find_customer(c->customer), *c, now,
+                                     q->sl_threshold, domain_.tenant().repeat_window)
+                        .risk};
       out[id] = score_pair(*c, *domain_.find_agent(id), *domain_.find_runtime(id), in, q->policy);
       if (q->policy != policy_kind::profile) {
         score_inputs valued = in;

@@ -254,7 +254,7 @@ TEST_F(routing, completions_teach_the_value_term_of_the_same_segment) {
   ASSERT_TRUE(drawn);
   EXPECT_EQ(drawn->evidence, 10.0);
   EXPECT_DOUBLE_EQ(o.decision.candidates[0].terms.value,
-                   pairing_value(*drawn, domain_.tenant().objective, customer_value(nullptr), 0.0,
+                   pairing_value(*drawn, domain_.tenant().objective, customer_signals{customer_value(nullptr), 0.0, false},
                                  domain_.learned().typical_handle_ms("billing", "smb")));
 }
 

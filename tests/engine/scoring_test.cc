@@ -35,7 +35,7 @@ struct scoring_case {
 
   score_terms score(policy_kind policy = policy_kind::profile) const {
     score_inputs in{queue, customer ? &*customer : nullptr, learned, weights, objective, now,
-                    nullptr};
+                    nullptr, -1.0};
     return score_pair(c, a, rt, in, policy);
   }
 };
@@ -350,6 +350,11 @@ TEST_F(routing_policy, skills_offers_to_the_most_proficient_agent) {
 }
 
 TEST_F(routing_policy, profile_offers_to_the_best_weighted_total_and_records_it) {
+  // No hold for the manager: here it wins on its score alone (signals_test has the hold).
+  auto t = domain_.tenant();
+  t.manager_wait = 0;
+  t.team_wait = 0;
+  ASSERT_TRUE(testkit::is_ok(domain_.set_tenant(t)));
   add_queue(queue_builder().skill("billing", 10).policy(policy_kind::profile));
   add_customer(customer_builder("cust-1").tier(5).arpu(200).account_manager("manager"));
   add_agent(agent_builder("manager").skill("billing", 50));

@@ -195,6 +195,43 @@ TEST(config_test, a_tenants_durability_policy_is_replicated_local_or_refused) {
 
 namespace switchboard::net {
 
+TEST(config_test, a_tenants_routing_settings_parse_keep_defaults_and_are_checked) {
+  auto c = parse_serve_config(R"({"tenants": [
+    {"tenant": "a", "apiKey": "key-of-a-0123456789"},
+    {"tenant": "b", "apiKey": "key-of-b-0123456789", "routing": {
+      "objective": {"sale": 3}, "fairnessBound": 0.2, "managerWaitMs": "0",
+      "minLevelByTier": ["AGENT_LEVEL_UNSPECIFIED", "AGENT_LEVEL_UNSPECIFIED",
+                         "AGENT_LEVEL_UNSPECIFIED", "AGENT_LEVEL_UNSPECIFIED",
+                         "AGENT_LEVEL_SENIOR", "AGENT_LEVEL_EXPERT"],
+      "experiment": {"sliceMs": "1800000"}}}]})");
+  ASSERT_TRUE(c.ok()) << c.err().message;
+  EXPECT_EQ(c->routing.count("a"), 0u) << "no routing given: nothing to apply";
+  ASSERT_EQ(c->routing.count("b"), 1u);
+  const auto& b = c->routing.at("b");
+  engine::tenant_config defaults;
+  EXPECT_EQ(b.id, "b");
+  EXPECT_EQ(b.objective.sale, 3.0);
+  EXPECT_EQ(b.objective.resolution, defaults.objective.resolution);
+  EXPECT_EQ(b.fairness_bound, 0.2);
+  EXPECT_EQ(b.manager_wait, 0);
+  EXPECT_EQ(b.team_wait, defaults.team_wait);
+  EXPECT_EQ(b.min_level_by_tier[4], engine::agent_level::senior);
+  EXPECT_EQ(b.min_level_by_tier[5], engine::agent_level::expert);
+  EXPECT_EQ(b.min_level_by_tier[0], engine::agent_level::crowd);
+  EXPECT_EQ(b.experiment.slice, 1'800'000);
+  EXPECT_EQ(b.experiment.baseline, engine::policy_kind::longest_idle);
+  for (const auto* routing : {R"({"complaintAlert": 1.5})", R"({"fairnessBound": -0.1})",
+                              R"({"experiment": {"sliceMs": "1000"}})",
+                              R"({"experiment": {"sliceMs": "60000", "baseline": "ROUTING_POLICY_PROFILE"}})",
+                              R"({"objective": {"purchase": -1}})"}) {
+    auto bad = parse_serve_config(std::string{R"({"tenants": [{"tenant": "b", "apiKey": "key-of-b-0123456789", "routing": )"} +
+                                  routing + "}]}");
+    ASSERT_FALSE(bad.ok()) << routing;
+    EXPECT_EQ(bad.code(), engine::errc::invalid_argument);
+    EXPECT_NE(bad.err().message.find("the routing of 'b'"), std::string::npos) << bad.err().message;
+  }
+}
+
 TEST(config_test, a_tenant_splits_into_domains_by_queue_and_skill_or_is_refused_clearly) {
   auto c = parse_serve_config(R"({"tenants": [
     {"tenant": "a", "apiKey": "key-of-a-0123456789", "domains": [

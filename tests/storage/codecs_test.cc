@@ -39,6 +39,108 @@ TEST(codecs, tenant_without_weights_gets_the_engine_defaults) {
   EXPECT_EQ(out->default_policy, engine::policy_kind::profile);
 }
 
+TEST(codecs, tenant_round_trips_its_routing_settings) {
+  auto in = sample_tenant();
+  in.objective = {1.5, 2.0, 0.4, 0.2, 1.1, 2.5, 0.75};
+  in.fairness_bound = 0.05;
+  in.manager_wait = 45'000;
+  in.team_wait = 0;
+  in.min_level_by_tier[4] = engine::agent_level::senior;
+  in.min_level_by_tier[5] = engine::agent_level::expert;
+  in.complaint_alert = 0;
+  in.repeat_window = 3'600'000;
+  in.experiment = {1'800'000, engine::policy_kind::skills};
+  auto out = decode_tenant(encode(in));
+  ASSERT_TRUE(out.ok()) << out.err().message;
+  EXPECT_EQ(out->objective.resolution, 1.5);
+  EXPECT_EQ(out->objective.sale, 2.0);
+  EXPECT_EQ(out->objective.csat, 0.4);
+  EXPECT_EQ(out->objective.handle_time, 0.2);
+  EXPECT_EQ(out->objective.complaint, 1.1);
+  EXPECT_EQ(out->objective.deescalation, 2.5);
+  EXPECT_EQ(out->objective.purchase, 0.75);
+  EXPECT_EQ(out->fairness_bound, 0.05);
+  EXPECT_EQ(out->manager_wait, 45'000);
+  EXPECT_EQ(out->team_wait, 0) << "0 is a value, not absent";
+  EXPECT_EQ(out->min_level_by_tier, in.min_level_by_tier);
+  EXPECT_EQ(out->complaint_alert, 0.0);
+  EXPECT_EQ(out->repeat_window, 3'600'000);
+  EXPECT_EQ(out->experiment.slice, 1'800'000);
+  EXPECT_EQ(out->experiment.baseline, engine::policy_kind::skills);
+}
+
+TEST(codecs, routing_settings_left_out_keep_the_engine_defaults) {
+  pb::Tenant m;
+  m.set_id("acme");
+  m.set_default_policy(pb::ROUTING_POLICY_PROFILE);
+  m.mutable_objective()->set_sale(4);  // only one weight given
+  auto out = from_proto(m);
+  ASSERT_TRUE(out.ok()) << out.err().message;
+  engine::tenant_config defaults;
+  EXPECT_EQ(out->objective.sale, 4.0);
+  EXPECT_EQ(out->objective.resolution, defaults.objective.resolution);
+  EXPECT_EQ(out->objective.deescalation, defaults.objective.deescalation);
+  EXPECT_EQ(out->fairness_bound, defaults.fairness_bound);
+  EXPECT_EQ(out->manager_wait, defaults.manager_wait);
+  EXPECT_EQ(out->complaint_alert, defaults.complaint_alert);
+  EXPECT_EQ(out->repeat_window, defaults.repeat_window);
+  EXPECT_EQ(out->experiment.slice, 0);
+  for (auto l : out->min_level_by_tier)
+    EXPECT_EQ(l, engine::agent_level::crowd);
+  m.add_min_level_by_tier(pb::AGENT_LEVEL_EXPERT);
+  for (int i = 0; i < 6; ++i)
+    m.add_min_level_by_tier(pb::AGENT_LEVEL_UNSPECIFIED);
+  auto too_many = from_proto(m);
+  ASSERT_FALSE(too_many.ok()) << "seven tiers";
+  EXPECT_NE(too_many.err().message.find("min_level_by_tier"), std::string::npos);
+}
+
+TEST(codecs, queue_agent_history_and_decision_keep_the_recommenders_fields) {
+  auto q = sample_queue();
+  q.min_level = engine::agent_level::senior;
+  q.own_objective = true;
+  q.objective.sale = 5;
+  auto qo = from_proto(to_proto(q));
+  ASSERT_TRUE(qo.ok()) << qo.err().message;
+  EXPECT_EQ(qo->min_level, engine::agent_level::senior);
+  EXPECT_TRUE(qo->own_objective);
+  EXPECT_EQ(qo->objective.sale, 5.0);
+  EXPECT_EQ(qo->objective.csat, engine::objective_weights{}.csat);
+  auto plain = from_proto(to_proto(sample_queue()));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->own_objective);
+  EXPECT_EQ(plain->min_level, engine::agent_level::crowd);
+
+  engine::agent_profile a;
+  a.tenant = "acme";
+  a.id = "ann";
+  a.capacity[engine::index(engine::channel::chat)] = {1, false};
+  a.team = "gold-team";
+  auto ao = from_proto(to_proto(a));
+  ASSERT_TRUE(ao.ok()) << ao.err().message;
+  EXPECT_EQ(ao->team, "gold-team");
+
+  engine::customer_profile c;
+  c.tenant = "acme";
+  c.id = "cu";
+  c.history.push_back({5, engine::channel::voice, "billing", "ann", false, true});
+  auto co = from_proto(to_proto(c));
+  ASSERT_TRUE(co.ok()) << co.err().message;
+  ASSERT_EQ(co->history.size(), 1u);
+  EXPECT_TRUE(co->history[0].complaint);
+
+  engine::routing_decision d;
+  d.contact = "c";
+  d.queue = "q";
+  d.agent = "ann";
+  d.batch = true;
+  auto dout = decode_decision(encode(d));
+  ASSERT_TRUE(dout.ok()) << dout.err().message;
+  EXPECT_TRUE(dout->batch);
+  d.batch = false;
+  EXPECT_FALSE(decode_decision(encode(d))->batch);
+}
+
 TEST(codecs, queue_round_trips_every_field_and_the_channel_mask) {
   auto in = sample_queue();
   auto m = to_proto(in);

@@ -106,6 +106,29 @@ function render(s) {
     td(String(num(a.load)), 'num', { testid: 'wb-agent-load' }),
     td(formatPercent(num(a.occupancy))))));
 
+  const alerts = [...(s.alerts ?? [])].reverse();  // newest first
+  byTestId('wb-alerts-raised').textContent = String(num(s.alertsRaised));
+  byTestId('wb-alerts-none').hidden = alerts.length > 0;
+  byTestId('wb-alerts').hidden = alerts.length === 0;
+  setChildren(byTestId('wb-alerts').tBodies[0], alerts.map((a) => el('tr', { testid: 'wb-alert-row', dataset: { contact: a.contactId } },
+    el('td', {}, formatClock(a.atMs)),
+    el('th', { scope: 'row' }, a.contactId),
+    el('td', {}, a.customerId || '—'),
+    el('td', {}, a.queue),
+    el('td', { testid: 'wb-alert-reasons' }, `risk ${a.reasons}`))));
+
+  const comparisons = [...(s.comparisons ?? [])].sort((a, b) => byName(a, b, 'queue'));
+  byTestId('wb-onoff-box').hidden = comparisons.length === 0;
+  const points = (x) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
+  setChildren(byTestId('wb-onoff').tBodies[0], comparisons.map((c) => el('tr', { testid: 'wb-onoff-row', dataset: { queue: c.queue } },
+    el('th', { scope: 'row' }, c.queue),
+    el('td', {}, enumLabel(c.baseline || 'ROUTING_POLICY_LONGEST_IDLE', 'ROUTING_POLICY_')),
+    td(`${formatPercent(num(c.baselineResolution), 1)} of ${num(c.baselineContacts)}`),
+    td(`${formatPercent(num(c.profileResolution), 1)} of ${num(c.profileContacts)}`),
+    td(c.enough ? points(num(c.uplift)) : '—', 'num', { testid: 'wb-onoff-uplift' }),
+    td(c.enough ? `${points(num(c.upliftLow))} to ${points(num(c.upliftHigh))}` : 'needs 2 slices each', 'num', { testid: 'wb-onoff-interval' }),
+    td(`${num(c.baselineSlices)} / ${num(c.profileSlices)}`))));
+
   const t = num(s.atMs) || Date.now();
   const waiting = { all: num(s.waiting) };
   const sl = { all: num(s.serviceLevel) };

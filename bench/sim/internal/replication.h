@@ -26,10 +26,11 @@ class replication {
  public:
   /// `oracle`: the learned model starts with the agents' true rates (see
   /// `scenario::oracle`).
+  /// `on_off_slice`: the live on/off comparison's slice (0: off).
   replication(const plan& p, engine::policy_kind policy, int index, std::uint64_t seed,
-              const progress_tracker& progress, bool oracle = false)
-      : p_(p), s_(*p.s), domain_(make_tenant(policy)), policy_(policy), oracle_(oracle),
-        progress_(progress) {
+              const progress_tracker& progress, bool oracle = false, time_ms on_off_slice = 0)
+      : p_(p), s_(*p.s), domain_(make_tenant(policy, on_off_slice)), policy_(policy),
+        oracle_(oracle), progress_(progress) {
     out_.index = index;
     out_.seed = seed;
     std::uint64_t st = seed;
@@ -77,11 +78,15 @@ class replication {
     std::uint64_t served = 0;
   };
 
-  engine::tenant_config make_tenant(engine::policy_kind policy) const {
+  engine::tenant_config make_tenant(engine::policy_kind policy, time_ms on_off_slice) const {
     engine::tenant_config t;
     t.id = std::string{tenant_id};
     t.name = "simulated tenant";
     t.default_policy = policy;
+    t.experiment.slice = on_off_slice;
+    t.fairness_bound = s_.fairness_bound;
+    t.manager_wait = static_cast<time_ms>(s_.manager_wait_s * 1000.0);
+    t.team_wait = static_cast<time_ms>(s_.team_wait_s * 1000.0);
     return t;
   }
 

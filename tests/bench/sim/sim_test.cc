@@ -270,13 +270,14 @@ TEST(sim, peak_day_crowd_serves_only_after_admission) {
   ASSERT_NE(crowd, r.replications[0].groups.end());
 }
 
-// The engine offers a contact to a free agent at once, so a VIP reaches a busy
-// manager only if the manager frees up first; at a moderate load (managers often
-// free) the profile policy's affinity term sends most VIPs to their own manager,
-// where longest-idle routing almost never does.
+// Without the hold for the manager, the engine offers a contact to a free agent at
+// once, so a VIP reaches a busy manager only if the manager frees up first; at a
+// moderate load (managers often free) the profile policy's affinity term sends most
+// VIPs to their own manager, where longest-idle routing almost never does.
 TEST(sim, vip_customers_mostly_reach_their_manager_under_profile) {
-  std::map<std::string, std::string> set{
-    {"hours", "8"}, {"replications", "2"}, {"load", "0.3"}, {"policy", "profile"}};
+  std::map<std::string, std::string> set{{"hours", "8"},        {"replications", "2"},
+                                         {"load", "0.3"},       {"policy", "profile"},
+                                         {"manager_wait_s", "0"}, {"team_wait_s", "0"}};
   auto profile = simulate(builtin("vip", set));
   set["policy"] = "longest_idle";
   auto idle = simulate(builtin("vip", set));
@@ -284,6 +285,20 @@ TEST(sim, vip_customers_mostly_reach_their_manager_under_profile) {
   EXPECT_GT(figure(profile, "manager_share"), 0.5)
     << figure(profile, "manager_reached") << " of " << figure(profile, "manager_contacts");
   EXPECT_GT(figure(profile, "manager_share"), 2 * figure(idle, "manager_share"));
+}
+
+// With the hold (30 s for the manager, the default), most VIPs reach their manager
+// whatever the policy: longest_idle too.
+TEST(sim, the_hold_for_the_manager_brings_vips_to_it_under_any_policy) {
+  std::map<std::string, std::string> set{
+    {"hours", "8"}, {"replications", "2"}, {"load", "0.3"}, {"policy", "longest_idle"}};
+  auto held = simulate(builtin("vip", set));
+  set["manager_wait_s"] = "0";
+  set["team_wait_s"] = "0";
+  auto free = simulate(builtin("vip", set));
+  ASSERT_GT(figure(held, "manager_contacts"), 30);
+  EXPECT_GT(figure(held, "manager_share"), 0.6);
+  EXPECT_GT(figure(held, "manager_share"), 2 * figure(free, "manager_share"));
 }
 
 TEST(sim, compare_policies_fills_one_row_per_policy) {
@@ -351,6 +366,40 @@ TEST(sim, the_oracle_knows_the_true_rates_and_keeps_the_fairness_bound) {
   // ... held to the same fairness guard (10 points) and the same arrivals.
   EXPECT_LT(oracle->summary.at("fairness_spread").mean, 0.10);
   EXPECT_EQ(oracle->summary.at("arrivals").mean, idle->summary.at("arrivals").mean);
+}
+
+// The live on/off comparison as an operator runs it: profile alternating with
+// longest_idle by 30-minute slices, each replication judged on its own outcomes.
+scenario shortened(const char* name) {
+  std::ifstream in{std::string{SB_SCENARIO_DIR "/"} + name + ".json"};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto s = parse_scenario(ss.str());
+  EXPECT_TRUE(s.ok()) << name << ": " << (s.ok() ? "" : s.err().message);
+  auto out = s.ok() ? *s : scenario{};
+  out.days = 2;
+  out.replications = 2;
+  out.policy = engine::policy_kind::longest_idle;
+  out.compare_policies.clear();
+  out.on_off_slice_s = 1800;
+  return out;
+}
+
+TEST(sim, the_live_on_off_comparison_finds_the_uplift_where_agents_differ) {
+  auto r = simulate(shortened("hidden_abilities"));
+  ASSERT_EQ(r.figures.count("on_off_replications"), 1u);
+  EXPECT_EQ(r.figures.at("on_off_replications"), 2) << "both measured (2 days: 16 slices an arm)";
+  EXPECT_EQ(r.figures.at("on_off_detected"), 2) << "each replication's interval is above 0";
+  EXPECT_GT(r.figures.at("on_off_uplift_mean"), 0.02);
+  EXPECT_EQ(r.policies.back().policy, "on_off");
+}
+
+TEST(sim, the_live_on_off_comparison_finds_no_uplift_between_identical_agents) {
+  auto r = simulate(shortened("identical_agents"));
+  EXPECT_EQ(r.figures.at("on_off_replications"), 2);
+  EXPECT_EQ(r.figures.at("on_off_contains_zero"), 2) << "each replication's interval contains 0";
+  EXPECT_EQ(r.figures.at("on_off_detected"), 0);
+  EXPECT_LT(std::abs(r.figures.at("on_off_uplift_mean")), 0.02);
 }
 
 TEST(sim, bad_scenario_is_a_typed_error) {
