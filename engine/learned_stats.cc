@@ -134,49 +134,51 @@ void learned_stats::add_everywhere(const learned_record& c, const outcome_stats&
     return 0;
   });
   merge(total_, delta, sign);
-  if (co.stats.handled >= co.handled_at_fit + refit_every || co.stats.handled < co.handled_at_fit)
+  // Every `refit_every` outcomes of the cohort, and no more often than once per
+  // cell's worth of outcomes (a refit looks at every cell: amortised O(1)).
+  auto every = std::max<std::uint64_t>(refit_every, co.cells.size());
+  if (co.stats.handled >= co.handled_at_fit + every || co.stats.handled < co.handled_at_fit)
     refit(co);
 }
 
 void learned_stats::refit(cohort& c) const {
   c.handled_at_fit = c.stats.handled;
-  // Agents with a few contacts each: their resolution rates' spread beyond what
-  // binomial noise alone would give is the true spread between agents (tau^2);
-  // the prior strength is m(1 - m) / tau^2 - 1 (a Beta with that variance).
+  // Cells with a few contacts each: how far their resolution rates lie from their
+  // own priors (the cohort moved by the agent's record on the intent elsewhere)
+  // beyond what binomial noise alone would give is what the prior misses (tau^2);
+  // the prior strength is m(1 - m) / tau^2 - 1 (a Beta with that variance). Where
+  // an agent's ability on an intent is the same in every segment, the prior
+  // already knows it and the strength grows; where it is not, it stays small.
   constexpr std::uint64_t min_contacts = 5;
-  double hits = 0, n = 0;
-  std::vector<std::pair<double, double>> rates;  // (rate, contacts)
+  double spread = 0, noise = 0, var = 0;
+  std::size_t j = 0;
   for (const auto& key : c.cells) {
     auto found = cells_.find(key);
     if (found == cells_.end())
       continue;
-    const auto* cell = &found->second;
-    if (cell->stats.handled >= min_contacts) {
-      auto h = static_cast<double>(cell->stats.handled);
-      rates.emplace_back(static_cast<double>(cell->stats.resolved) / h, h);
-      hits += static_cast<double>(cell->stats.resolved);
-      n += h;
-    }
+    const auto& cell = found->second;
+    if (cell.stats.handled < min_contacts)
+      continue;
+    auto h = static_cast<double>(cell.stats.handled);
+    double p = static_cast<double>(cell.stats.resolved) / h;
+    double m = prior_of(cell.agent, cell.intent, cell.segment).mean.resolution;
+    spread += (p - m) * (p - m);
+    noise += m * (1 - m) / h;
+    var += m * (1 - m);
+    ++j;
   }
-  if (rates.size() < 3) {
+  if (j < 3) {
     c.strength = default_strength;
     return;
   }
-  double m = hits / n;
-  double spread = 0, noise = 0;
-  for (const auto& [p, h] : rates) {
-    spread += (p - m) * (p - m);
-    noise += m * (1 - m) / h;
-  }
-  auto j = static_cast<double>(rates.size());
-  spread /= j - 1;
-  noise /= j;
-  double tau2 = spread - noise;
-  if (tau2 <= 1e-9 || m <= 0 || m >= 1) {
+  auto n = static_cast<double>(j);
+  double tau2 = (spread - noise) / n;
+  double mm = var / n;  // the mean of m(1 - m)
+  if (tau2 <= 1e-9 || mm <= 0) {
     c.strength = max_strength;  // no spread beyond noise: trust the prior
     return;
   }
-  c.strength = std::clamp(m * (1 - m) / tau2 - 1, min_strength, max_strength);
+  c.strength = std::clamp(mm / tau2 - 1, min_strength, max_strength);
 }
 
 const learned_record& learned_stats::record(std::string_view agent, std::string_view intent,
