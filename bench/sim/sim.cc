@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "bench/core/stats.h"
@@ -152,9 +153,11 @@ engine::result<run_report> run_sim(const scenario& s, const progress_fn& progres
       uplifts.push_back(rep.live->uplift);
       detected += rep.live->low > 0 ? 1 : 0;
       contains_zero += rep.live->low <= 0 && rep.live->high >= 0 ? 1 : 0;
-      r.notes.push_back("on_off replication " + std::to_string(rep.index) +
-                        ": live resolution uplift " + num(100 * rep.live->uplift) + " points, 95% [" +
-                        num(100 * rep.live->low) + ", " + num(100 * rep.live->high) + "]");
+      char line[160];
+      std::snprintf(line, sizeof line,
+                    "on_off replication %d: live resolution uplift %+.2f points, 95%% [%+.2f, %+.2f]",
+                    rep.index, 100 * rep.live->uplift, 100 * rep.live->low, 100 * rep.live->high);
+      r.notes.push_back(line);
     }
     r.notes.push_back("on_off: profile alternating with longest_idle in " + num(s.on_off_slice_s) +
                       " s slices; " + std::to_string(measured) + " replications measured, " +
