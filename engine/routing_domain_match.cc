@@ -30,15 +30,17 @@ routing_domain::pair_context routing_domain::context(const tracked_contact& t, t
   if (cust != nullptr) {
     auto tier_level = tenant_.min_level_by_tier[static_cast<std::size_t>(std::clamp(cust->tier, 0, max_tier))];
     min_level = std::max(min_level, tier_level);
-    // A dedicated manager who is logged in and works this queue holds the contact
-    // for `manager_wait`; then (or at once) the manager's team, while one of it is
-    // logged in, for `team_wait`; then anyone eligible.
+    // A dedicated manager who is at work (logged in, not away, connected) and
+    // works this queue holds the contact for `manager_wait`; then (or at once) the
+    // manager's team, while one of it is logged in, for `team_wait`; then anyone
+    // eligible.
     auto waited = now - t.c.enqueued_at;
     if (!cust->account_manager.empty() && waited < tenant_.manager_wait + tenant_.team_wait) {
       auto m = agent_by_id_.find(cust->account_manager);
       if (m != agent_by_id_.end()) {
         const auto& me = agents_[m->second];
-        if (waited < tenant_.manager_wait && me.rt.logged_in && qualifies(me.profile, qe.config))
+        bool at_work = me.rt.logged_in && !me.rt.away && !me.rt.disconnected;
+        if (waited < tenant_.manager_wait && at_work && qualifies(me.profile, qe.config))
           only_agent = m->second;
         else if (!me.profile.team.empty() && team_online_.count(me.profile.team) > 0)
           only_team = me.profile.team;

@@ -349,6 +349,14 @@ TEST_F(vip_hold, then_the_managers_team_then_anyone) {
   EXPECT_EQ(any[0].agent, "stranger");
 }
 
+TEST_F(vip_hold, a_manager_who_is_away_is_not_waited_for) {
+  ASSERT_TRUE(is_ok(domain_.set_away("manager", true, t0 - 1)));
+  enqueue(contact_builder("v").customer("vip").at(t0));
+  auto team = match(t0);
+  ASSERT_EQ(team.size(), 1u);
+  EXPECT_EQ(team[0].agent, "mate");
+}
+
 TEST_F(vip_hold, a_manager_who_is_not_logged_in_is_not_waited_for) {
   auto o = domain_.logout("manager", t0 - 1);
   ASSERT_TRUE(o);
