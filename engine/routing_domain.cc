@@ -13,6 +13,15 @@ error not_found(errc code, std::string_view what, std::string_view id) {
   return make_error(code, std::string{what} + " '" + std::string{id} + "' is not known");
 }
 
+/// The first stage of the hold for a customer's dedicated manager of a contact
+/// entering a line (0: the manager, 1: its team, 2: none), so that `tick` wakes it
+/// when each stage ends.
+std::uint8_t first_hold_stage(const tenant_config& t, const customer_profile* cust) {
+  if (cust == nullptr || cust->account_manager.empty() || t.manager_wait + t.team_wait <= 0)
+    return 2;
+  return t.manager_wait > 0 ? 0 : 1;
+}
+
 }  // namespace
 
 routing_domain::routing_domain(tenant_config tenant)
@@ -493,10 +502,7 @@ status routing_domain::enqueue(contact c, time_ms now) {
   t.phase = contact_phase::waiting;
   intern(t);
   // Woken when the hold for the customer's manager, then its team, ends.
-  if (const auto* cust = find_customer(t.c.customer);
-      cust != nullptr && !cust->account_manager.empty() &&
-      tenant_.manager_wait + tenant_.team_wait > 0)
-    t.hold_stage = tenant_.manager_wait > 0 ? 0 : 1;
+  t.hold_stage = first_hold_stage(tenant_, find_customer(t.c.customer));
   if (!qe.line.push(t.c.key(), h)) {
     auto id = t.c.id;
     release(h);
@@ -790,11 +796,15 @@ status routing_domain::transfer(std::string_view contact_id, std::string_view ag
   t.agent = no_slot;
   t.phase = contact_phase::waiting;
   t.step = -1;
+  // In its new line the hold for the customer's manager starts again, and the
+  // transfer may have raised its complaint risk past the alert.
+  t.hold_stage = first_hold_stage(tenant_, find_customer(t.c.customer));
   queues_[q].line.push(t.c.key(), h);
   schedule_due(h);
   refresh_ready(a);
   mark_agent(a);
   mark_contact(h);
+  raise_alert(h, now);
   return {};
 }
 

@@ -151,6 +151,25 @@ TEST_F(signals, a_contact_entering_at_high_risk_alerts_the_supervisors_once) {
   EXPECT_TRUE(domain_.take_alerts().empty()) << "0 turns alerts off";
 }
 
+TEST_F(signals, a_transfer_that_takes_the_risk_past_the_alert_raises_one) {
+  add_queue(queue_builder("first"));
+  add_queue(queue_builder("second"));
+  add_agent(agent_builder("a"));
+  add_customer(customer_builder("cu").complaint_risk(0.55).build());
+  login("a", 0);
+  EXPECT_TRUE(match(0).empty());
+  enqueue(contact_builder("c").queue("first").customer("cu").at(now0));
+  EXPECT_TRUE(domain_.take_alerts().empty()) << "0.55 is under 0.6";
+  auto o = match(now0);
+  ASSERT_EQ(o.size(), 1u);
+  accept(o[0], now0);
+  ASSERT_TRUE(is_ok(domain_.transfer("c", "a", "second", queue_key{0, now0 + 1000, 99}, now0 + 1000)));
+  auto alerts = domain_.take_alerts();
+  ASSERT_EQ(alerts.size(), 1u) << "1 - 0.45 x 0.85 = 0.62";
+  EXPECT_EQ(alerts[0].queue, "second");
+  EXPECT_NE(alerts[0].reasons.find("1 transfer"), std::string::npos) << alerts[0].reasons;
+}
+
 // -- purchase intent ---------------------------------------------------------------
 
 TEST_F(signals, a_customer_with_a_purchase_intent_goes_to_the_agent_who_converts) {
