@@ -308,6 +308,12 @@ TEST(profiles_validation, levels_and_new_tenant_settings_are_range_checked) {
   queue_config q = queue_builder();
   q.min_level = static_cast<agent_level>(7);
   EXPECT_FALSE(is_ok(validate(q)));
+  queue_config own = queue_builder();
+  own.own_objective = true;
+  own.objective.sale = -2;
+  EXPECT_FALSE(is_ok(validate(own)));
+  own.objective.sale = 2;
+  EXPECT_TRUE(is_ok(validate(own)));
   agent_profile a = agent_builder("a").team("has/slash");
   EXPECT_FALSE(is_ok(validate(a)));
 }
