@@ -2,11 +2,12 @@
 # Builds the whole test suite with g++ 12 under the sanitizers and runs ctest:
 #   asan  ASan + UBSan (UBSan halts on the first error), into build/asan
 #   tsan  TSan, into build/tsan, with scripts/tsan.supp (frames inside the
-#         uninstrumented Debian libcaf only; every entry says why)
+#         uninstrumented Debian libraries (CAF, RocksDB, spdlog) only;
+#         every entry says why)
 #
 #   scripts/sanitize.sh               both, asan first
 #   scripts/sanitize.sh tsan          one of them
-#   CTEST_ARGS="-R net_tests" scripts/sanitize.sh asan   extra ctest arguments
+#   CTEST_ARGS="-R ^config_test" scripts/sanitize.sh asan   extra ctest arguments
 #   TSAN_CTEST_ARGS=...               extra ctest arguments of the TSan run only
 #
 # Left out of both runs: the browser tests (label `web`: Chromium drives the same
