@@ -47,20 +47,30 @@ using engine::errc;
 namespace {
 
 /// Runs the facade's non-blocking calls: one actor, so calls made from one thread
-/// reach the registry in the order they were made.
-caf::behavior requester(actors::requester_ptr self) {
-  return {
-    [=](actors::async_call& c) { c.run(self); },
-    [=](actors::stop_atom) {
-      auto pending = std::move(self->state.pending);
-      self->state.pending.clear();
-      for (auto& [id, fail] : pending)
-        fail(engine::make_error(actors::errors::shutting_down,
-                                "the node shut down before answering"));
-      self->quit();
-    },
-  };
-}
+/// reach the registry in the order they were made. A class, not a function: CAF
+/// 0.17 spawns a function given no arguments through init_fun_factory, which
+/// binds a reference to its null argument tuple, undefined behaviour that UBSan
+/// stops at (docs/security.md).
+class requester_actor final : public caf::stateful_actor<actors::requester_state> {
+ public:
+  explicit requester_actor(caf::actor_config& cfg)
+    : caf::stateful_actor<actors::requester_state>(cfg) {}
+
+  caf::behavior make_behavior() override {
+    actors::requester_ptr self = this;
+    return {
+      [=](actors::async_call& c) { c.run(self); },
+      [=](actors::stop_atom) {
+        auto pending = std::move(self->state.pending);
+        self->state.pending.clear();
+        for (auto& [id, fail] : pending)
+          fail(engine::make_error(actors::errors::shutting_down,
+                                  "the node shut down before answering"));
+        self->quit();
+      },
+    };
+  }
+};
 
 }  // namespace
 
@@ -221,7 +231,7 @@ result<std::unique_ptr<node>> node::open(node_options opts) {
   policy.max_message_bytes = opts.max_message_bytes;
   actors::actor_context ctx{p->storage, p->hub, opts.clock, opts.logger, policy};
   p->registry = actors::spawn_registry(*p->sys, ctx);
-  p->requester = p->sys->spawn(requester);
+  p->requester = p->sys->spawn<requester_actor>();
   std::unique_ptr<node> n{new node(std::move(p))};
   if (!opts.restore_tenants) {
     // Only the node-wide sequences: contacts made here keep counting after the

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/json_util.h>
 
 namespace switchboard::net {
@@ -19,6 +20,12 @@ decoded_frame decode_frame(std::string_view data, bool text) {
     }
     return out;
   }
+  // A string field with invalid UTF-8 makes protobuf write an ERROR line to stderr
+  // for every such frame, unthrottled, before the parse fails; the refusal is the
+  // caller's to report (the edge does, rate-limited), so protobuf stays silent.
+  // The silencer is process-wide while it lives: a protobuf line of another
+  // thread in that moment is dropped too.
+  google::protobuf::LogSilencer quiet;
   if (data.size() > static_cast<std::size_t>(INT32_MAX) ||
       !out.envelope.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
     out.error = pb::MALFORMED_FRAME;

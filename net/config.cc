@@ -29,11 +29,30 @@ std::string range(const char* field, std::int64_t lo, std::int64_t hi, std::int6
 /// something (port 0: any free port), look at the JSON object itself.
 class presence {
  public:
+  /// `json` has already parsed as a ServeConfig. That parser takes a key given
+  /// twice (the last one wins); the Struct parser here refuses it, and `error()`
+  /// then names the key. Before this was checked, the refusal left the object
+  /// empty, so every presence-gated range check below was skipped.
   explicit presence(std::string_view json) {
     google::protobuf::util::JsonParseOptions o;
-    (void) google::protobuf::util::JsonStringToMessage(
+    auto st = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece{json.data(), json.size()}, &root_, o);
+    if (st.ok())
+      return;
+    // "(fields[1]) port: Repeated map key: 'port' is already set."
+    std::string why{st.message()};
+    constexpr std::string_view marker = "Repeated map key: '";
+    auto at = why.find(marker);
+    if (at == std::string::npos) {
+      error_ = "not a JSON object: " + why;
+      return;
+    }
+    at += marker.size();
+    error_ = "duplicate key '" + why.substr(at, why.find('\'', at) - at) +
+             "' (each key may be given once)";
   }
+  /// Why the text is no JSON object with unique keys; empty when it is one.
+  [[nodiscard]] const std::string& error() const { return error_; }
   /// `proto_name` (snake_case) or its lowerCamelCase JSON name is in the object.
   bool has(const std::string& proto_name) const {
     std::string camel;
@@ -51,6 +70,7 @@ class presence {
 
  private:
   google::protobuf::Struct root_;
+  std::string error_;
 };
 
 }  // namespace
@@ -70,6 +90,8 @@ engine::result<serve_config> parse_serve_config(std::string_view json) {
   if (!st.ok())
     return bad("not a valid ServeConfig: " + std::string{st.message()});
   presence set{json};
+  if (!set.error().empty())
+    return bad(set.error());
   serve_config c;
   auto& e = c.edge;
   if (!m.listen_address().empty())

@@ -67,7 +67,8 @@ struct serve_config {
 };
 
 /// Parses a ServeConfig in JSON. Unknown fields, wrong types and bad values are
-/// errc::invalid_argument with a message naming the field. Fields left out (or 0)
+/// errc::invalid_argument with a message naming the field; so is a key given twice
+/// in one object (`config: duplicate key 'port' ...`). Fields left out (or 0)
 /// take their defaults. `data_dir` is checked by `validate`, since a flag may
 /// still set it.
 [[nodiscard]] engine::result<serve_config> parse_serve_config(std::string_view json);

@@ -42,6 +42,10 @@ struct edge_options {
   std::uint32_t max_messages_per_second = 50;   ///< Per connection (token bucket). Default: 50.
   std::uint32_t max_connections = 10000;        ///< WebSocket connections. Default: 10000.
   std::uint32_t max_send_queue = 256;           ///< Frames queued to one client. Default: 256.
+  /// Lines about refused frames (malformed, unknown message) written per second
+  /// and kind, all connections together; the rest are counted into one
+  /// "suppressed K similar lines" line. Default: 5.
+  std::uint32_t bad_input_lines_per_second = 5;
   /// Frames of one connection read but not yet handled before the edge stops
   /// reading from it (TCP back-pressure). Default: 64.
   std::uint32_t max_inflight = 64;

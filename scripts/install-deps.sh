@@ -6,6 +6,9 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ ccache
+  # The libFuzzer targets (scripts/fuzz.sh, CI stage 4) build with clang; g++'s own
+  # ASan/UBSan/TSan runtimes (scripts/sanitize.sh) come with g++.
+  clang
   libcaf-dev libprotobuf-dev protobuf-compiler librocksdb-dev libspdlog-dev
   libgtest-dev libbenchmark-dev libboost1.81-dev libssl-dev libcli11-dev dpkg-dev
   chromium

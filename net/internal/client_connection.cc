@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
+#include <fmt/format.h>
 
 #include "net/codec.h"
 #include "net/internal/builders.h"
@@ -63,8 +64,10 @@ void client_connection::on_frame(std::string data, bool text) {
     t->frame_done();
   };
   auto d = decode_frame(data, text);
-  if (!d.ok())
+  if (!d.ok()) {
+    refused(d.error, d.why);
     return reject("", d.error, std::move(d.why));
+  }
   const auto& rid = d.envelope.request_id();
   // Token bucket: `rate` frames per second, bursts up to `rate`.
   auto rate = static_cast<double>(std::max<std::uint32_t>(1, ctx_.opts.max_messages_per_second));
@@ -80,13 +83,26 @@ void client_connection::on_frame(std::string data, bool text) {
                   "more than " + std::to_string(ctx_.opts.max_messages_per_second) +
                     " messages per second");
   tokens_ -= 1.0;
-  if (d.envelope.body_case() == pb::Envelope::BODY_NOT_SET)
-    return reject(rid, pb::UNKNOWN_MESSAGE, "the envelope carries no (known) message");
+  if (d.envelope.body_case() == pb::Envelope::BODY_NOT_SET) {
+    std::string why = "the envelope carries no (known) message";
+    refused(pb::UNKNOWN_MESSAGE, why);
+    return reject(rid, pb::UNKNOWN_MESSAGE, std::move(why));
+  }
   text_.store(text);
   post([self = shared_from_this(), r = request{std::move(d.envelope), text}, t]() mutable {
     self->dispatch(std::move(r));
     t->frame_done();
   });
+}
+
+void client_connection::refused(pb::ErrorCode code, std::string_view why) {
+  // A client can send thousands of bad frames a second: rate-limited, and the
+  // reason cut short (protobuf's JSON errors quote the input).
+  constexpr std::size_t max_why = 200;
+  auto label = code_label(code);
+  ctx_.bad_input.log(spdlog::level::warn, label,
+                     fmt::format("connection {}: frame refused ({}): {}{}", id_, label,
+                                 why.substr(0, max_why), why.size() > max_why ? "..." : ""));
 }
 
 void client_connection::on_closed() {

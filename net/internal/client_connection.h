@@ -89,6 +89,8 @@ class client_connection : public std::enable_shared_from_this<client_connection>
   /// bad input (invalid_argument).
   static engine::error input_error(engine::error e);
 
+  /// Logs a refused frame through the edge's bad-input throttle (io strand).
+  void refused(pb::ErrorCode code, std::string_view why);
   void dispatch(request r);
   void on_closed_worker();
   bool allowed(pb::Envelope::BodyCase body) const;

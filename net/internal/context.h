@@ -9,6 +9,7 @@
 #include "actors/node_api.h"
 #include "engine/clock.h"
 #include "net/auth.h"
+#include "net/internal/log_throttle.h"
 #include "net/metrics.h"
 #include "net/options.h"
 
@@ -25,6 +26,7 @@ struct edge_context {
       opts(std::move(o)),
       log(std::move(l)),
       clock(opts.clock ? opts.clock : std::make_shared<engine::system_clock>()),
+      bad_input(log, clock, opts.bad_input_lines_per_second),
       keys(opts.tenants),
       tokens(opts.token_secret.empty() ? random_secret(32) : opts.token_secret),
       ioc(io),
@@ -39,6 +41,7 @@ struct edge_context {
   edge_options opts;
   std::shared_ptr<spdlog::logger> log;
   std::shared_ptr<const engine::clock> clock;
+  log_throttle bad_input;  ///< lines about refused frames, rate-limited per kind
   edge_metrics metrics;
   api_keys keys;
   token_signer tokens;

@@ -172,6 +172,34 @@ TEST(config_test, cluster_settings_parse_default_and_are_checked_together) {
   }
 }
 
+TEST(config_test, a_key_given_twice_is_refused_and_hides_no_range_check) {
+  // Found by config_fuzz (fuzz/corpus/config/duplicate_key_hid_lease_ttl.json): the
+  // second "port" made the presence of every key unknown, so leaseTtlS 9091 (range
+  // 1..60) was accepted.
+  struct twice {
+    const char* json;
+    const char* says;
+  };
+  for (auto [json, says] : {
+         twice{R"({"port": 8082, "dataDir": "/x", "port": 8082, "leaseTtlS": 9091})",
+               "config: duplicate key 'port'"},
+         twice{R"({"dataDir": "/x", "dataDir": "/y"})", "config: duplicate key 'dataDir'"},
+         twice{R"({"dataDir": "/x", "tenants": [{"tenant": "a", "tenant": "b",
+                                                "apiKey": "0123456789abcdef"}]})",
+               "config: duplicate key 'tenant'"}}) {
+    auto r = parse_serve_config(json);
+    ASSERT_FALSE(r.ok()) << json;
+    EXPECT_EQ(r.code(), engine::errc::invalid_argument) << json;
+    EXPECT_EQ(r.err().message.rfind(says, 0), 0u) << r.err().message;
+  }
+  // The snake_case and lowerCamelCase names of one field are two keys of the
+  // object: accepted as before, and the range check still sees the field.
+  auto both = parse_serve_config(R"({"dataDir": "/x", "lease_ttl_s": 5, "leaseTtlS": 61})");
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.err().message.find("lease_ttl_s must be 1..60"), std::string::npos)
+    << both.err().message;
+}
+
 }  // namespace
 TEST(config_test, a_tenants_durability_policy_is_replicated_local_or_refused) {
   auto c = parse_serve_config(R"({"tenants": [

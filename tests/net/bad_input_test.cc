@@ -5,6 +5,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include <algorithm>
 #include <functional>
 #include <limits>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "net/auth.h"
 #include "net/codec.h"
 #include "tests/net/edge_fixture.h"
+#include "tests/net/log_fixture.h"
 
 namespace switchboard::testing {
 namespace {
@@ -367,6 +369,49 @@ TEST_F(bad_input_test, numbers_out_of_range_are_invalid_argument_and_the_node_go
   auto now_ms = engine::system_clock{}.wall();
   EXPECT_GT(offer->offer().deadline_ms(), now_ms + 3'000'000);
   EXPECT_LE(offer->offer().deadline_ms(), now_ms + 3'600'000);
+  expect_server_serves();
+}
+
+class bad_input_log_test : public bad_input_test {
+ protected:
+  void configure(net::edge_options& o) override {
+    bad_input_test::configure(o);
+    // A clock that stands still: every frame falls in one window of the throttle.
+    o.clock = std::make_shared<engine::manual_clock>(1000);
+    edge_log_ = counted_logger(sink_);
+  }
+  std::shared_ptr<counting_sink> sink_ = std::make_shared<counting_sink>();
+};
+
+TEST_F(bad_input_log_test, a_flood_of_invalid_utf8_frames_writes_a_bounded_number_of_lines) {
+  // A binary envelope whose request_id (a proto3 string) is not UTF-8: protobuf
+  // refuses it and used to write an ERROR line to stderr for each such frame.
+  std::string bad;
+  {
+    google::protobuf::io::StringOutputStream out{&bad};
+    google::protobuf::io::CodedOutputStream cos{&out};
+    cos.WriteTag((1 << 3) | 2);
+    cos.WriteVarint32(2);
+    cos.WriteRaw("\xff\xfe", 2);
+  }
+  constexpr int frames = 200;
+  auto c = client();
+  ::testing::internal::CaptureStderr();
+  for (int i = 0; i < frames; ++i) {
+    ASSERT_TRUE(c->send_raw(bad, false));
+    auto r = c->read();
+    ASSERT_TRUE(is_error(r, pb::MALFORMED_FRAME)) << show(r);
+  }
+  auto err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(rejected(pb::MALFORMED_FRAME), static_cast<std::uint64_t>(frames));
+  // Each refusal is counted, and only the throttle's bound of them is written.
+  EXPECT_EQ(sink_->lines(spdlog::level::warn),
+            static_cast<int>(edge_opts_.bad_input_lines_per_second));
+  // Nothing from protobuf's own logging: at most the bound of lines on stderr
+  // (before: one per frame).
+  EXPECT_LE(std::count(err.begin(), err.end(), '\n'),
+            static_cast<std::ptrdiff_t>(edge_opts_.bad_input_lines_per_second))
+    << err;
   expect_server_serves();
 }
 

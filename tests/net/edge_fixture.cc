@@ -361,7 +361,7 @@ void edge_fixture::SetUp() {
   o.worker_threads = 4;
   configure(o);
   edge_opts_ = o;
-  auto e = net::edge_server::start(*node_, o);
+  auto e = net::edge_server::start(*node_, o, edge_log_);
   ASSERT_TRUE(e.ok()) << describe(e);
   edge_ = std::move(*e);
 }
@@ -377,7 +377,7 @@ void edge_fixture::restart_node() {
   ASSERT_TRUE(opened.ok()) << describe(opened);
   node_ = std::move(*opened);
   rec_.attach(*node_);
-  auto e = net::edge_server::start(*node_, edge_opts_);
+  auto e = net::edge_server::start(*node_, edge_opts_, edge_log_);
   ASSERT_TRUE(e.ok()) << describe(e);
   edge_ = std::move(*e);
 }

@@ -179,6 +179,8 @@ class edge_fixture : public ::testing::Test {
   std::unique_ptr<net::edge_server> edge_;
   std::string web_dir_;
   net::edge_options edge_opts_;  ///< as started (after `configure`)
+  /// The edge's logger; `configure` may set it (null: the edge's own, to stderr).
+  std::shared_ptr<spdlog::logger> edge_log_;
 };
 
 /// Polls `pred` every 5 ms until it holds or `timeout` passed: for state that

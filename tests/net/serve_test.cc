@@ -3,6 +3,7 @@
 // ready-made agent token.
 #include <csignal>
 #include <fstream>
+#include <map>
 #include <regex>
 
 #include "tests/net/edge_fixture.h"
@@ -32,12 +33,24 @@ class serve_test : public ::testing::Test {
     std::ofstream{path} << json;
     return path;
   }
-  std::string base_config(const std::string& extra = {}) {
-    return R"({"listenAddress": "127.0.0.1", "port": 0, "dataDir": ")" + dir_.sub("data") +
-           R"(", "durability": "no_sync", "logLevel": "warn",
-  "tenants": [{"tenant": "acme", "apiKey": "acme-key-0123456789"}],
-  "tokenSecret": "serve-test-secret-0123456789abcdefgh")" +
-           extra + "}";
+  /// A valid config; each of `set` (key, raw JSON value) replaces the key's value
+  /// or adds the key, so no key is given twice (the config refuses that).
+  std::string base_config(const std::map<std::string, std::string>& set = {}) {
+    std::map<std::string, std::string> kv = {
+      {"listenAddress", R"("127.0.0.1")"},
+      {"port", "0"},
+      {"dataDir", "\"" + dir_.sub("data") + "\""},
+      {"durability", R"("no_sync")"},
+      {"logLevel", R"("warn")"},
+      {"tenants", R"([{"tenant": "acme", "apiKey": "acme-key-0123456789"}])"},
+      {"tokenSecret", R"("serve-test-secret-0123456789abcdefgh")"},
+    };
+    for (const auto& [k, v] : set)
+      kv[k] = v;
+    std::string json = "{";
+    for (const auto& [k, v] : kv)
+      json += (json.size() > 1 ? ", \"" : "\"") + k + "\": " + v;
+    return json + "}";
   }
   temp_dir dir_;
   const std::regex listening{"listening on http://127\\.0\\.0\\.1:([0-9]+)"};
@@ -71,7 +84,7 @@ TEST_F(serve_test, serves_on_the_printed_port_and_exits_0_on_sigterm) {
 }
 
 TEST_F(serve_test, flags_override_the_config_file) {
-  serve_child child{{"--config", write_config(base_config(R"(, "port": 1)")), "--port", "0",
+  serve_child child{{"--config", write_config(base_config({{"port", "1"}})), "--port", "0",
                      "--log-level", "error"},
                     dir_.sub("stderr.txt")};
   auto port_text = child.expect(listening);
@@ -88,13 +101,16 @@ TEST_F(serve_test, a_bad_config_is_refused_with_exit_2) {
   };
   auto cfg = [&](const std::string& json) { return write_config(json); };
   std::vector<std::pair<std::string, std::string>> configs = {
-    {base_config(R"(, "bogusField": 1)"), "bogusField"},
-    {base_config(R"(, "port": 70000)"), "port"},
-    {base_config(R"(, "durability": "sometimes")"), "durability"},
-    {base_config(R"(, "logLevel": "loud")"), "log_level"},
-    {base_config(R"(, "tokenSecret": "short")"), "token_secret"},
+    {base_config({{"bogusField", R"(1)"}}), "bogusField"},
+    {base_config({{"port", R"(70000)"}}), "port"},
+    {base_config({{"durability", R"("sometimes")"}}), "durability"},
+    {base_config({{"logLevel", R"("loud")"}}), "log_level"},
+    {base_config({{"tokenSecret", R"("short")"}}), "token_secret"},
     {R"({"port": 0})", "data_dir"},
     {"{not json", "ServeConfig"},
+    // A key given twice is refused by name, not read as "no key at all" (which
+    // skipped the range check of leaseTtlS).
+    {R"({"dataDir": "/x", "leaseTtlS": 5, "leaseTtlS": 9091})", "duplicate key 'leaseTtlS'"},
   };
   for (const auto& [json, what] : configs) {
     serve_child child{{"--config", cfg(json)}, dir_.sub("stderr.txt")};
