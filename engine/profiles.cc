@@ -63,6 +63,19 @@ std::string_view customer_profile::primary_segment() const {
   return segments.empty() ? std::string_view{"default"} : std::string_view{segments.front()};
 }
 
+namespace {
+
+/// Every weight of an objective is 0..max_score_weight (a tenant's, a queue's own).
+status objective_in_range(const std::string& what, const objective_weights& o) {
+  for (double v : {o.resolution, o.sale, o.csat, o.handle_time, o.complaint, o.deescalation,
+                   o.purchase})
+    if (auto s = in_range(what, "objective weights", v, 0.0, limits::max_score_weight); !s)
+      return s;
+  return {};
+}
+
+}  // namespace
+
 status validate(const tenant_config& x) {
   if (!valid_id(x.id))
     return bad(errc::invalid_argument, "tenant id '" + x.id + "' is not a valid id");
@@ -79,11 +92,8 @@ status validate(const tenant_config& x) {
   for (double v : {w.skill, w.affinity, w.value, w.fairness, w.aging})
     if (auto s = in_range(what, "score weights", v, 0.0, limits::max_score_weight); !s)
       return s;
-  const auto& o = x.objective;
-  for (double v : {o.resolution, o.sale, o.csat, o.handle_time, o.complaint, o.deescalation,
-                   o.purchase})
-    if (auto s = in_range(what, "objective weights", v, 0.0, limits::max_score_weight); !s)
-      return s;
+  if (auto s = objective_in_range(what, x.objective); !s)
+    return s;
   if (auto s = in_range(what, "fairness_bound", x.fairness_bound, 0.0, 1.0); !s)
     return s;
   if (auto s = in_range(what, "manager_wait_ms", x.manager_wait, time_ms{0}, limits::max_wait_ms); !s)
@@ -115,14 +125,9 @@ status validate(const queue_config& x) {
     return bad(errc::invalid_argument, "queue '" + x.id + "' of tenant '" + x.tenant + "': invalid id");
   if (static_cast<int>(x.min_level) > static_cast<int>(agent_level::expert))
     return bad(errc::invalid_argument, "queue " + x.id + ": unknown min_level");
-  if (x.own_objective) {
-    const auto& o = x.objective;
-    for (double v : {o.resolution, o.sale, o.csat, o.handle_time, o.complaint, o.deescalation,
-                     o.purchase})
-      if (!(v >= 0 && v <= limits::max_score_weight))
-        return bad(errc::invalid_argument, "queue " + x.id + ": objective weights must be 0.." +
-                                             std::to_string(static_cast<int>(limits::max_score_weight)));
-  }
+  if (x.own_objective)
+    if (auto s = objective_in_range("queue " + x.id, x.objective); !s)
+      return s;
   for (const auto& s : x.skills) {
     if (s.skill.empty())
       return bad(errc::invalid_argument, "queue " + x.id + ": empty skill name");
